@@ -1,0 +1,23 @@
+/**
+ * `npm run bench -- <name>`: benchmarks of the product itself. They measure and print;
+ * they never fail on a time (machines here are 2 noisy cores).
+ */
+interface Suite {
+  run(args: string[]): Promise<void>
+}
+
+const suites: Record<string, () => Promise<Suite>> = {
+  sampler: () => import('./sampler'),
+  sim: () => import('./sim')
+}
+
+export {}
+
+const [name, ...rest] = process.argv.slice(2)
+const load = name === undefined ? undefined : suites[name]
+if (!load) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(suites).join('|')}> [options]\n`)
+  process.exitCode = 2
+} else {
+  await (await load()).run(rest)
+}

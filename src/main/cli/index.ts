@@ -1,0 +1,29 @@
+/**
+ * Process entry of the CLI: wires the real process into a CliContext and leaves the rest
+ * to runCli. The only file of the CLI that touches `process` directly.
+ */
+import { runCli } from './run-cli'
+import type { CliContext } from './context'
+import { promptSecret } from './prompt'
+
+const controller = new AbortController()
+let signalled = 0
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    signalled++
+    // A second Ctrl-C means "now": give up on clean shutdown.
+    if (signalled > 1) process.exit(130)
+    controller.abort(new Error(`received ${sig}`))
+  })
+}
+
+const ctx: CliContext = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+  ...(process.stdin.isTTY ? { promptSecret } : {})
+}
+
+process.exitCode = await runCli(process.argv.slice(2), ctx)

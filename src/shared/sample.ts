@@ -1,0 +1,79 @@
+/**
+ * One observation of the target process (DESIGN.md "Sample", a contract).
+ *
+ * Timing: `t` is the wall-clock instant the sample was scheduled for and taken at (ms since
+ * the Unix epoch). Every byte figure is bytes, every CPU figure percent of one core
+ * (100 = one core busy for the whole interval). `null` means "not measured in this sample"
+ * — never a stale copy of an earlier value.
+ */
+export interface Sample {
+  /** Unix time in ms. */
+  t: number
+  /** Process id of the target. */
+  pid: number
+  /** VmRSS from /proc/PID/status. */
+  rssBytes: number
+  /** Pss from /proc/PID/smaps_rollup; null between rollup reads (at most one per second). */
+  pssBytes: number | null
+  /** Private_Clean + Private_Dirty from smaps_rollup; null between rollup reads. */
+  ussBytes: number | null
+  /** RssAnon: resident anonymous memory — the allocator's heap and arenas. */
+  heapBytes: number
+  /** RssFile: resident file-backed memory — libraries and mmapped data files. */
+  fileMappedBytes: number
+  /** VmStk: the main thread's stack. */
+  stackBytes: number
+  /** VmSwap. */
+  swapBytes: number
+  /** (utime+stime) delta over wall time; null for the first sample of a run. */
+  cpuPercent: number | null
+  cpuUserPercent: number | null
+  cpuSystemPercent: number | null
+  /** Threads: from /proc/PID/status. */
+  threads: number
+  /** Open file descriptors: entries of /proc/PID/fd. */
+  fds: number
+  /** ESTABLISHED TCP sockets owned by the process (IPv4 + IPv6). */
+  tcpConnections: number
+  /** ESTABLISHED inbound connections on the server's HTTP port; null when the port is unknown. */
+  portConnections: number | null
+  /** WebSocket sessions the server reports (system.stats websocket_sessions); null when not polled. */
+  wsConnections: number | null
+  /** The server's own figures from its latest system.stats poll; absent when not polled. */
+  server?: ServerFigures
+}
+
+/**
+ * What KalamDB says about itself (system.stats), attached to samples taken after a poll.
+ * Every field is optional: servers of other versions report other subsets.
+ */
+export interface ServerFigures {
+  /** When the poll that produced these figures answered (ms since epoch). */
+  polledAt: number
+  memoryBytes?: number
+  cpuPercent?: number
+  threads?: number
+  websocketSessions?: number
+  websocketSessionsPeak?: number
+  activeConnections?: number
+  activeSubscriptions?: number
+  activeSubscriptionsPeak?: number
+  jobsRunning?: number
+  jobsQueued?: number
+  jobsFailed?: number
+  memtableBytes?: number
+  sstBytes?: number
+}
+
+/** The Sample fields that hold bytes, in the order views and reports list them. */
+export const MEMORY_FIELDS = [
+  'rssBytes',
+  'heapBytes',
+  'fileMappedBytes',
+  'stackBytes',
+  'pssBytes',
+  'ussBytes',
+  'swapBytes'
+] as const satisfies readonly (keyof Sample)[]
+
+export type MemoryField = (typeof MEMORY_FIELDS)[number]

@@ -1,0 +1,61 @@
+/**
+ * Parsing and formatting of units. Data stays in bytes and milliseconds; these helpers
+ * are for the edges only (flags in, text out).
+ */
+import { ProfilerError } from './errors'
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * Parses "500ms", "30s", "5m", "1h", "1m30s" into milliseconds.
+ * A bare number is rejected: a unit is required so "5" cannot mean two things.
+ */
+export function parseDuration(text: string, what = 'duration'): number {
+  const trimmed = text.trim()
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
+  let total = 0
+  let matched = 0
+  let m: RegExpExecArray | null
+  while ((m = re.exec(trimmed)) !== null) {
+    total += Number(m[1]) * (DURATION_UNITS[m[2] as string] as number)
+    matched = re.lastIndex
+  }
+  if (trimmed.length === 0 || matched !== trimmed.length || !Number.isFinite(total)) {
+    throw new ProfilerError(
+      'BAD_INPUT',
+      `invalid ${what} '${text}': use a number with a unit, e.g. 500ms, 30s, 5m`
+    )
+  }
+  return Math.round(total)
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+
+/** 1536 → "1.5 KiB". Negative values keep their sign (used for deltas). */
+export function formatBytes(bytes: number, digits = 1): string {
+  if (!Number.isFinite(bytes)) return String(bytes)
+  const sign = bytes < 0 ? '-' : ''
+  let v = Math.abs(bytes)
+  let i = 0
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${sign}${i === 0 ? v.toFixed(0) : v.toFixed(digits)} ${BYTE_UNITS[i]}`
+}
+
+/** 61_000 → "1m 1s"; 450 → "450 ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
+  const totalS = Math.round(ms / 1000)
+  const h = Math.floor(totalS / 3600)
+  const m = Math.floor((totalS % 3600) / 60)
+  const s = totalS % 60
+  return h > 0 ? `${h}h ${m}m ${s}s` : `${m}m ${s}s`
+}
+
+/** 12.345 → "12.3%". */
+export function formatPercent(p: number, digits = 1): string {
+  return `${p.toFixed(digits)}%`
+}
