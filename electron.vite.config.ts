@@ -1,6 +1,12 @@
 import { resolve } from 'node:path'
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { RollupLog } from 'rollup'
+
+// zod ships /* @__PURE__ */ comments rollup cannot place; harmless, but they drown real warnings.
+const onwarn = (log: RollupLog, warn: (log: RollupLog) => void): void => {
+  if (log.code !== 'INVALID_ANNOTATION') warn(log)
+}
 
 // Main and preload are built for Electron; the renderer is the same bundle the web
 // bridge serves to a browser, so it must not assume Electron anywhere.
@@ -9,16 +15,17 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/app/index.ts') } }
+      rollupOptions: { input: { index: resolve('src/main/app/index.ts') }, onwarn }
     }
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
+    // No externalized deps: a sandboxed preload cannot require() anything but electron.
     build: {
       outDir: 'out/preload',
       // A sandboxed preload cannot be an ES module.
       rollupOptions: {
         input: { index: resolve('src/preload/index.ts') },
+        onwarn,
         output: { format: 'cjs', entryFileNames: '[name].cjs' }
       }
     }
@@ -28,7 +35,7 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
-      rollupOptions: { input: { index: resolve('src/renderer/index.html') } }
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') }, onwarn }
     }
   }
 })

@@ -9,7 +9,7 @@ import type { CliContext } from './context'
 import { ExitCode, exitCodeFor } from './exit-codes'
 import { commands } from './commands'
 
-const VERSION = '0.1.0'
+import { PROFILER_VERSION as VERSION } from '../version'
 
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   const verbose = argv.includes('--verbose')
