@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -54,10 +54,11 @@ function nextMessage(ws: WebSocket): Promise<Record<string, unknown>> {
 describe('bridge', () => {
   let bridge: RunningBridge
   let events: EventHub
+  let dir: string
   const cookie = `kp-token=${TOKEN}`
 
   beforeEach(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kp-renderer-'))
+    dir = mkdtempSync(join(tmpdir(), 'kp-renderer-'))
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>KalamDB Profiler</title>')
     events = new EventHub()
     bridge = await startBridge({
@@ -68,7 +69,10 @@ describe('bridge', () => {
       token: TOKEN
     })
   })
-  afterEach(async () => bridge.close())
+  afterEach(async () => {
+    await bridge.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   describe('http', () => {
     it('listens on loopback and prints a URL that carries the token', () => {

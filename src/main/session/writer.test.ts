@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
 import { SessionWriter } from './writer'
 
@@ -33,10 +33,20 @@ const lines = (file: string): unknown[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as unknown)
 
+const dirs: string[] = []
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kp-session-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
 describe('session', () => {
   describe('SessionWriter', () => {
     it('writes the contract files and marks the session running until it finishes', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kp-session-'))
+      const dir = tempDir()
       const w = new SessionWriter(dir, {
         scenario: 'memory-stability',
         target: { pid: 1 },
@@ -72,7 +82,7 @@ describe('session', () => {
     })
 
     it('hands buffered lines to the kernel on its clock, before the run ends', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kp-session-'))
+      const dir = tempDir()
       const w = new SessionWriter(dir, { scenario: 'sample', target: { pid: 1 }, startedAt: 0 }, 10)
       w.appendSample(sample(1))
       w.appendEvent({ t: 1, type: 'marker', label: 'x' })
