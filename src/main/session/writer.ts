@@ -24,6 +24,14 @@ export interface SessionMetaBase {
   [k: string]: unknown
 }
 
+/** What a writer starts from: the required fields, plus whatever else the run knows. */
+export interface SessionStart {
+  scenario: string
+  target: SessionMetaBase['target']
+  startedAt: number
+  [k: string]: unknown
+}
+
 /** Any event line: a time, a type, and whatever fields the type carries. */
 export interface EventLine {
   t: number
@@ -42,7 +50,7 @@ export class SessionWriter {
 
   constructor(
     readonly dir: string,
-    meta: Omit<SessionMetaBase, 'schemaVersion' | 'endedAt' | 'status'> & Partial<SessionMetaBase>,
+    meta: SessionStart,
     flushIntervalMs = FLUSH_INTERVAL_MS
   ) {
     mkdirSync(join(dir, 'snapshots'), { recursive: true })
