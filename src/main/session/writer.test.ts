@@ -58,7 +58,8 @@ describe('session', () => {
         target: { pid: 1 },
         startedAt: 1000,
         endedAt: null,
-        status: 'running'
+        status: 'running',
+        writerPid: process.pid
       })
       w.appendSample(sample(1000))
       w.appendSample(sample(2000))

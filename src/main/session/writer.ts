@@ -9,6 +9,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Sample } from '../../shared/sample'
+import type { SessionEvent } from '../../shared/session'
 
 /** Flush period: well under the contract's "at most the last second lost". */
 export const FLUSH_INTERVAL_MS = 200
@@ -54,7 +55,14 @@ export class SessionWriter {
     flushIntervalMs = FLUSH_INTERVAL_MS
   ) {
     mkdirSync(join(dir, 'snapshots'), { recursive: true })
-    this.meta = { schemaVersion: 1, endedAt: null, status: 'running', ...meta }
+    // writerPid lets a reader tell a live run from one whose profiler was killed.
+    this.meta = {
+      schemaVersion: 1,
+      endedAt: null,
+      status: 'running',
+      writerPid: process.pid,
+      ...meta
+    }
     this.writeJson('session.json', this.meta)
     this.samplesFd = openSync(join(dir, 'samples.ndjson'), 'a')
     this.eventsFd = openSync(join(dir, 'events.ndjson'), 'a')
@@ -66,7 +74,7 @@ export class SessionWriter {
     if (!this.closed) this.pendingSamples.push(JSON.stringify(sample))
   }
 
-  appendEvent(event: EventLine): void {
+  appendEvent(event: SessionEvent | EventLine): void {
     if (!this.closed) this.pendingEvents.push(JSON.stringify(event))
   }
 

@@ -1,0 +1,122 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { listSessionDirs, readSession } from './reader'
+import { SessionWriter } from './writer'
+
+const dirs: string[] = []
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kp-reader-'))
+  dirs.push(d)
+  return d
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+const sampleLine = (t: number): string =>
+  JSON.stringify({ t, pid: 7, rssBytes: 1000 + t, heapBytes: 500, fileMappedBytes: 500 })
+
+describe('session', () => {
+  describe('readSession', () => {
+    it('reads a minimal directory: session.json with the contract fields and samples.ndjson', async () => {
+      const dir = tempDir()
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({ scenario: 'sample', target: { pid: 7 }, startedAt: 5, extra: 'kept' })
+      )
+      writeFileSync(join(dir, 'samples.ndjson'), `${sampleLine(1)}\n${sampleLine(2)}\n`)
+      const s = await readSession(dir)
+      expect(s.samples.map((x) => x.t)).toEqual([1, 2])
+      expect(s.events).toEqual([])
+      expect(s.latency).toBeNull()
+      expect(s.verdicts).toBeNull()
+      expect(s.meta).toMatchObject({ scenario: 'sample', target: { pid: 7 }, extra: 'kept' })
+      // No status and no writer: it cannot have finished cleanly.
+      expect(s.meta.status).toBe('interrupted')
+    })
+
+    it('keeps every whole line of a session torn by a crash and counts the torn one', async () => {
+      const dir = tempDir()
+      const w = new SessionWriter(dir, {
+        scenario: 'memory-stability',
+        target: { pid: 7 },
+        startedAt: 0
+      })
+      w.flush()
+      appendFileSync(join(dir, 'samples.ndjson'), `${sampleLine(1)}\n${sampleLine(2).slice(0, 20)}`)
+      appendFileSync(join(dir, 'events.ndjson'), '{"t":1,"type":"phase","phase":"load"}\n')
+      // Pretend the writer died: a pid that cannot exist.
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({
+          scenario: 'memory-stability',
+          target: { pid: 7 },
+          startedAt: 0,
+          status: 'running',
+          writerPid: 2 ** 22 + 1
+        })
+      )
+      const s = await readSession(dir)
+      expect(s.samples).toHaveLength(1)
+      expect(s.skippedLines).toBe(1)
+      expect(s.events).toEqual([{ t: 1, type: 'phase', phase: 'load' }])
+      expect(s.meta.status).toBe('interrupted')
+      w.finish('interrupted')
+    })
+
+    it('reports a live run as running', async () => {
+      const dir = tempDir()
+      const w = new SessionWriter(dir, { scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
+      expect((await readSession(dir)).meta.status).toBe('running')
+      w.finish('completed')
+      expect((await readSession(dir)).meta.status).toBe('completed')
+    })
+
+    it('fails in one line for a folder that is not a session', async () => {
+      const dir = tempDir()
+      await expect(readSession(dir)).rejects.toMatchObject({
+        code: 'SESSION_INVALID',
+        message: expect.stringMatching(/session\.json is missing/)
+      })
+      writeFileSync(join(dir, 'session.json'), '{not json')
+      await expect(readSession(dir)).rejects.toMatchObject({ code: 'SESSION_INVALID' })
+      writeFileSync(join(dir, 'session.json'), JSON.stringify({ scenario: 'x' }))
+      writeFileSync(join(dir, 'samples.ndjson'), '')
+      await expect(readSession(dir)).rejects.toThrow(/lacks scenario, target or startedAt/)
+    })
+
+    it('reads snapshots, latency and verdicts when present', async () => {
+      const dir = tempDir()
+      const w = new SessionWriter(dir, { scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
+      w.writeSnapshot('after load', { pid: 7 })
+      w.writeLatency({ schemaVersion: 1, unit: 'us', operations: {} })
+      w.writeVerdicts([{ name: 'x', threshold: '< 1', measured: 0, unit: 'count', pass: true }])
+      w.finish('passed')
+      const s = await readSession(dir)
+      expect(s.snapshots).toEqual([
+        { name: 'after_load', file: join('snapshots', 'after_load.json'), snapshot: { pid: 7 } }
+      ])
+      expect(s.latency?.unit).toBe('us')
+      expect(s.verdicts?.[0]?.name).toBe('x')
+    })
+  })
+
+  describe('listSessionDirs', () => {
+    it('lists session folders newest first and ignores others', async () => {
+      const root = tempDir()
+      for (const [name, startedAt] of [
+        ['a', 1],
+        ['b', 3],
+        ['c', 2]
+      ] as const) {
+        mkdirSync(join(root, name))
+        writeFileSync(join(root, name, 'session.json'), JSON.stringify({ startedAt }))
+      }
+      mkdirSync(join(root, 'not-a-session'))
+      expect(await listSessionDirs(root)).toEqual(['b', 'c', 'a'].map((n) => join(root, n)))
+      expect(await listSessionDirs(join(root, 'missing'))).toEqual([])
+    })
+  })
+})

@@ -1,0 +1,170 @@
+/**
+ * Reads a session directory back (DESIGN.md "Session directory"). Tolerant by design: a
+ * session cut off by a crash has a torn last line and `status: running` — it is read, the
+ * torn line counted in `skippedLines`, and the status reported as `interrupted` when the
+ * writer that owned it is gone. A directory without session.json or samples.ndjson is not
+ * a session and fails with SESSION_INVALID in one line.
+ */
+import { readFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ProfilerError } from '../../shared/errors'
+import type { Sample } from '../../shared/sample'
+import type {
+  CriterionResult,
+  LatencyFile,
+  SessionData,
+  SessionEvent,
+  SessionMeta
+} from '../../shared/session'
+
+export async function readSession(dir: string): Promise<SessionData> {
+  const meta = parseMeta(await readRequired(dir, 'session.json'), dir)
+  const samplesText = await readRequired(dir, 'samples.ndjson')
+  const samples = parseNdjson<Sample>(samplesText, isSample)
+  const events = parseNdjson<SessionEvent>(await readOptional(dir, 'events.ndjson'), isEvent)
+  const latency = parseJsonOptional<LatencyFile>(await readOptional(dir, 'latency.json'))
+  const verdicts = parseJsonOptional<CriterionResult[]>(await readOptional(dir, 'verdicts.json'))
+  const snapshots = await readSnapshots(dir)
+  if (meta.status === 'running' && !writerAlive(meta)) meta.status = 'interrupted'
+  return {
+    dir,
+    meta,
+    samples: samples.items,
+    events: events.items,
+    latency,
+    verdicts: Array.isArray(verdicts) ? verdicts : null,
+    snapshots,
+    skippedLines: samples.skipped + events.skipped
+  }
+}
+
+async function readRequired(dir: string, file: string): Promise<string> {
+  try {
+    return await readFile(join(dir, file), 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    throw new ProfilerError(
+      'SESSION_INVALID',
+      code === 'ENOENT'
+        ? `${dir} is not a session directory: ${file} is missing`
+        : `cannot read ${join(dir, file)}: ${code ?? String(e)}`
+    )
+  }
+}
+
+async function readOptional(dir: string, file: string): Promise<string> {
+  return readFile(join(dir, file), 'utf8').catch(() => '')
+}
+
+function parseMeta(text: string, dir: string): SessionMeta {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw new ProfilerError('SESSION_INVALID', `${join(dir, 'session.json')} is not valid JSON`)
+  }
+  const m = raw as Partial<SessionMeta> | null
+  if (
+    !m ||
+    typeof m !== 'object' ||
+    typeof m.scenario !== 'string' ||
+    typeof m.startedAt !== 'number' ||
+    !m.target ||
+    typeof m.target !== 'object'
+  ) {
+    throw new ProfilerError(
+      'SESSION_INVALID',
+      `${join(dir, 'session.json')} lacks scenario, target or startedAt`
+    )
+  }
+  return {
+    ...m,
+    schemaVersion: 1,
+    scenario: m.scenario,
+    target: { ...m.target, pid: typeof m.target.pid === 'number' ? m.target.pid : null },
+    startedAt: m.startedAt,
+    endedAt: typeof m.endedAt === 'number' ? m.endedAt : null,
+    status: typeof m.status === 'string' ? m.status : 'interrupted'
+  }
+}
+
+/** One JSON value per line; unparseable or foreign lines are skipped and counted. */
+export function parseNdjson<T>(
+  text: string,
+  accept: (v: unknown) => boolean
+): { items: T[]; skipped: number } {
+  const items: T[] = []
+  let skipped = 0
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue
+    try {
+      const v: unknown = JSON.parse(line)
+      if (accept(v)) items.push(v as T)
+      else skipped++
+    } catch {
+      skipped++
+    }
+  }
+  return { items, skipped }
+}
+
+function isSample(v: unknown): boolean {
+  const s = v as Partial<Sample> | null
+  return !!s && typeof s.t === 'number' && typeof s.rssBytes === 'number'
+}
+
+function isEvent(v: unknown): boolean {
+  const e = v as { t?: unknown; type?: unknown } | null
+  return !!e && typeof e.t === 'number' && typeof e.type === 'string'
+}
+
+function parseJsonOptional<T>(text: string): T | null {
+  if (text.trim() === '') return null
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    return null
+  }
+}
+
+async function readSnapshots(dir: string): Promise<SessionData['snapshots']> {
+  const names = await readdir(join(dir, 'snapshots')).catch(() => [] as string[])
+  const out: SessionData['snapshots'] = []
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    const file = join('snapshots', name)
+    const snapshot = parseJsonOptional<unknown>(await readOptional(dir, file))
+    if (snapshot !== null) out.push({ name: name.slice(0, -'.json'.length), file, snapshot })
+  }
+  return out
+}
+
+/** A `running` session whose writer process is gone was interrupted. */
+function writerAlive(meta: SessionMeta): boolean {
+  const pid = meta.writerPid
+  if (typeof pid !== 'number') return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Session directories under a folder (e.g. ./profiler-sessions), newest first. */
+export async function listSessionDirs(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
+  const dirs: { dir: string; startedAt: number }[] = []
+  for (const e of entries) {
+    if (!e.isDirectory()) continue
+    const dir = join(root, e.name)
+    const text = await readFile(join(dir, 'session.json'), 'utf8').catch(() => null)
+    if (text === null) continue
+    try {
+      const m = JSON.parse(text) as { startedAt?: unknown }
+      dirs.push({ dir, startedAt: typeof m.startedAt === 'number' ? m.startedAt : 0 })
+    } catch {
+      continue
+    }
+  }
+  return dirs.sort((a, b) => b.startedAt - a.startedAt).map((d) => d.dir)
+}

@@ -1,0 +1,90 @@
+/**
+ * The answer the profiler gives about a session (DESIGN.md "`analyze --json`", a contract:
+ * the fields below are its minimum plus our additions). Produced by src/main/analysis from
+ * a SessionData with no I/O; printed by the CLI, rendered by reports and the UI.
+ *
+ * Units: bytes, bytes per minute, percent, milliseconds.
+ */
+import type { MemoryField } from './sample'
+import type { CriterionResult } from './session'
+import type { SnapshotDiff } from './snapshot'
+
+/** Three-way verdict (STYLE.md §12): not enough data is its own answer, never a guess. */
+export type MetricVerdict = 'leak' | 'stable' | 'inconclusive'
+
+export type AnalysisStatus = 'passed' | 'failed' | 'target-crashed' | 'interrupted' | 'no-criteria'
+
+export interface MetricAnalysis {
+  verdict: MetricVerdict
+  /** One sentence saying why (from the words module, so every front end agrees). */
+  reason: string
+  baselineBytes: number
+  finalBytes: number
+  growthPercent: number
+  slopeBytesPerMin: number
+  slopeCi95: [number, number]
+  /** Share of the load-phase growth given back after load stopped; null when no release phase. */
+  releasedPercent: number | null
+  /** Seconds after load end until half the growth came back; null when it never did or n/a. */
+  releaseHalfLifeSec?: number | null
+  /** Samples used for the trend (after warm-up exclusion). */
+  samplesUsed?: number
+  /** The window judged, ms since the epoch. */
+  window?: { from: number; to: number }
+  /** Trend was judged on troughs of a sawtooth. */
+  sawtooth?: boolean
+}
+
+/** What memory grows with: bytes per unit of workload, by robust regression. */
+export interface Attribution {
+  metric: MemoryField | string
+  per: 'insert' | 'subscription' | 'connection' | 'flushed-row'
+  bytesPerUnit: number
+  ci95: [number, number]
+  r2: number
+}
+
+/** Expected vs observed connections (T223 and stale-connection findings). */
+export interface ConnectionReconciliation {
+  /** Opened minus closed by the profiler at the end of the run. */
+  expected: number | null
+  /** ESTABLISHED sockets on the server's port at the end (last sample). */
+  sockets: number | null
+  /** websocket_sessions the server reported last. */
+  serverReported: number | null
+  /** True when they disagree after the grace period. */
+  stale: boolean
+}
+
+export interface LatencyPercentiles {
+  count: number
+  p50Ms: number
+  p95Ms: number
+  p99Ms: number
+  maxMs: number
+}
+
+export interface Finding {
+  severity: 'problem' | 'warning' | 'info'
+  /** A sentence in plain words, units included. */
+  text: string
+  metric?: string
+}
+
+export interface AnalysisResult {
+  schemaVersion: 1
+  status: AnalysisStatus
+  metrics: Partial<Record<MemoryField, MetricAnalysis>>
+  attribution: Attribution[]
+  criteria: CriterionResult[]
+  /** The answer in words, most important first. */
+  findings: Finding[]
+  connections?: ConnectionReconciliation
+  latency?: Record<string, LatencyPercentiles>
+  cpu?: { averagePercent: number; peakPercent: number } | null
+  /** Diff of the first and last snapshot of the session, when it holds two. */
+  snapshotDiff?: SnapshotDiff | null
+  /** Duration analysed and sample count, for the reader's confidence. */
+  durationMs?: number
+  sampleCount?: number
+}
