@@ -8,7 +8,9 @@ interface Suite {
 
 const suites: Record<string, () => Promise<Suite>> = {
   sampler: () => import('./sampler'),
-  sim: () => import('./sim')
+  sim: () => import('./sim'),
+  workload: () => import('./workload'),
+  ui: () => import('./ui')
 }
 
 export {}
