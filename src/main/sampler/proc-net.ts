@@ -114,3 +114,34 @@ export async function readSocketInodes(pid: number): Promise<Set<number>> {
   )
   return inodes
 }
+
+/** What a Sample reports about sockets (DESIGN.md Sample: tcpConnections, portConnections). */
+export interface ConnectionCounts {
+  /** ESTABLISHED sockets, IPv4 and IPv6, whose inode the process holds. */
+  tcpConnections: number
+  /** Of those, the inbound ones: local port == the server's port; null when the port is unknown. */
+  portConnections: number | null
+}
+
+/**
+ * Counts the process's established connections. A namespace's table lists every socket in
+ * it (other processes' too); only inodes the process holds an fd for are its own. An inode
+ * is counted once even if it appears twice (a table read racing a new connection).
+ */
+export function countConnections(
+  entries: readonly TcpSocketEntry[],
+  ownInodes: ReadonlySet<number>,
+  port: number | null
+): ConnectionCounts {
+  const seen = new Set<number>()
+  let tcp = 0
+  let onPort = 0
+  for (const e of entries) {
+    if (e.state !== TCP_ESTABLISHED || e.inode === 0 || !ownInodes.has(e.inode)) continue
+    if (seen.has(e.inode)) continue
+    seen.add(e.inode)
+    tcp++
+    if (port !== null && e.localPort === port) onPort++
+  }
+  return { tcpConnections: tcp, portConnections: port === null ? null : onPort }
+}

@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { countConnections, parseProcNetTcp, parseSocketLink, TCP_ESTABLISHED } from './proc-net'
+import { parseSmapsRollup } from './proc-smaps-rollup'
+import { isExitedState, parseStat } from './proc-stat'
+import { parseStatus } from './proc-status'
+
+/** Texts captured from real processes on Linux 6.x (test/fixtures/proc/README.md says how). */
+function fixture(name: string): string {
+  return readFileSync(new URL(`../../../test/fixtures/proc/${name}`, import.meta.url), 'utf8')
+}
+
+const KIB = 1024
+
+describe('sampler/proc parsers', () => {
+  describe('parseStatus', () => {
+    it('reads memory lines in bytes and the thread count of a multi-threaded process', () => {
+      const s = parseStatus(fixture('status-node.txt'))
+      expect(s).toMatchObject({
+        name: 'node',
+        state: 'S',
+        pid: 9534,
+        ppid: 9530,
+        uid: 0,
+        vmRssBytes: 40372 * KIB,
+        vmHwmBytes: 40372 * KIB,
+        rssAnonBytes: 6328 * KIB,
+        rssFileBytes: 34044 * KIB,
+        rssShmemBytes: 0,
+        vmStkBytes: 132 * KIB,
+        vmSwapBytes: 0,
+        threads: 7
+      })
+    })
+
+    it('returns null memory figures for a kernel thread, which has no Vm lines', () => {
+      const s = parseStatus(fixture('status-kthread.txt'))
+      expect(s.name).toBe('kthreadd')
+      expect(s.vmRssBytes).toBeNull()
+      expect(s.rssAnonBytes).toBeNull()
+      expect(s.threads).toBe(1)
+    })
+
+    it('reports state Z and no memory for a zombie', () => {
+      const s = parseStatus(fixture('status-zombie.txt'))
+      expect(s.state).toBe('Z')
+      expect(s.vmRssBytes).toBeNull()
+    })
+
+    it('keeps a name with spaces and parentheses whole', () => {
+      expect(parseStatus(fixture('status-odd-comm.txt')).name).toBe('x) (y) z')
+    })
+
+    it('returns nulls rather than throwing on empty text', () => {
+      const s = parseStatus('')
+      expect(s.vmRssBytes).toBeNull()
+      expect(s.state).toBe('?')
+    })
+  })
+
+  describe('parseStat', () => {
+    it('reads utime and stime in clock ticks', () => {
+      const s = parseStat(fixture('stat-busy.txt'))
+      expect(s).toMatchObject({
+        pid: 9803,
+        comm: 'node',
+        state: 'R',
+        ppid: 9800,
+        utimeTicks: 75,
+        stimeTicks: 2,
+        numThreads: 7,
+        startTimeTicks: 54765,
+        vsizeBytes: 1016287232,
+        rssPages: 12344
+      })
+    })
+
+    it('counts fields from the last parenthesis when comm holds spaces and parentheses', () => {
+      const s = parseStat(fixture('stat-odd-comm.txt'))
+      expect(s.comm).toBe('x) (y) z')
+      expect(s.state).toBe('S')
+      expect(s.ppid).toBe(9745)
+      expect(s.startTimeTicks).toBe(54039)
+    })
+
+    it('parses a zombie and a kernel thread', () => {
+      const z = parseStat(fixture('stat-zombie.txt'))
+      expect(z.state).toBe('Z')
+      expect(isExitedState(z.state)).toBe(true)
+      expect(z.rssPages).toBe(0)
+      const k = parseStat(fixture('stat-kthread.txt'))
+      expect(k.comm).toBe('kthreadd')
+      expect(isExitedState(k.state)).toBe(false)
+    })
+
+    it('throws on a truncated line', () => {
+      expect(() => parseStat('123 (x) S 1 2')).toThrow(/malformed/)
+      expect(() => parseStat('garbage')).toThrow(/malformed/)
+    })
+  })
+
+  describe('parseSmapsRollup', () => {
+    it('reads Pss and USS = Private_Clean + Private_Dirty in bytes', () => {
+      const r = parseSmapsRollup(fixture('smaps_rollup-node.txt'))
+      expect(r.rssBytes).toBe(40372 * KIB)
+      expect(r.pssBytes).toBe(22411 * KIB)
+      expect(r.privateCleanBytes).toBe(4 * KIB)
+      expect(r.privateDirtyBytes).toBe(6328 * KIB)
+      expect(r.ussBytes).toBe((4 + 6328) * KIB)
+      expect(r.swapBytes).toBe(0)
+      expect(r.all.Pss_File).toBe(16083 * KIB)
+    })
+
+    it('throws on text without Rss and Pss (e.g. an empty read)', () => {
+      expect(() => parseSmapsRollup('')).toThrow(/malformed/)
+    })
+  })
+
+  describe('parseProcNetTcp', () => {
+    it('decodes IPv4 addresses and ports', () => {
+      const rows = parseProcNetTcp(fixture('net-tcp.txt'), 4)
+      expect(rows[1]).toMatchObject({
+        localAddress: '127.0.0.1',
+        localPort: 0xe690,
+        remoteAddress: '127.0.0.1',
+        remotePort: 40089,
+        state: TCP_ESTABLISHED,
+        inode: 19322,
+        family: 4
+      })
+    })
+
+    it('decodes IPv6, loopback and IPv4-mapped addresses', () => {
+      const rows = parseProcNetTcp(fixture('net-tcp6.txt'), 6)
+      expect(rows[0]).toMatchObject({ localAddress: '::', localPort: 40089, state: 0x0a })
+      expect(rows[1]).toMatchObject({ localAddress: '::1', remoteAddress: '::1' })
+      expect(rows[2]).toMatchObject({
+        localAddress: '::ffff:127.0.0.1',
+        localPort: 40089,
+        inode: 19323
+      })
+    })
+  })
+
+  describe('countConnections', () => {
+    const entries = [
+      ...parseProcNetTcp(fixture('net-tcp.txt'), 4),
+      ...parseProcNetTcp(fixture('net-tcp6.txt'), 6)
+    ]
+    // The capturing process's own socket inodes, from its fd links.
+    const own = new Set(
+      fixture('fd-links.txt')
+        .split('\n')
+        .map((l) => parseSocketLink(l.split(' ')[1] ?? ''))
+        .filter((i): i is number => i !== null)
+    )
+    const port = Number(fixture('server-port.txt').trim())
+
+    it('counts only established sockets the process holds, IPv4 and IPv6', () => {
+      // 3 clients (2 IPv4, 1 IPv6) + their 3 accepted server ends; the listener and a
+      // listener of another process (inode 1162) are not counted.
+      expect(countConnections(entries, own, port)).toEqual({
+        tcpConnections: 6,
+        portConnections: 3
+      })
+    })
+
+    it('reports portConnections null when the port is unknown', () => {
+      expect(countConnections(entries, own, null).portConnections).toBeNull()
+    })
+
+    it('counts nothing for a process holding none of the sockets', () => {
+      expect(countConnections(entries, new Set([1162]), port)).toEqual({
+        tcpConnections: 0,
+        portConnections: 0
+      })
+    })
+
+    it('counts an inode listed twice once', () => {
+      const dup = [...entries, entries.find((e) => e.inode === 19322)!]
+      expect(countConnections(dup, own, null).tcpConnections).toBe(6)
+    })
+  })
+
+  describe('parseSocketLink', () => {
+    it('returns the inode of a socket link and null otherwise', () => {
+      expect(parseSocketLink('socket:[19321]')).toBe(19321)
+      expect(parseSocketLink('pipe:[19314]')).toBeNull()
+      expect(parseSocketLink('/dev/null')).toBeNull()
+    })
+  })
+})
