@@ -11,10 +11,24 @@ import {
   type CallResponse,
   type CallResult
 } from '../shared/api'
-import { toErrorData } from '../shared/errors'
+import { ProfilerError, toErrorData } from '../shared/errors'
 
 export type ApiHandlers = {
   [N in CallName]: (request: CallRequest<N>) => Promise<CallResponse<N>>
+}
+
+/**
+ * A full handler table from a few handlers, the rest answering "not available": for tests
+ * and front ends that serve part of the API. Still typed per call.
+ */
+export function partialHandlers(some: Partial<ApiHandlers>): ApiHandlers {
+  const table = {} as Record<CallName, (r: unknown) => Promise<unknown>>
+  for (const name of Object.keys(apiCalls) as CallName[]) {
+    table[name] = async () => {
+      throw new ProfilerError('INTERNAL', `${name} is not available here`)
+    }
+  }
+  return { ...(table as unknown as ApiHandlers), ...some }
 }
 
 export async function dispatchCall(

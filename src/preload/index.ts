@@ -1,27 +1,17 @@
 /**
- * Exposes the typed API client as window.profiler — methods only, never ipcRenderer
+ * Exposes the typed API client as window.profiler — two methods, never ipcRenderer
  * (STYLE.md §6). Bundled with its dependencies because a sandboxed preload cannot require.
  */
 import { contextBridge, ipcRenderer } from 'electron'
-import { createApiClient, type ApiTransport } from '../shared/client'
+import { createApiClient } from '../shared/client'
+import { toErrorData } from '../shared/errors'
+import { createIpcTransport } from './transport'
 
-const listeners = new Map<string, Set<(payload: unknown) => void>>()
-ipcRenderer.on('api:event', (_e, name: string, payload: unknown) => {
-  for (const h of listeners.get(name) ?? []) h(payload)
+const client = createApiClient(createIpcTransport(ipcRenderer))
+contextBridge.exposeInMainWorld('profiler', {
+  // contextBridge copies only an Error's message: reject with the error as data instead,
+  // so the page keeps the code and hint (the same fields a ProfilerError has).
+  call: (name: never, request: never) =>
+    client.call(name, request).catch((e: unknown) => Promise.reject(toErrorData(e))),
+  on: client.on
 })
-
-const transport: ApiTransport = {
-  call: (name, payload) => ipcRenderer.invoke('api:call', name, payload),
-  listen(name, handler) {
-    let set = listeners.get(name)
-    if (!set) {
-      listeners.set(name, (set = new Set()))
-      ipcRenderer.send('api:listen', name)
-    }
-    set.add(handler)
-    return () => set.delete(handler)
-  }
-}
-
-const client = createApiClient(transport)
-contextBridge.exposeInMainWorld('profiler', { call: client.call, on: client.on })

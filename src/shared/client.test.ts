@@ -19,7 +19,14 @@ describe('client', () => {
     it('sends a validated request and returns the validated value', async () => {
       const t = transport({
         ok: true,
-        value: { version: '1.2.3', transport: 'web', platform: 'linux' }
+        value: {
+          version: '1.2.3',
+          transport: 'web',
+          platform: 'linux',
+          sessionsDir: '/s',
+          sessionDirs: ['/s'],
+          capabilities: { saveCredentials: false, saveDialog: false }
+        }
       })
       const info = await createApiClient(t).call('app:info', {})
       expect(info.version).toBe('1.2.3')

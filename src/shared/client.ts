@@ -11,7 +11,9 @@ import {
   type CallRequest,
   type CallResponse,
   type EventName,
-  type EventPayload
+  type EventPayload,
+  isCallName,
+  isEventName
 } from './api'
 import { ERROR_CODES, ProfilerError, type ErrorCode } from './errors'
 
@@ -29,6 +31,8 @@ export type ApiClient = {
 export function createApiClient(transport: ApiTransport): ApiClient {
   return {
     async call(name, request) {
+      // Typed callers cannot get here with a wrong name; plain-JS ones (devtools) can.
+      if (!isCallName(name)) throw new ProfilerError('BAD_INPUT', `unknown call '${String(name)}'`)
       const spec = apiCalls[name]
       const req = spec.request.safeParse(request)
       if (!req.success)
@@ -52,6 +56,8 @@ export function createApiClient(transport: ApiTransport): ApiClient {
       return res.data as CallResponse<typeof name>
     },
     on(name, handler) {
+      if (!isEventName(name))
+        throw new ProfilerError('BAD_INPUT', `unknown event '${String(name)}'`)
       const schema = apiEvents[name]
       return transport.listen(name, (payload) => {
         const parsed = schema.safeParse(payload)

@@ -1,103 +1,126 @@
 /**
- * Electron main: one secure window, the IPC adapter for the API, the menu.
- * Everything the window can do goes through dispatchCall, exactly like the web bridge.
+ * Electron main: one secure window, the IPC adapter for the API, the menu, PDF export,
+ * credentials saved with safeStorage. Everything the window can do goes through
+ * dispatchCall, exactly like the web bridge. One setup step per concern, all before the
+ * window loads (electron/fiddle `main.ts`).
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron'
-import { dispatchCall } from '../api'
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, shell } from 'electron'
+import type { ExportFormat, ViewName } from '../../shared/api'
 import { EventHub } from '../events'
-import { createHandlers } from '../handlers'
-import { CONTENT_SECURITY_POLICY } from '../bridge/static-files'
-import { isExternalLinkAllowed, secureWebPreferences } from './window-options'
+import { createServices, type AppServices } from '../handlers'
+import { createFileCredentialStore } from '../services/credentials'
+import { defaultEngine } from '../services/engine'
+import { electronSessionsDir, sessionDirs } from '../services/session-dirs'
+import { createIpcAdapter, type IpcAdapter, type IpcMainLike } from './ipc-adapter'
+import { menuTemplate } from './menu'
+import { printHtmlToPdf } from './pdf'
+import { createMainWindow, hardenContents, hardenSession } from './window'
+import { isExternalLinkAllowed } from './window-options'
 
 const events = new EventHub()
-const handlers = createHandlers({ transport: 'electron' })
 let mainWindow: BrowserWindow | null = null
+let services: AppServices | null = null
+let adapter: IpcAdapter | null = null
 
-function setupIpc(): void {
-  ipcMain.handle('api:call', (event, name: unknown, payload: unknown) => {
-    // Accept calls only from our own window's top frame.
-    if (
-      !mainWindow ||
-      event.sender.id !== mainWindow.webContents.id ||
-      event.senderFrame !== mainWindow.webContents.mainFrame
-    ) {
-      return { ok: false, error: { code: 'BAD_INPUT', message: 'call from an unknown frame' } }
-    }
-    return dispatchCall(handlers, name, payload)
-  })
-  ipcMain.on('api:listen', (event, name: unknown) => {
-    if (!mainWindow || event.sender.id !== mainWindow.webContents.id || typeof name !== 'string')
-      return
-    const wc = event.sender
-    const off = (() => {
-      try {
-        return events.listen(name as never, (payload) => {
-          if (!wc.isDestroyed()) wc.send('api:event', name, payload)
-        })
-      } catch {
-        return () => undefined
+const FILTERS: Record<ExportFormat, { name: string; extensions: string[] }> = {
+  md: { name: 'Markdown', extensions: ['md'] },
+  html: { name: 'HTML', extensions: ['html'] },
+  json: { name: 'JSON', extensions: ['json'] },
+  csv: { name: 'CSV', extensions: ['csv'] },
+  junit: { name: 'JUnit XML', extensions: ['xml'] },
+  pdf: { name: 'PDF', extensions: ['pdf'] }
+}
+
+function setupServices(): AppServices {
+  return createServices({
+    transport: 'electron',
+    events,
+    engine: defaultEngine(),
+    sessionDirs: sessionDirs({
+      env: process.env,
+      cwd: process.cwd(),
+      appDir: electronSessionsDir(app.getPath('userData'))
+    }),
+    // The simulator is the built CLI run by Electron's own Node.
+    simulator: {
+      execPath: process.execPath,
+      cliEntry: join(import.meta.dirname, '../cli/index.js'),
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }
+    },
+    credentialStore: createFileCredentialStore(join(app.getPath('userData'), 'credentials.json'), {
+      available: () => safeStorage.isEncryptionAvailable(),
+      encrypt: (plain) => safeStorage.encryptString(plain),
+      decrypt: (cipher) => safeStorage.decryptString(cipher)
+    }),
+    chooseSavePath: async (suggestedName, format) => {
+      const options = {
+        title: 'Export report',
+        defaultPath: join(app.getPath('documents'), suggestedName),
+        filters: [FILTERS[format]]
       }
-    })()
-    wc.once('destroyed', off)
+      const r = mainWindow
+        ? await dialog.showSaveDialog(mainWindow, options)
+        : await dialog.showSaveDialog(options)
+      return r.canceled || !r.filePath ? null : r.filePath
+    },
+    printToPdf: printHtmlToPdf
   })
 }
 
-function setupSecurity(): void {
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [CONTENT_SECURITY_POLICY]
-      }
-    })
+function setupIpc(s: AppServices): IpcAdapter {
+  return createIpcAdapter({
+    ipcMain: ipcMain as unknown as IpcMainLike,
+    handlers: s.handlers,
+    events,
+    window: () => mainWindow?.webContents ?? null
   })
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false)
+}
+
+function setupMenu(): void {
+  const navigate = (view: ViewName): void => events.emit('onNavigate', { view })
+  const openExternal = (url: string): void => {
+    if (isExternalLinkAllowed(url)) void shell.openExternal(url)
+  }
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(menuTemplate({ navigate, openExternal }, process.platform === 'darwin'))
   )
-  app.on('web-contents-created', (_e, contents) => {
-    contents.setWindowOpenHandler(({ url }) => {
-      if (isExternalLinkAllowed(url)) void shell.openExternal(url)
-      return { action: 'deny' }
-    })
-    contents.on('will-navigate', (event, url) => {
-      if (url !== contents.getURL()) event.preventDefault()
-    })
-    contents.on('will-attach-webview', (event) => event.preventDefault())
-  })
 }
 
-function createWindow(): void {
-  mainWindow = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    show: false,
-    title: 'KalamDB Profiler',
-    webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs'))
+function openWindow(): void {
+  const devUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null
+  mainWindow = createMainWindow({
+    preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
+    devUrl,
+    indexHtml: join(import.meta.dirname, '../renderer/index.html')
   })
-  mainWindow.on('ready-to-show', () => mainWindow?.show())
+  // A reload gets a new preload: hold events until it says ready.
+  mainWindow.webContents.on('did-start-loading', () => adapter?.resetReady())
   mainWindow.on('closed', () => (mainWindow = null))
-  const devUrl = process.env.ELECTRON_RENDERER_URL
-  if (!app.isPackaged && devUrl) void mainWindow.loadURL(devUrl)
-  else void mainWindow.loadFile(join(import.meta.dirname, '../renderer/index.html'))
 }
+
+app.on('web-contents-created', (_e, contents) => hardenContents(contents))
 
 void app.whenReady().then(() => {
-  setupSecurity()
-  setupIpc()
-  Menu.setApplicationMenu(
-    Menu.buildFromTemplate([
-      { role: 'fileMenu' },
-      { role: 'editMenu' },
-      { role: 'viewMenu' },
-      { role: 'windowMenu' }
-    ])
-  )
-  createWindow()
+  hardenSession()
+  services = setupServices()
+  adapter = setupIpc(services)
+  setupMenu()
+  openWindow()
   events.emit('onReady', { t: Date.now() })
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+    if (BrowserWindow.getAllWindows().length === 0) openWindow()
   })
+})
+
+let quitting = false
+app.on('before-quit', (event) => {
+  // Stop runs, sampling and the simulator before the process goes.
+  if (quitting || !services) return
+  event.preventDefault()
+  quitting = true
+  adapter?.dispose()
+  void services.dispose().finally(() => app.quit())
 })
 
 app.on('window-all-closed', () => {

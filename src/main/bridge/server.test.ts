@@ -4,17 +4,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import type { ApiHandlers } from '../api'
+import { partialHandlers, type ApiHandlers } from '../api'
 import { EventHub } from '../events'
 import { startBridge, type RunningBridge } from './server'
 
 const TOKEN = 'test-token-0123456789abcdef'
 
+const INFO = {
+  version: '9.9.9',
+  transport: 'web',
+  platform: 'linux',
+  sessionsDir: '/s',
+  sessionDirs: ['/s'],
+  capabilities: { saveCredentials: false, saveDialog: false }
+} as const
+
 function handlers(): ApiHandlers {
-  return {
-    'app:info': async () => ({ version: '9.9.9', transport: 'web', platform: 'linux' }),
+  return partialHandlers({
+    'app:info': async () => ({ ...INFO, sessionDirs: [...INFO.sessionDirs] }),
     'targets:list': async () => []
-  }
+  })
 }
 
 function get(
@@ -128,7 +137,7 @@ describe('bridge', () => {
       expect(m).toEqual({
         kind: 'result',
         id: 7,
-        result: { ok: true, value: { version: '9.9.9', transport: 'web', platform: 'linux' } }
+        result: { ok: true, value: INFO }
       })
       ws.close()
     })

@@ -1,0 +1,130 @@
+/**
+ * The recorded sessions the app shows: listed from one or more folders (the app's own and
+ * the CLI's ./profiler-sessions), opened, deleted. A session is named by its directory, and
+ * only a directory directly inside one of those folders is ever read or deleted, whatever
+ * path a caller sends.
+ */
+import { rm, stat } from 'node:fs/promises'
+import { basename, dirname, resolve } from 'node:path'
+import type { SessionSummary, SessionView, SnapshotSummary } from '../../shared/api'
+import { SessionEventSchema } from '../../shared/api-schemas'
+import { ProfilerError } from '../../shared/errors'
+import type { CriterionResult, SessionData, SessionEvent } from '../../shared/session'
+import type { Engine } from './engine'
+
+export class SessionStore {
+  readonly roots: string[]
+
+  constructor(
+    roots: string[],
+    private readonly engine: Pick<Engine, 'readSession' | 'listSessionDirs'>
+  ) {
+    this.roots = [...new Set(roots.map((r) => resolve(r)))]
+  }
+
+  /** Where new runs are recorded. */
+  get recordingRoot(): string {
+    return this.roots[0] as string
+  }
+
+  async list(): Promise<SessionSummary[]> {
+    const dirs = (await Promise.all(this.roots.map((r) => this.engine.listSessionDirs(r)))).flat()
+    const out: SessionSummary[] = []
+    for (const dir of dirs) {
+      const data = await this.engine.readSession(dir).catch(() => null)
+      if (data) out.push(summarize(data))
+    }
+    return out.sort((a, b) => b.startedAt - a.startedAt)
+  }
+
+  /** Reads a session after checking it lies in one of the folders. */
+  async read(dir: string): Promise<SessionData> {
+    return this.engine.readSession(this.resolveDir(dir))
+  }
+
+  async open(dir: string): Promise<SessionView> {
+    const data = await this.read(dir)
+    return {
+      summary: summarize(data),
+      meta: data.meta,
+      samples: data.samples,
+      events: data.events.filter(isKnownEvent),
+      latency: data.latency,
+      verdicts: data.verdicts,
+      snapshots: sessionSnapshots(data),
+      skippedLines: data.skippedLines
+    }
+  }
+
+  async delete(dir: string): Promise<void> {
+    const path = this.resolveDir(dir)
+    // Read first: only a real session directory is removed, never an arbitrary folder.
+    await this.engine.readSession(path)
+    await rm(path, { recursive: true, force: true })
+  }
+
+  /** The absolute directory, or SESSION_INVALID when it is not a session folder of ours. */
+  resolveDir(dir: string): string {
+    const path = resolve(dir)
+    if (!this.roots.includes(dirname(path)) || basename(path).startsWith('.')) {
+      throw new ProfilerError(
+        'SESSION_INVALID',
+        `${dir} is not in a sessions folder (${this.roots.join(', ')})`
+      )
+    }
+    return path
+  }
+
+  async exists(dir: string): Promise<boolean> {
+    return stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false
+    )
+  }
+}
+
+export function summarize(data: SessionData): SessionSummary {
+  const verdicts: CriterionResult[] = data.verdicts ?? []
+  return {
+    dir: data.dir,
+    name: basename(data.dir),
+    scenario: data.meta.scenario,
+    status: data.meta.status,
+    startedAt: data.meta.startedAt,
+    endedAt: data.meta.endedAt,
+    target: {
+      pid: data.meta.target.pid,
+      url: typeof data.meta.target.url === 'string' ? data.meta.target.url : null,
+      version: typeof data.meta.target.version === 'string' ? data.meta.target.version : null
+    },
+    criteriaPassed: verdicts.filter((v) => v.pass === true).length,
+    criteriaFailed: verdicts.filter((v) => v.pass === false).length,
+    criteriaUnmeasured: verdicts.filter((v) => v.pass === null).length
+  }
+}
+
+function isKnownEvent(e: SessionEvent): boolean {
+  return SessionEventSchema.safeParse(e).success
+}
+
+/** Snapshot ids of a session: `<dir>#<name>` (see SnapshotSummary). */
+export function sessionSnapshots(data: SessionData): SnapshotSummary[] {
+  const out: SnapshotSummary[] = []
+  for (const s of data.snapshots) {
+    const snap = s.snapshot as {
+      t?: unknown
+      pid?: unknown
+      label?: unknown
+      totals?: { rssBytes?: unknown }
+    } | null
+    if (!snap || typeof snap.t !== 'number' || typeof snap.pid !== 'number') continue
+    out.push({
+      id: `${data.dir}#${s.name}`,
+      t: snap.t,
+      pid: snap.pid,
+      label: typeof snap.label === 'string' ? snap.label : s.name,
+      rssBytes: typeof snap.totals?.rssBytes === 'number' ? snap.totals.rssBytes : 0
+    })
+  }
+  return out.sort((a, b) => a.t - b.t)
+}
