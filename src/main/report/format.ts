@@ -1,0 +1,105 @@
+/**
+ * Text formatting shared by every report renderer. Data stays in bytes, ms and percent until
+ * here (DESIGN.md "Units"); these turn it into what a reader sees, the same way in Markdown,
+ * HTML and JUnit.
+ */
+import type { CriterionResult } from '../../shared/session'
+import { formatBytes, formatDuration } from '../../shared/units'
+
+/** 1234567 → "1,234,567"; fixed locale so reports do not depend on the machine's. */
+export function formatCount(n: number, digits = 0): string {
+  if (!Number.isFinite(n)) return String(n)
+  return n.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits
+  })
+}
+
+/** Latency and durations under a minute with enough precision to compare: 0.42 ms, 12.3 ms, 450 ms. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms)
+  const a = Math.abs(ms)
+  if (a < 10) return `${ms.toFixed(2)} ms`
+  if (a < 100) return `${ms.toFixed(1)} ms`
+  if (a < 10_000) return `${formatCount(Math.round(ms))} ms`
+  return formatDuration(ms)
+}
+
+export function formatPct(p: number, digits = 1): string {
+  return Number.isFinite(p) ? `${p.toFixed(digits)}%` : String(p)
+}
+
+/** A signed byte delta: "+1.5 MiB", "-300 KiB". */
+export function formatBytesDelta(bytes: number): string {
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes)
+}
+
+/** A criterion's measured value with its unit, or "not measured". */
+export function formatMeasured(value: number | null, unit: CriterionResult['unit']): string {
+  if (value === null || !Number.isFinite(value)) return 'not measured'
+  switch (unit) {
+    case 'bytes':
+      return formatBytes(value)
+    case 'percent':
+      return formatPct(value)
+    case 'ms':
+      return formatMs(value)
+    case 'count':
+      return formatCount(value, Number.isInteger(value) ? 0 : 1)
+    case 'per-sec':
+      return `${formatCount(value, value < 10 ? 1 : 0)}/s`
+    case 'ratio':
+      return value.toFixed(3)
+    default:
+      return String(value)
+  }
+}
+
+/** Offset from the start of the run: "4:05", "1:02:03". */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000))
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = total % 60
+  const ss = String(s).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
+}
+
+/** "2024-05-01 12:00:00 UTC": reports are read in other time zones than they were made in. */
+export function formatTime(t: number): string {
+  if (!Number.isFinite(t)) return String(t)
+  return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`
+}
+
+/** Cuts a string to at most `max` characters, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
+}
+
+/** Any parameter value as short text: numbers as they are, objects as compact JSON. */
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return '—'
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  try {
+    return JSON.stringify(v)
+  } catch {
+    return String(v)
+  }
+}
+
+/** Quotes one argv element for a POSIX shell, only when it needs it. */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg)) return arg
+  return `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/** Escapes text for HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
