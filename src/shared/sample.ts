@@ -37,6 +37,13 @@ export interface Sample {
   tcpConnections: number
   /** ESTABLISHED inbound connections on the server's HTTP port; null when the port is unknown. */
   portConnections: number | null
+  /**
+   * When tcpConnections/portConnections were read (ms since the epoch). Socket scans cost
+   * milliseconds (the kernel walks its whole TCP hash per table), so at sub-second intervals
+   * they run about once a second and samples in between repeat the last scan's counts:
+   * then socketsAt < t. Absent in samples written before this field existed.
+   */
+  socketsAt?: number
   /** WebSocket sessions the server reports (system.stats websocket_sessions); null when not polled. */
   wsConnections: number | null
   /** The server's own figures from its latest system.stats poll; absent when not polled. */

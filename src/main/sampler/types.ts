@@ -11,6 +11,15 @@ export interface SamplerOptions {
   /** 100 ms … 60 s. Samples are taken on a fixed schedule from the start (no drift). */
   intervalMs: number
   signal?: AbortSignal
+  /**
+   * Minimum spacing of socket scans (default 1000 ms; 0 = every sample). A scan reads the
+   * fd links and /proc/PID/net/tcp{,6}, and the kernel walks its whole connection hash for
+   * each table (≈ 1.7 ms per table on a 24 GiB machine), so at sub-second intervals samples
+   * in between repeat the last scan's counts and say when it was taken (Sample.socketsAt).
+   */
+  socketIntervalMs?: number
+  /** The platform reader; default: /proc on Linux, systeminformation elsewhere. For tests. */
+  probe?: ProcessProbe
 }
 
 export interface SamplerHandlers {
@@ -26,4 +35,55 @@ export interface RunningSampler {
   stop(): Promise<void>
   /** Resolves when sampling ends, with why. */
   readonly done: Promise<'stopped' | 'exited' | 'error'>
+}
+
+// ---------------------------------------------------------------------------------------
+// Platform interface: what sampler.ts needs from an operating system. Linux reads /proc
+// (./linux-probe.ts); elsewhere systeminformation's per-process figures (./fallback-probe.ts).
+
+/** What one reading should include beyond the cheap figures (status, stat, fd count). */
+export interface ReadPlan {
+  /** PSS/USS from smaps_rollup: milliseconds on a large process, so at most once per second. */
+  rollup: boolean
+  /** Socket scan (fd links + TCP tables): milliseconds too, see socketIntervalMs. */
+  sockets: boolean
+}
+
+/** Sample fields a probe measures directly. null = this platform cannot measure it. */
+export type ProbeMemory = {
+  [
+    K in
+      'rssBytes' | 'heapBytes' | 'fileMappedBytes' | 'stackBytes' | 'swapBytes' | 'threads' | 'fds'
+  ]: number | null
+}
+
+/** One instant of a process as a probe saw it; CPU percentages are computed by the sampler. */
+export interface ProbeReading {
+  /** performance.now() when the CPU counters were read (the CPU delta's wall clock). */
+  monoMs: number
+  /** Cumulative CPU time since the process started, ms; null when the platform gives only percentages. */
+  cpuTimeMs: { user: number; system: number } | null
+  /** Percentages the platform computed itself (fallback); used only when cpuTimeMs is null. */
+  cpuPercent?: { total: number | null; user: number | null; system: number | null }
+  memory: ProbeMemory
+  /** Present when the plan asked for it. */
+  rollup: { pssBytes: number; ussBytes: number } | null
+  /** Present when the plan asked for it; portConnections null when the port is unknown. */
+  sockets: { tcpConnections: number; portConnections: number | null } | null
+}
+
+export interface ProcessProbe {
+  readonly pid: number
+  /** 'linux' (complete) or 'fallback' (systeminformation; fields it cannot measure are null). */
+  readonly kind: 'linux' | 'fallback'
+  /**
+   * Checks the process exists and is readable: throws ProfilerError PID_NOT_FOUND,
+   * PERMISSION_DENIED or TARGET_EXITED (a zombie) before any sample is promised.
+   */
+  open(): Promise<void>
+  /** One reading; null when the process is gone. Throws ProfilerError on other failures. */
+  read(plan: ReadPlan): Promise<ProbeReading | null>
+  /** Cheap liveness check between samples (intervals above 1 s). */
+  isGone(): Promise<boolean>
+  close(): Promise<void>
 }

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import { parseClockTicks } from './clock-tick'
+import { isGoneError, procReadError } from './proc-errors'
+
+function errno(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: failed`), { code })
+}
+
+describe('sampler/proc-errors', () => {
+  describe('procReadError', () => {
+    it('treats ENOENT and ESRCH as the process being gone (null)', () => {
+      expect(procReadError(errno('ENOENT'), 7, 'status')).toBeNull()
+      expect(procReadError(errno('ESRCH'), 7, 'status')).toBeNull()
+      expect(isGoneError(errno('ESRCH'))).toBe(true)
+    })
+
+    it('turns EACCES and EPERM into PERMISSION_DENIED naming the pid, the file and the fix', () => {
+      for (const code of ['EACCES', 'EPERM']) {
+        const e = procReadError(errno(code), 7, 'fd')!
+        expect(e.code).toBe('PERMISSION_DENIED')
+        expect(e.message).toBe(
+          'cannot read /proc/7/fd: permission denied (pid 7 belongs to another user or ptrace is restricted)'
+        )
+        expect(e.hint).toMatch(/as the process's user \(or root\).*ptrace_scope/)
+      }
+    })
+
+    it('reports anything else as INTERNAL with the file', () => {
+      expect(procReadError(errno('EIO'), 7, 'stat')).toMatchObject({
+        code: 'INTERNAL',
+        message: 'reading /proc/7/stat failed: EIO: failed'
+      })
+    })
+  })
+})
+
+describe('sampler/clock-tick', () => {
+  describe('parseClockTicks', () => {
+    it('reads getconf output and rejects junk', () => {
+      expect(parseClockTicks('100\n')).toBe(100)
+      expect(parseClockTicks('250')).toBe(250)
+      expect(parseClockTicks('')).toBeNull()
+      expect(parseClockTicks('undefined')).toBeNull()
+    })
+  })
+})

@@ -1,0 +1,54 @@
+/**
+ * What a failed /proc read means for the user: the process is gone, never existed, or
+ * belongs to someone we may not inspect. One sentence each, with how to fix what can be.
+ */
+import { ProfilerError } from '../../shared/errors'
+
+function errnoOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e
+    ? String((e as { code: unknown }).code)
+    : undefined
+}
+
+/** ENOENT (no /proc entry) or ESRCH (the process was reaped under an open handle). */
+export function isGoneError(e: unknown): boolean {
+  const code = errnoOf(e)
+  return code === 'ENOENT' || code === 'ESRCH'
+}
+
+export function isPermissionError(e: unknown): boolean {
+  const code = errnoOf(e)
+  return code === 'EACCES' || code === 'EPERM'
+}
+
+/** The hint for a /proc file we may not read (another user's process, or ptrace limits). */
+export const PERMISSION_HINT =
+  "run the profiler as the process's user (or root), or allow ptrace reads: " +
+  'sudo sysctl kernel.yama.ptrace_scope=0 (where Yama is enabled)'
+
+export function permissionDenied(pid: number, file: string, cause?: unknown): ProfilerError {
+  return new ProfilerError(
+    'PERMISSION_DENIED',
+    `cannot read /proc/${pid}/${file}: permission denied (pid ${pid} belongs to another user or ptrace is restricted)`,
+    { hint: PERMISSION_HINT, cause }
+  )
+}
+
+export function pidNotFound(pid: number): ProfilerError {
+  return new ProfilerError('PID_NOT_FOUND', `no process with pid ${pid}`, {
+    hint: 'list candidate processes with `kalam-profiler targets --all`'
+  })
+}
+
+/**
+ * Maps an error of reading /proc/PID/<file> to a ProfilerError, or returns null when it
+ * means the process is gone (the caller reports an exit, not an error).
+ */
+export function procReadError(e: unknown, pid: number, file: string): ProfilerError | null {
+  if (isGoneError(e)) return null
+  if (isPermissionError(e)) return permissionDenied(pid, file, e)
+  const message = e instanceof Error ? e.message : String(e)
+  return new ProfilerError('INTERNAL', `reading /proc/${pid}/${file} failed: ${message}`, {
+    cause: e
+  })
+}

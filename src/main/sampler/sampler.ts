@@ -1,0 +1,193 @@
+/**
+ * The sampler: one Sample per tick of a fixed schedule (DESIGN.md "Sample", a contract),
+ * until stopped, the process exits, or a read fails. Platform reads live behind
+ * ProcessProbe (./types.ts): /proc on Linux, systeminformation elsewhere.
+ */
+import { ProfilerError } from '../../shared/errors'
+import type { Sample } from '../../shared/sample'
+import { FallbackProbe } from './fallback-probe'
+import { LinuxProbe } from './linux-probe'
+import {
+  cpuPercents,
+  isDue,
+  LIVENESS_MS,
+  MAX_INTERVAL_MS,
+  MIN_INTERVAL_MS,
+  nextTick,
+  ROLLUP_SPACING_MS,
+  SOCKET_SPACING_MS,
+  type CpuTime
+} from './schedule'
+import type {
+  ProbeReading,
+  ProcessProbe,
+  RunningSampler,
+  SamplerHandlers,
+  SamplerOptions
+} from './types'
+
+export { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './schedule'
+
+/** The reader for this platform: complete on Linux, systeminformation's subset elsewhere. */
+export function createProbe(pid: number, port: number | null = null): ProcessProbe {
+  return process.platform === 'linux' ? new LinuxProbe(pid, port) : new FallbackProbe(pid, port)
+}
+
+export function startSampler(options: SamplerOptions, handlers: SamplerHandlers): RunningSampler {
+  const intervalMs = options.intervalMs
+  if (!(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS)) {
+    throw new ProfilerError(
+      'BAD_INPUT',
+      `sampling interval ${intervalMs} ms is out of range: 100 ms to 60 s`
+    )
+  }
+  const pid = options.pid
+  const probe = options.probe ?? createProbe(pid, options.port ?? null)
+  const socketSpacing = options.socketIntervalMs ?? SOCKET_SPACING_MS
+  const wake = new AbortController()
+  let stopping = false
+
+  const stopNow = (): void => {
+    stopping = true
+    wake.abort()
+  }
+  if (options.signal?.aborted) stopping = true
+  options.signal?.addEventListener('abort', stopNow, { once: true })
+
+  /** Sleeps up to ms; false when stop() cut it short. */
+  const pause = (ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (wake.signal.aborted) return resolve(false)
+      const onWake = (): void => {
+        clearTimeout(timer)
+        resolve(false)
+      }
+      const timer = setTimeout(() => {
+        wake.signal.removeEventListener('abort', onWake)
+        resolve(!stopping)
+      }, ms)
+      wake.signal.addEventListener('abort', onWake, { once: true })
+    })
+
+  const exited = (): 'exited' => {
+    handlers.onExit?.({ pid, t: Date.now() })
+    return 'exited'
+  }
+
+  async function loop(): Promise<'stopped' | 'exited' | 'error'> {
+    if (stopping) return 'stopped'
+    await probe.open()
+    const mono0 = performance.now()
+    const wall0 = Date.now()
+    let k = 0
+    let lastRollupK: number | null = null
+    let lastSocketK: number | null = null
+    let prevCpu: CpuTime | null = null
+    let sockets: { counts: NonNullable<ProbeReading['sockets']>; at: number } | null = null
+    while (!stopping) {
+      // Wait for tick k; on long intervals look at the process every second meanwhile.
+      const due = mono0 + k * intervalMs
+      for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+        if (!(await pause(Math.min(wait, LIVENESS_MS)))) return 'stopped'
+        if (due - performance.now() > 0 && (await probe.isGone())) return exited()
+      }
+      const plan = {
+        rollup: isDue(k, lastRollupK, intervalMs, ROLLUP_SPACING_MS),
+        sockets: isDue(k, lastSocketK, intervalMs, socketSpacing)
+      }
+      const t = Math.round(wall0 + k * intervalMs)
+      const reading = await probe.read(plan)
+      if (stopping) return 'stopped'
+      if (reading === null) return exited()
+      if (plan.rollup) lastRollupK = k
+      if (plan.sockets) {
+        lastSocketK = k
+        if (reading.sockets) sockets = { counts: reading.sockets, at: t }
+      }
+      const cpu = reading.cpuTimeMs && {
+        monoMs: reading.monoMs,
+        userMs: reading.cpuTimeMs.user,
+        systemMs: reading.cpuTimeMs.system
+      }
+      handlers.onSample(
+        toSample(pid, t, reading, cpu && prevCpu ? cpuPercents(prevCpu, cpu) : null, sockets)
+      )
+      prevCpu = cpu
+      k = nextTick(k, performance.now() - mono0, intervalMs)
+    }
+    return 'stopped'
+  }
+
+  const done = loop()
+    .catch((e: unknown) => {
+      handlers.onError?.(e instanceof Error ? e : new Error(String(e)))
+      return 'error' as const
+    })
+    .finally(async () => {
+      options.signal?.removeEventListener('abort', stopNow)
+      await probe.close()
+    })
+
+  return {
+    done,
+    async stop() {
+      stopNow()
+      await done
+    }
+  }
+}
+
+/** One sample now (rollup and sockets included; CPU null, as for any first sample). */
+export async function takeSample(
+  pid: number,
+  port: number | null = null,
+  probe: ProcessProbe = createProbe(pid, port)
+): Promise<Sample> {
+  await probe.open()
+  try {
+    const t = Date.now()
+    const reading = await probe.read({ rollup: true, sockets: true })
+    if (reading === null) {
+      throw new ProfilerError('TARGET_EXITED', `pid ${pid} exited while being read`)
+    }
+    return toSample(pid, t, reading, null, reading.sockets && { counts: reading.sockets, at: t })
+  } finally {
+    await probe.close()
+  }
+}
+
+/**
+ * Shapes a reading as the contract's Sample, fields in the contract's order. A fallback
+ * probe leaves fields it cannot measure null although Sample types them as numbers: that
+ * one widening happens here (tested on Linux only, where every field is measured).
+ */
+function toSample(
+  pid: number,
+  t: number,
+  r: ProbeReading,
+  cpu: ReturnType<typeof cpuPercents>,
+  sockets: { counts: NonNullable<ProbeReading['sockets']>; at: number } | null
+): Sample {
+  const direct = r.cpuTimeMs === null ? r.cpuPercent : undefined
+  const sample = {
+    t,
+    pid,
+    rssBytes: r.memory.rssBytes,
+    pssBytes: r.rollup?.pssBytes ?? null,
+    ussBytes: r.rollup?.ussBytes ?? null,
+    heapBytes: r.memory.heapBytes,
+    fileMappedBytes: r.memory.fileMappedBytes,
+    stackBytes: r.memory.stackBytes,
+    swapBytes: r.memory.swapBytes,
+    cpuPercent: direct ? direct.total : (cpu?.cpuPercent ?? null),
+    cpuUserPercent: direct ? direct.user : (cpu?.cpuUserPercent ?? null),
+    cpuSystemPercent: direct ? direct.system : (cpu?.cpuSystemPercent ?? null),
+    threads: r.memory.threads,
+    fds: r.memory.fds,
+    tcpConnections: sockets?.counts.tcpConnections ?? null,
+    portConnections: sockets?.counts.portConnections ?? null,
+    ...(sockets ? { socketsAt: sockets.at } : {}),
+    wsConnections: null
+  }
+  return sample as Sample
+}

@@ -1,0 +1,66 @@
+/**
+ * The sampler's arithmetic, pure so it is tested without clocks: the fixed schedule, which
+ * expensive reads are due, and CPU percentages from cumulative CPU time.
+ */
+
+/** DESIGN.md: interval from 100 ms to 60 s. */
+export const MIN_INTERVAL_MS = 100
+export const MAX_INTERVAL_MS = 60_000
+/** DESIGN.md cost rule: smaps_rollup at most once per second, whatever the interval. */
+export const ROLLUP_SPACING_MS = 1000
+/** Default spacing of socket scans (see SamplerOptions.socketIntervalMs). */
+export const SOCKET_SPACING_MS = 1000
+/** Exit must be noticed within min(interval, 1 s): the liveness check period. */
+export const LIVENESS_MS = 1000
+
+/**
+ * The tick after tick `k`, given how long after the start the sample finished. Ticks whose
+ * time has already passed are skipped (a slow read never queues catch-up samples), and
+ * tick times stay k × interval from the start, so there is no drift however long it runs.
+ */
+export function nextTick(k: number, elapsedMs: number, intervalMs: number): number {
+  return Math.max(k + 1, Math.floor(elapsedMs / intervalMs) + 1)
+}
+
+/**
+ * Whether an expensive read spaced by `spacingMs` is due at tick `k`, given the tick of the
+ * last such read (null: never read). Compared in whole ticks, so 100 ms × 10 is exactly 1 s.
+ */
+export function isDue(
+  k: number,
+  lastK: number | null,
+  intervalMs: number,
+  spacingMs: number
+): boolean {
+  return lastK === null || (k - lastK) * intervalMs >= spacingMs
+}
+
+export interface CpuTime {
+  monoMs: number
+  userMs: number
+  systemMs: number
+}
+
+export interface CpuPercents {
+  cpuPercent: number
+  cpuUserPercent: number
+  cpuSystemPercent: number
+}
+
+/** CPU use between two readings; 100 = one core busy the whole time. null if no time passed. */
+export function cpuPercents(prev: CpuTime, cur: CpuTime): CpuPercents | null {
+  const wall = cur.monoMs - prev.monoMs
+  if (!(wall > 0)) return null
+  const user = Math.max(0, cur.userMs - prev.userMs)
+  const system = Math.max(0, cur.systemMs - prev.systemMs)
+  const pct = (ms: number): number => round2((ms / wall) * 100)
+  return {
+    cpuPercent: pct(user + system),
+    cpuUserPercent: pct(user),
+    cpuSystemPercent: pct(system)
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100
+}
