@@ -64,6 +64,11 @@ export interface RunProgress {
   disconnects: number
   /** Criteria judged so far (live pass/fail in the UI); null pass = not yet measurable. */
   criteria: CriterionResult[]
+  /**
+   * Latency percentiles so far per operation ('insert', 'query', 'notification' …), in ms;
+   * optional: the Live view draws p50/p95/p99 over time from it when present.
+   */
+  latency?: Record<string, { count: number; p50Ms: number; p95Ms: number; p99Ms: number }>
 }
 
 export interface RunResult {
