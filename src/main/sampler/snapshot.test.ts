@@ -175,10 +175,23 @@ describe('snapshot', () => {
 
   describe('permissionError', () => {
     it('says whose process it is and how to fix it', () => {
-      const e = permissionError(42, 'smaps', 999)
+      const e = permissionError(42, 'smaps', 999, undefined, 1000)
       expect(e.code).toBe('PERMISSION_DENIED')
       expect(e.message).toBe('cannot read /proc/42/smaps: pid 42 belongs to user id 999')
       expect(e.hint).toMatch(/same user as pid 42, or as root/)
+    })
+
+    it('blames the kernel, not the owner, when the process is ours or we are root', () => {
+      for (const [owner, self] of [
+        [1000, 1000],
+        [0, 0],
+        [999, 0]
+      ] as const) {
+        const e = permissionError(1, 'smaps', owner, undefined, self)
+        expect(e.message).toMatch(
+          /kernel refused access \(pid 1 is non-dumpable or in another container\)/
+        )
+      }
     })
   })
 

@@ -16,6 +16,7 @@ import {
   type MemoryFigures,
   type MemorySnapshot
 } from '../../shared/snapshot'
+import { pidNotFound } from './proc-errors'
 import { isExecutable, isShared, parseSmaps, type SmapsMapping } from './smaps'
 
 export interface TakeSnapshotOptions {
@@ -334,9 +335,7 @@ const SLICE_MS = 4
 
 async function procReadError(e: unknown, pid: number, file: string): Promise<unknown> {
   const code = (e as NodeJS.ErrnoException | null)?.code
-  if (code === 'ENOENT' || code === 'ESRCH') {
-    return new ProfilerError('PID_NOT_FOUND', `no process with pid ${pid}`, { cause: e })
-  }
+  if (code === 'ENOENT' || code === 'ESRCH') return pidNotFound(pid)
   if (code === 'EACCES' || code === 'EPERM') {
     const owner = await stat(`/proc/${pid}`)
       .then((s) => s.uid)
@@ -346,17 +345,30 @@ async function procReadError(e: unknown, pid: number, file: string): Promise<unk
   return e
 }
 
-/** The error for a /proc file of another user's process (exported for its test). */
+/**
+ * The error for a /proc file the kernel refuses (exported for its test). Usually the process
+ * belongs to another user; when it is ours (or we are root) the kernel refused a ptrace-read
+ * check: a non-dumpable process or one in another user namespace (container).
+ */
 export function permissionError(
   pid: number,
   file: string,
   ownerUid: number | null,
-  cause?: unknown
+  cause?: unknown,
+  selfUid: number | null = process.getuid?.() ?? null
 ): ProfilerError {
+  const path = `/proc/${pid}/${file}`
+  if (ownerUid !== null && selfUid !== null && (ownerUid === selfUid || selfUid === 0)) {
+    return new ProfilerError(
+      'PERMISSION_DENIED',
+      `cannot read ${path}: the kernel refused access (pid ${pid} is non-dumpable or in another container)`,
+      { hint: `run kalam-profiler as root inside the same container as pid ${pid}`, cause }
+    )
+  }
   const whose = ownerUid === null ? 'another user' : `user id ${ownerUid}`
   return new ProfilerError(
     'PERMISSION_DENIED',
-    `cannot read /proc/${pid}/${file}: pid ${pid} belongs to ${whose}`,
+    `cannot read ${path}: pid ${pid} belongs to ${whose}`,
     {
       hint: `run kalam-profiler as the same user as pid ${pid}, or as root (sudo)`,
       cause
