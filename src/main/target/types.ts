@@ -134,6 +134,8 @@ export interface LiveClose {
   reason: string
   /** True when this client asked for the close. */
   expected: boolean
+  /** For a close nobody asked for: a DISCONNECTED error with one line saying what happened. */
+  error?: KalamError
 }
 
 export interface LiveHandlers {
@@ -141,6 +143,21 @@ export interface LiveHandlers {
   /** An `error` frame (subscription failure, rate limit …); the connection stays open. */
   onError?(error: { subscriptionId: string; code: string; message: string }): void
   onClose?(close: LiveClose): void
+  /**
+   * A frame this client could not read (malformed JSON, a gzip frame that does not inflate,
+   * a binary frame that is not gzip): a PROTOCOL error. The frame is skipped; the
+   * connection stays open.
+   */
+  onProtocolError?(error: KalamError): void
+}
+
+export interface LiveOptions {
+  /** `{"type":"ping"}` interval (default 4000; the server drops sockets silent for 10 s). */
+  pingIntervalMs?: number
+  /** false adds `?compress=false` (the server then sends text frames only). Default true. */
+  compress?: boolean
+  /** Limit for the handshake and for each subscribe to be acknowledged (default 15 s). */
+  timeoutMs?: number
 }
 
 export interface SubscribeOptions {
@@ -166,6 +183,11 @@ export interface LiveConnection {
   readonly open: boolean
   /** Frames received so far (text + binary). */
   readonly framesReceived: number
+  /** Frames that could not be read (see LiveHandlers.onProtocolError). */
+  readonly protocolErrors: number
+  /** The user and role the server confirmed in `auth_success`. */
+  readonly user: string | null
+  readonly role: string | null
   subscribe(id: string, sql: string, options?: SubscribeOptions): Promise<SubscriptionAck>
   /** The server sends no acknowledgement for an unsubscribe. */
   unsubscribe(id: string): void
@@ -193,7 +215,7 @@ export interface KalamClient {
     table: string,
     options?: { timeoutMs?: number; signal?: AbortSignal }
   ): Promise<FlushOutcome>
-  openLive(handlers?: LiveHandlers): Promise<LiveConnection>
+  openLive(handlers?: LiveHandlers, options?: LiveOptions): Promise<LiveConnection>
   /** Closes pooled sockets and live connections. */
   close(): Promise<void>
 }
