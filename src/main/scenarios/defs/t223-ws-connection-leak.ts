@@ -1,0 +1,101 @@
+/**
+ * T223: open 50 subscriptions (one WebSocket each), close 25, wait 30 s: the server must
+ * hold exactly what we hold — its websocket_sessions and active_subscriptions (system.stats)
+ * against our count — and memory must not have grown.
+ */
+import { ProfilerError } from '../../../shared/errors'
+import type { CriterionResult } from '../../../shared/session'
+import { equals, growthCriterion, rssGrowth } from '../criteria'
+import type { ScenarioDefinition } from '../definition'
+import { num } from '../params'
+import { subscriptionsOpened } from './t221-writers-and-listeners'
+
+/** How long the opened connections are held before the closes (the server settles too). */
+const HOLD_MS = 1000
+
+export const wsConnectionLeak: ScenarioDefinition = {
+  id: 'ws-connection-leak',
+  validate(p) {
+    if (num(p, 'closeCount') > num(p, 'subscribers')) {
+      throw new ProfilerError(
+        'BAD_INPUT',
+        `--close-count ${num(p, 'closeCount')} is more than --subscribers ${num(p, 'subscribers')}`
+      )
+    }
+  },
+  needs: (p) => ({ writers: 0, writeRequestsPerSec: 0, subscriptions: num(p, 'subscribers') }),
+  plannedMs: (p) =>
+    num(p, 'baselineMs') + num(p, 'subscribers') * 100 + HOLD_MS + num(p, 'settleMs'),
+  async run(ctx) {
+    const p = ctx.params
+    ctx.phase('baseline', { plannedMs: num(p, 'baselineMs') })
+    await ctx.sleep(num(p, 'baselineMs'))
+    await ctx.snapshot('baseline-end')
+    ctx.phase('load')
+    const subs = ctx.subscribers(num(p, 'subscribers'))
+    await subs.ready
+    ctx.measure('subscriptionsOpened', subs.open)
+    await ctx.sleep(HOLD_MS)
+    const before = await ctx.readStats()
+    ctx.measure('serverSessionsAllOpen', before?.websocketSessions ?? null)
+    await subs.close(num(p, 'closeCount'))
+    ctx.measure('held', subs.open)
+    await ctx.snapshot('load-end')
+    ctx.phase('cooldown', { plannedMs: num(p, 'settleMs') })
+    await ctx.sleep(num(p, 'settleMs'))
+    if (ctx.signal.aborted) return
+    const after = await ctx.readStats()
+    ctx.measure('serverSessions', after?.websocketSessions ?? null)
+    ctx.measure('serverSubscriptions', after?.activeSubscriptions ?? null)
+    ctx.measure('held', subs.open)
+    await subs.stop()
+  },
+  evaluate(r) {
+    const held = r.measures['held'] ?? null
+    const sessions = r.measures['serverSessions'] ?? null
+    const subsOnServer = r.measures['serverSubscriptions'] ?? null
+    const pending = 'The cleanup wait has not ended yet.'
+    const count = (name: string, server: number | null, what: string): CriterionResult => {
+      if (held === null || !('serverSessions' in r.measures)) {
+        return equals(
+          name,
+          null,
+          held ?? num(r.params, 'subscribers') - num(r.params, 'closeCount'),
+          what,
+          pending
+        )
+      }
+      const stale = server !== null ? server - held : 0
+      return equals(
+        name,
+        server,
+        held,
+        what,
+        `The server reports no ${name === 'Server-reported WebSocket sessions' ? 'websocket_sessions' : 'active_subscriptions'} figure (system.stats).`,
+        server !== null && stale > 0
+          ? ` — ${stale} closed connection${stale === 1 ? '' : 's'} still held by the server`
+          : ''
+      )
+    }
+    return [
+      subscriptionsOpened(r),
+      count(
+        'Server-reported WebSocket sessions',
+        sessions,
+        `WebSocket sessions the server holds ${Math.round(num(r.params, 'settleMs') / 1000)} s after we closed ${num(r.params, 'closeCount')}`
+      ),
+      count(
+        'Server-reported active subscriptions',
+        subsOnServer,
+        'Live subscriptions the server holds'
+      ),
+      growthCriterion(
+        'RSS growth',
+        rssGrowth(r, 'cooldown'),
+        num(r.params, 'maxGrowthPercent'),
+        'growth',
+        'No RSS figures in the baseline and at the end of the cleanup wait.'
+      )
+    ]
+  }
+}

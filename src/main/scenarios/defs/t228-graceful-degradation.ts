@@ -1,0 +1,105 @@
+/**
+ * T228: ramp inserts from 100/s by a step every 30 s until the server answers with errors
+ * or a step's p99 crosses the latency bound. Graceful = the server stays up, no connection
+ * is dropped, and overload shows as 429 RATE_LIMIT_EXCEEDED (KalamDB's signal), 503 or
+ * rising latency — never as other errors. A few listeners check that WebSockets survive.
+ */
+import type { CriterionResult } from '../../../shared/session'
+import { equals } from '../criteria'
+import type { ScenarioDefinition } from '../definition'
+import { num } from '../params'
+import type { RunRecord } from '../record'
+
+/** Profiler error codes that mean a connection was lost rather than answered. */
+export const CONNECTION_FAILURE_CODES = ['UNREACHABLE', 'DISCONNECTED', 'PROTOCOL'] as const
+
+export function rampSteps(p: Record<string, number | boolean>): number {
+  const span = Math.max(0, num(p, 'maxRatePerSec') - num(p, 'startRatePerSec'))
+  return Math.ceil(span / num(p, 'stepRatePerSec')) + 1
+}
+
+export const gracefulDegradation: ScenarioDefinition = {
+  id: 'graceful-degradation',
+  needs: (p) => ({
+    writers: num(p, 'writers'),
+    writeRequestsPerSec: num(p, 'maxRatePerSec') / num(p, 'batchSize'),
+    subscriptions: num(p, 'subscribers')
+  }),
+  plannedMs: (p) => rampSteps(p) * num(p, 'stepIntervalMs'),
+  async run(ctx) {
+    const p = ctx.params
+    const subs = ctx.subscribers(num(p, 'subscribers'))
+    await subs.ready
+    ctx.phase('load', { plannedMs: rampSteps(p) * num(p, 'stepIntervalMs') })
+    const start = Math.min(num(p, 'startRatePerSec'), num(p, 'maxRatePerSec'))
+    const pool = ctx.writers({ ratePerSec: start, batchSize: num(p, 'batchSize') })
+    const result = await ctx.ramp(pool, {
+      startRatePerSec: start,
+      stepRatePerSec: num(p, 'stepRatePerSec'),
+      stepIntervalMs: num(p, 'stepIntervalMs'),
+      maxRatePerSec: num(p, 'maxRatePerSec'),
+      latencyBoundMs: num(p, 'latencyBoundMs')
+    })
+    await pool.stop()
+    ctx.mark(
+      rampSummary(result.stop, result.steps.at(-1)?.ratePerSec ?? null, result.maxCleanRatePerSec)
+    )
+    await subs.stop()
+  },
+  evaluate(r) {
+    const connectionFailures = CONNECTION_FAILURE_CODES.reduce((n, c) => n + r.errors.total(c), 0)
+    const other = Math.max(0, r.counters.errors - connectionFailures)
+    const summary = r.ramp
+      ? ` (${rampSummary(r.ramp.stop, r.ramp.steps.at(-1)?.ratePerSec ?? null, r.ramp.maxCleanRatePerSec)}; ${r.counters.rateLimited} answers 429, ${r.counters.unavailable} answers 503)`
+      : ''
+    const crashed: CriterionResult = equals(
+      'Target crashed',
+      r.crash ? 1 : 0,
+      0,
+      r.crash ? 'The target process exited' : 'The target stayed up',
+      ''
+    )
+    return [
+      crashed,
+      equals(
+        'Dropped connections',
+        r.counters.disconnects + connectionFailures,
+        0,
+        `WebSocket disconnects (${r.counters.disconnects}) and failed HTTP connections (${connectionFailures})`,
+        ''
+      ),
+      equals(
+        'Errors other than 429 / 503',
+        other,
+        0,
+        `Requests that failed otherwise${other > 0 ? ` (${topCodes(r)})` : ''}`,
+        '',
+        summary
+      )
+    ]
+  }
+}
+
+function topCodes(r: RunRecord): string {
+  return [...r.errors.totals.entries()]
+    .filter(
+      ([c]) => c !== 'RATE_LIMITED' && !(CONNECTION_FAILURE_CODES as readonly string[]).includes(c)
+    )
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([c, n]) => `${c} × ${n}`)
+    .join(', ')
+}
+
+const STOP_WORDS: Record<string, string> = {
+  'rate-limited': 'the server answered 429 RATE_LIMIT_EXCEEDED',
+  unavailable: 'the server answered 503',
+  errors: 'requests failed',
+  latency: 'p99 latency crossed the bound',
+  'max-rate': 'the highest rate was reached without overload',
+  cancelled: 'the run was stopped'
+}
+
+export function rampSummary(stop: string, lastRate: number | null, clean: number | null): string {
+  return `ramp ended at ${lastRate ?? '?'} rows/s because ${STOP_WORDS[stop] ?? stop}; highest clean step ${clean === null ? 'none' : `${clean} rows/s`}`
+}
