@@ -33,6 +33,7 @@ export class LinuxProbe implements ProcessProbe {
   private readonly tcp4: ProcFile
   private readonly tcp6: ProcFile
   private startTimeTicks: number | null = null
+  private ownerUid: number | null = null
   private readonly msPerTick: number
 
   constructor(
@@ -67,6 +68,7 @@ export class LinuxProbe implements ProcessProbe {
       )
     }
     this.startTimeTicks = st.startTimeTicks
+    this.ownerUid = parseStatus(await this.status.read().catch(() => '')).uid
     // The files another user's process hides from us: fail now, with the fix, not mid-run.
     const checks: [string, () => Promise<unknown>][] = [
       ['fd', () => readdir(`${this.dir}/fd`)],
@@ -77,7 +79,7 @@ export class LinuxProbe implements ProcessProbe {
         await check()
       } catch (e) {
         await this.close()
-        throw procReadError(e, this.pid, file) ?? pidNotFound(this.pid)
+        throw procReadError(e, this.pid, file, this.ownerUid) ?? pidNotFound(this.pid)
       }
     }
   }
@@ -99,7 +101,7 @@ export class LinuxProbe implements ProcessProbe {
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!
       if (r.status === 'fulfilled') continue
-      const mapped = procReadError(r.reason, this.pid, files[i]!)
+      const mapped = procReadError(r.reason, this.pid, files[i]!, this.ownerUid)
       if (mapped === null) return null
       throw mapped
     }

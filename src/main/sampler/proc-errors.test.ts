@@ -14,6 +14,16 @@ describe('sampler/proc-errors', () => {
       expect(isGoneError(errno('ESRCH'))).toBe(true)
     })
 
+    it('says whose process it is when the owner is known', () => {
+      const us = process.getuid!()
+      expect(procReadError(errno('EACCES'), 7, 'fd', us + 1)!.message).toBe(
+        `cannot read /proc/7/fd: permission denied (pid 7 belongs to uid ${us + 1}, the profiler runs as uid ${us})`
+      )
+      expect(procReadError(errno('EACCES'), 7, 'fd', us)!.message).toMatch(
+        /pid 7 is ours but ptrace access to it is restricted/
+      )
+    })
+
     it('turns EACCES and EPERM into PERMISSION_DENIED naming the pid, the file and the fix', () => {
       for (const code of ['EACCES', 'EPERM']) {
         const e = procReadError(errno(code), 7, 'fd')!

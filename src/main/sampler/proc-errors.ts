@@ -26,10 +26,26 @@ export const PERMISSION_HINT =
   "run the profiler as the process's user (or root), or allow ptrace reads: " +
   'sudo sysctl kernel.yama.ptrace_scope=0 (where Yama is enabled)'
 
-export function permissionDenied(pid: number, file: string, cause?: unknown): ProfilerError {
+/**
+ * @param ownerUid the process's uid when known: it tells "another user's process" apart from
+ *   "ours, but ptrace is restricted" (Yama, containers, LSMs).
+ */
+export function permissionDenied(
+  pid: number,
+  file: string,
+  cause?: unknown,
+  ownerUid: number | null = null
+): ProfilerError {
+  const ourUid = typeof process.getuid === 'function' ? process.getuid() : null
+  const why =
+    ownerUid === null || ourUid === null
+      ? `pid ${pid} belongs to another user or ptrace is restricted`
+      : ownerUid !== ourUid
+        ? `pid ${pid} belongs to uid ${ownerUid}, the profiler runs as uid ${ourUid}`
+        : `pid ${pid} is ours but ptrace access to it is restricted`
   return new ProfilerError(
     'PERMISSION_DENIED',
-    `cannot read /proc/${pid}/${file}: permission denied (pid ${pid} belongs to another user or ptrace is restricted)`,
+    `cannot read /proc/${pid}/${file}: permission denied (${why})`,
     { hint: PERMISSION_HINT, cause }
   )
 }
@@ -44,9 +60,14 @@ export function pidNotFound(pid: number): ProfilerError {
  * Maps an error of reading /proc/PID/<file> to a ProfilerError, or returns null when it
  * means the process is gone (the caller reports an exit, not an error).
  */
-export function procReadError(e: unknown, pid: number, file: string): ProfilerError | null {
+export function procReadError(
+  e: unknown,
+  pid: number,
+  file: string,
+  ownerUid: number | null = null
+): ProfilerError | null {
   if (isGoneError(e)) return null
-  if (isPermissionError(e)) return permissionDenied(pid, file, e)
+  if (isPermissionError(e)) return permissionDenied(pid, file, e, ownerUid)
   const message = e instanceof Error ? e.message : String(e)
   return new ProfilerError('INTERNAL', `reading /proc/${pid}/${file} failed: ${message}`, {
     cause: e
