@@ -222,7 +222,7 @@ function charts(m: ReportModel, maxPoints: number): string {
   if (m.charts.length === 0) return ''
   const phases =
     m.phases.length > 0
-      ? `Shaded bands and dashed lines are phases: ${m.phases
+      ? `Shaded bands and dashed lines are the phases: ${m.phases
           .map(
             (p) =>
               `${h(p.name)} ${formatElapsed(p.from - m.startT)}–${formatElapsed(p.to - m.startT)}`
@@ -231,22 +231,23 @@ function charts(m: ReportModel, maxPoints: number): string {
       : ''
   const ticks =
     m.markers.length > 0
-      ? 'Short ticks at the bottom mark flushes, snapshots and markers; full-height orange/red lines failed flushes and the target exiting (hover for labels). '
+      ? 'Short ticks at the bottom mark flushes, snapshots and markers; full-height orange lines are failed flushes, red ones the target exiting (hover for labels).'
       : ''
+  const intro = phases || ticks ? `<p class="muted">${phases}${ticks}</p>` : ''
   const figures = m.charts.map((c) => {
     const n = Math.max(...c.series.map((s) => s.points.length))
     const note =
       n > maxPoints
-        ? `${formatCount(n)} samples per series, drawn as ${formatCount(maxPoints)} points keeping every bucket's minimum and maximum.`
+        ? `${formatCount(n)} samples per series, drawn as at most ${formatCount(maxPoints)} points that keep each time bucket's minimum and maximum.`
         : `All ${formatCount(n)} samples drawn.`
     return `<figure>
 <h3>${h(c.title)}</h3>
 ${renderLegend(c)}
 ${renderSvgChart({ chart: c, startT: m.startT, endT: m.endT, phases: m.phases, markers: m.markers, maxPoints })}
-<figcaption>${phases}${ticks}${note}</figcaption>
+<figcaption>${note}</figcaption>
 </figure>`
   })
-  return section('charts', 'Over time', figures.join('\n'))
+  return section('charts', 'Over time', intro + figures.join('\n'))
 }
 
 function mappings(m: ReportModel): string {

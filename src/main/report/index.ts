@@ -1,8 +1,9 @@
 /**
  * Reports of a recorded session (issue 8): Markdown for GitHub issues, self-contained HTML,
- * JSON, CSV, JUnit XML and PDF (from the HTML). One entry for the CLI and the app's Export
- * view: renderReport for the text formats, renderPdf/writeReport for PDF. Every report is made
- * from a redacted copy of the session, whatever the recorder wrote.
+ * JSON, CSV, JUnit XML and PDF (from the HTML). Entries for the CLI and the app's Export
+ * view: renderReport (async, every format), renderTextReport (sync, all but PDF) and
+ * writeReport. Every report is made from a redacted copy of the session, whatever the
+ * recorder wrote.
  */
 import { writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
@@ -72,8 +73,8 @@ export function parseReportFormat(value: string): ReportFormat {
   return f
 }
 
-/** Renders a text report. Pure apart from reading the clock and host name. */
-export function renderReport(
+/** Renders a text report synchronously. Pure apart from reading the clock and host name. */
+export function renderTextReport(
   session: SessionData,
   analysis: AnalysisResult,
   format: TextReportFormat,
@@ -111,16 +112,20 @@ export function renderReport(
   }
 }
 
-/** Any format, PDF included (printed from the HTML in headless Chromium). */
-export async function renderReportAsync(
+/**
+ * Any format, PDF included (printed from the HTML in headless Chromium). Text formats come
+ * back as a string, PDF as a Buffer. The app's Export view calls this; in Electron it prints
+ * PDF itself from `renderReport(…, 'html', { embedData: false })`.
+ */
+export async function renderReport(
   session: SessionData,
   analysis: AnalysisResult,
   format: ReportFormat,
   options: ReportOptions & PdfOptions = {}
 ): Promise<string | Buffer> {
-  if (format !== 'pdf') return renderReport(session, analysis, format, options)
+  if (format !== 'pdf') return renderTextReport(session, analysis, format, options)
   // The printed copy carries no embedded data: a PDF reader could not get at it anyway.
-  const html = renderReport(session, analysis, 'html', { ...options, embedData: false })
+  const html = renderTextReport(session, analysis, 'html', { ...options, embedData: false })
   return renderPdf(html, options)
 }
 
@@ -132,7 +137,7 @@ export async function writeReport(
   file: string,
   options: ReportOptions & PdfOptions = {}
 ): Promise<{ file: string; bytes: number }> {
-  const body = await renderReportAsync(session, analysis, format, options)
+  const body = await renderReport(session, analysis, format, options)
   await writeFile(file, body)
   return { file, bytes: typeof body === 'string' ? Buffer.byteLength(body) : body.length }
 }
