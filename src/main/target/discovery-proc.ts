@@ -41,22 +41,29 @@ export async function listPids(): Promise<number[]> {
   return pids.sort((a, b) => a - b)
 }
 
-/** Name, command line, RSS and namespace of a process; null when it is gone. */
-export async function readProcessInfo(pid: number): Promise<ProcessInfo | null> {
-  const [comm, cmdline, status, netns] = await Promise.all([
+/**
+ * Name, command line and namespace of a process; null when it is gone. RSS only when asked:
+ * discovery reads it for the few processes it lists, not for every process on the machine.
+ */
+export async function readProcessInfo(
+  pid: number,
+  options: { rss?: boolean } = {}
+): Promise<ProcessInfo | null> {
+  const [comm, cmdline, netns, rssBytes] = await Promise.all([
     readFile(`/proc/${pid}/comm`, 'utf8').catch(() => null),
     readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
-    readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
-    readlink(`/proc/${pid}/ns/net`).catch(() => null)
+    readlink(`/proc/${pid}/ns/net`).catch(() => null),
+    options.rss === false ? null : readRssBytes(pid)
   ])
   if (comm === null) return null
-  return {
-    pid,
-    comm: comm.replace(/\n$/, ''),
-    argv: parseCmdline(cmdline),
-    rssBytes: vmRssBytes(status),
-    netns
-  }
+  return { pid, comm: comm.replace(/\n$/, ''), argv: parseCmdline(cmdline), rssBytes, netns }
+}
+
+/** VmRSS of a process in bytes; null when gone or a kernel thread. */
+export async function readRssBytes(pid: number): Promise<number | null> {
+  return readFile(`/proc/${pid}/status`, 'utf8')
+    .then(vmRssBytes)
+    .catch(() => null)
 }
 
 /**

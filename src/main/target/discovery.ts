@@ -22,6 +22,7 @@ import {
   listeningByInode,
   probeHost,
   readProcessInfo,
+  readRssBytes,
   socketInodesOf,
   socketsOf,
   type ListeningSocket,
@@ -68,7 +69,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const uninspectableKalamDb: number[] = []
 
   const inspected = await mapLimit(await listPids(), PROCESS_CONCURRENCY, async (pid) => {
-    const info = await readProcessInfo(pid)
+    const info = await readProcessInfo(pid, { rss: false })
     if (info === null || info.argv.length === 0) return null // gone, or a kernel thread
     const inodes = await socketInodesOf(pid)
     if (inodes === 'denied') {
@@ -82,6 +83,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
     return { info, sockets } satisfies Inspected
   })
   const processes = inspected.filter((p): p is Inspected => p !== null)
+  await Promise.all(processes.map(async (p) => (p.info.rssBytes = await readRssBytes(p.info.pid))))
 
   const health = await probeAll(processes, selfNetns, options.timeoutMs ?? HEALTH_TIMEOUT_MS)
   const targets: Target[] = []
