@@ -1,13 +1,13 @@
-import { JSDOM } from 'jsdom'
 import { describe, expect, it } from 'vitest'
 import { analysisFor } from '../../../test/fixtures/report/analysis'
 import { externalReferences } from '../../../test/fixtures/report/checks'
+import { all, parseHtml, type Doc } from '../../../test/fixtures/report/dom'
 import { sessionInMemory } from '../../../test/fixtures/report/sessions'
 import { renderTextReport } from './index'
 import type { JsonReport } from './json'
 
-function dom(html: string): Document {
-  return new JSDOM(html).window.document
+function dom(html: string): Doc {
+  return parseHtml(html)
 }
 
 describe('report/html', () => {
@@ -26,7 +26,7 @@ describe('report/html', () => {
     })
 
     it('puts the verdict first, then criteria and findings, then charts', () => {
-      const ids = Array.from(doc.querySelectorAll('main > section')).map((e) => e.id)
+      const ids = all(doc.querySelectorAll('main > section')).map((e) => e.id)
       expect(doc.querySelector('main > header h1')?.textContent).toBe(
         'KalamDB Profiler: memory-stability: FAILED on KalamDB 0.3.1'
       )
@@ -41,8 +41,8 @@ describe('report/html', () => {
           'reproduce'
         ])
       )
-      const rows = Array.from(doc.querySelectorAll('#criteria tbody tr')).map((r) =>
-        Array.from(r.children).map((c) => c.textContent)
+      const rows = all(doc.querySelectorAll('#criteria tbody tr')).map((r) =>
+        all(r.children).map((c) => c.textContent)
       )
       expect(rows[0]).toEqual([
         'RSS growth over the load phase',
@@ -55,23 +55,23 @@ describe('report/html', () => {
     })
 
     it('draws inline SVG charts with units on both axes and the phases marked', () => {
-      const svgs = Array.from(doc.querySelectorAll('#charts svg'))
+      const svgs = all(doc.querySelectorAll('#charts svg'))
       expect(svgs.length).toBe(4)
       const memory = svgs[0]!
-      const axisTitles = Array.from(memory.querySelectorAll('.axistitle')).map((t) => t.textContent)
+      const axisTitles = all(memory.querySelectorAll('.axistitle')).map((t) => t.textContent)
       expect(axisTitles).toEqual(['elapsed time (m:ss)', 'MiB'])
-      expect(
-        Array.from(svgs[1]!.querySelectorAll('.axistitle')).map((t) => t.textContent)
-      ).toContain('percent of one core')
-      const phaseLabels = Array.from(memory.querySelectorAll('.phaselabel')).map(
+      expect(all(svgs[1]!.querySelectorAll('.axistitle')).map((t) => t.textContent)).toContain(
+        'percent of one core'
+      )
+      const phaseLabels = all(memory.querySelectorAll('.phaselabel')).map(
         (t) => t.childNodes[0]?.textContent
       )
       expect(phaseLabels).toEqual(['setup', 'baseline', 'load', 'cooldown'])
       expect(memory.querySelectorAll('polyline').length).toBe(4)
       // The failed flush is a full-height marker with its label on hover.
-      expect(
-        Array.from(memory.querySelectorAll('line.marker title')).map((t) => t.textContent)
-      ).toContain('2:42 flush profiler.events failed')
+      expect(all(memory.querySelectorAll('line.marker title')).map((t) => t.textContent)).toContain(
+        '2:42 flush profiler.events failed'
+      )
     })
 
     it('embeds the complete JSON report as inert data that parses back', () => {
@@ -125,9 +125,9 @@ describe('report/html', () => {
       const rss = doc.querySelector('#charts svg polyline')!
       expect(rss.getAttribute('points')!.split(' ').length).toBeLessThanOrEqual(2000)
       // The y axis reaches the spike: its top label is at least 900 MiB.
-      const labels = Array.from(
-        doc.querySelectorAll('#charts svg')[0]!.querySelectorAll('.ylabel')
-      ).map((t) => Number(t.textContent))
+      const labels = all(doc.querySelectorAll('#charts svg')[0]!.querySelectorAll('.ylabel')).map(
+        (t) => Number(t.textContent)
+      )
       expect(Math.max(...labels)).toBeGreaterThanOrEqual(900)
       expect(doc.getElementById('kalam-profiler-data')).toBeNull()
       expect(doc.querySelector('#charts figcaption')?.textContent).toContain(
