@@ -29,6 +29,7 @@ export class OpenSchedule {
 
   /** The next intended start (epoch ms); Infinity at rate 0. */
   peek(): number {
+    if (this.intervalMs === Infinity) return Infinity
     return this.anchorMs + this.index * this.intervalMs
   }
 
