@@ -109,11 +109,13 @@ svg .phaselabel { fill: #1b1f24; }
 ul.legend { list-style: none; padding: 0; margin: 4px 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12px; }
 .swatch { display: inline-block; width: 14px; height: 3px; margin-right: 6px; vertical-align: middle; }
 .muted { color: var(--muted); }
+tr.why td { border-top: none; color: var(--muted); padding-top: 0; }
+table.metrics tr:not(.why) td { border-bottom: none; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
-  body { font-size: 11px; } main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; } figure, tr, .verdict, pre { break-inside: avoid; }
+  body { font-size: 11px; } main { max-width: none; padding: 0; } table { font-size: 10.5px; }
+  h2, h3 { break-after: avoid; } figure, tr, .verdict, pre { break-inside: avoid; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 `
@@ -183,23 +185,30 @@ function findings(m: ReportModel): string {
 function memory(m: ReportModel): string {
   if (m.metrics.length === 0 && m.attribution.length === 0) return ''
   const parts: string[] = []
-  if (m.metrics.length > 0)
-    parts.push(
-      table(
-        ['Metric', 'Verdict', 'Baseline', 'Final', 'Growth', 'Slope', 'Released after load', 'Why'],
-        m.metrics.map((r) => [
-          h(metricLabel(r.field)),
-          badge(r.verdict, VERDICT_LABEL[r.verdict]),
-          formatBytes(r.baselineBytes),
-          formatBytes(r.finalBytes),
-          formatPct(r.growthPercent),
-          `${h(formatBytesDelta(r.slopeBytesPerMin))}/min<br><span class="muted">95% CI ${h(formatBytes(r.slopeCi95[0]))} to ${h(formatBytes(r.slopeCi95[1]))}</span>`,
-          r.releasedPercent === null ? '—' : formatPct(r.releasedPercent),
-          h(r.reason)
-        ]),
-        [2, 3, 4, 5, 6]
-      )
+  if (m.metrics.length > 0) {
+    // The reason gets a row of its own: squeezed into a column it wraps a word per line.
+    const rows = m.metrics.map(
+      (r) =>
+        `<tr><td>${h(metricLabel(r.field))}</td><td>${badge(r.verdict, VERDICT_LABEL[r.verdict])}</td>` +
+        `<td class="num">${h(formatBytes(r.baselineBytes))}</td><td class="num">${h(formatBytes(r.finalBytes))}</td>` +
+        `<td class="num">${formatPct(r.growthPercent)}</td>` +
+        `<td class="num">${h(formatBytesDelta(r.slopeBytesPerMin))}/min<br><span class="muted">95% CI ${h(formatBytes(r.slopeCi95[0]))} to ${h(formatBytes(r.slopeCi95[1]))}</span></td>` +
+        `<td class="num">${r.releasedPercent === null ? '—' : formatPct(r.releasedPercent)}</td></tr>\n` +
+        `<tr class="why"><td colspan="7">${h(r.reason)}</td></tr>`
     )
+    const head = [
+      'Metric',
+      'Verdict',
+      'Baseline',
+      'Final',
+      'Growth',
+      'Slope',
+      'Released after load'
+    ]
+    parts.push(
+      `<table class="metrics">\n<thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`
+    )
+  }
   if (m.attribution.length > 0)
     parts.push(
       '<h3>What memory grows with</h3>' +

@@ -45,7 +45,11 @@ export interface PdfOptions {
   timeoutMs?: number
 }
 
-/** The Chromium to use, or null. An explicit path that is not executable is an error. */
+/**
+ * The Chromium to use, or null. An explicit path that is not executable is an error. The
+ * usual install folders are searched only when there is no PATH at all (a desktop launcher);
+ * with a PATH, PATH decides, so "not installed" can be told and tested.
+ */
 export function findChromium(
   options: Pick<PdfOptions, 'chromiumPath' | 'env'> = {}
 ): string | null {
@@ -55,14 +59,14 @@ export function findChromium(
     if (isExecutable(explicit)) return explicit
     throw new ProfilerError(
       'BAD_INPUT',
-      `Chromium not found at ${explicit}: PDF needs an executable headless Chromium`,
-      {
-        hint: 'install chromium (Debian: apt-get install chromium) or pass --chromium PATH'
-      }
+      `no executable Chromium at ${explicit}: PDF needs headless Chromium (install chromium, e.g. apt-get install chromium, or fix --chromium / ${CHROMIUM_ENV})`
     )
   }
-  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean)
-  for (const dir of [...dirs, '/usr/bin', '/usr/local/bin', '/snap/bin'])
+  const dirs =
+    env.PATH === undefined
+      ? ['/usr/bin', '/usr/local/bin', '/snap/bin']
+      : env.PATH.split(delimiter).filter(Boolean)
+  for (const dir of dirs)
     for (const name of CANDIDATES) {
       const p = join(dir, name)
       if (isExecutable(p)) return p
@@ -83,9 +87,10 @@ function isExecutable(path: string): boolean {
 export async function renderPdf(html: string, options: PdfOptions = {}): Promise<Buffer> {
   const chromium = findChromium(options)
   if (!chromium)
-    throw new ProfilerError('BAD_INPUT', 'PDF needs headless Chromium and none is installed', {
-      hint: `install chromium (Debian: apt-get install chromium), pass --chromium PATH or set ${CHROMIUM_ENV}; or use --format html and print it from a browser`
-    })
+    throw new ProfilerError(
+      'BAD_INPUT',
+      `PDF needs headless Chromium and none is installed: install chromium (e.g. apt-get install chromium) or pass --chromium PATH, or use --format html and print it from a browser`
+    )
   const dir = await mkdtemp(join(tmpdir(), 'kalam-profiler-pdf-'))
   try {
     const htmlFile = join(dir, 'report.html')
