@@ -114,15 +114,20 @@ export function formatStep(step: ProbeStep): string {
   return `  ${STATUS_WORD[step.status]}  ${step.name.padEnd(12)} ${ms.padStart(9)}  ${step.detail}\n`
 }
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
 function statsDetail(s: ServerStats): string {
   const parts: string[] = []
   if (s.version) parts.push(`KalamDB ${s.version}`)
   if (s.memoryBytes !== undefined) parts.push(`memory ${formatBytes(s.memoryBytes)}`)
   if (s.cpuPercent !== undefined) parts.push(`CPU ${s.cpuPercent.toFixed(1)}%`)
-  if (s.threads !== undefined) parts.push(`${s.threads} threads`)
-  if (s.websocketSessions !== undefined) parts.push(`${s.websocketSessions} WebSocket sessions`)
-  if (s.activeSubscriptions !== undefined) parts.push(`${s.activeSubscriptions} subscriptions`)
-  if (s.jobsRunning !== undefined) parts.push(`${s.jobsRunning} jobs running`)
+  if (s.threads !== undefined) parts.push(plural(s.threads, 'thread'))
+  if (s.websocketSessions !== undefined)
+    parts.push(plural(s.websocketSessions, 'WebSocket session'))
+  if (s.activeSubscriptions !== undefined) parts.push(plural(s.activeSubscriptions, 'subscription'))
+  if (s.jobsRunning !== undefined) parts.push(`${plural(s.jobsRunning, 'job')} running`)
   if (s.allocator) parts.push(`allocator ${s.allocator}`)
   return parts.length > 0 ? parts.join(', ') : `${Object.keys(s.raw).length} metrics, none known`
 }
