@@ -8,15 +8,20 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
-const SOURCE = fileURLToPath(new URL('./ground-truth.c', import.meta.url))
-
-/** Compiles the helper into dir; throws one clear line when there is no C compiler. */
-export function compileGroundTruth(dir: string): string {
+/**
+ * Compiles the helper into dir; throws one clear line when there is no C compiler.
+ * @param source the C file; bundles (the benchmark) pass its path from the checkout root.
+ */
+export function compileGroundTruth(dir: string, source = defaultSource()): string {
   const binary = join(dir, 'ground-truth')
-  const r = spawnSync('cc', ['-O1', '-o', binary, SOURCE], { encoding: 'utf8' })
+  const r = spawnSync('cc', ['-O1', '-o', binary, source], { encoding: 'utf8' })
   if (r.error) throw new Error(`cannot run cc (${r.error.message}): install gcc, as .ci/run does`)
   if (r.status !== 0) throw new Error(`cc failed on ground-truth.c:\n${r.stderr}`)
   return binary
+}
+
+function defaultSource(): string {
+  return fileURLToPath(new URL('./ground-truth.c', import.meta.url))
 }
 
 export interface GroundTruthProcess {

@@ -4,8 +4,8 @@
  * `ps`, far too slow for 10 Hz). Cheap files are kept open and re-read (./proc-file.ts);
  * reads of one sample run concurrently.
  */
-import { readdir, stat } from 'node:fs/promises'
-import { readlinkSync } from 'node:fs'
+import { readdirSync, readlinkSync, statSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { ProfilerError } from '../../shared/errors'
 import { clockTicksPerSecond } from './clock-tick'
@@ -14,7 +14,7 @@ import { ProcFile } from './proc-file'
 import { countConnections, parseProcNetTcp, parseSocketLink } from './proc-net'
 import { parseSmapsRollup } from './proc-smaps-rollup'
 import { isExitedState, parseStat, type ProcStat } from './proc-stat'
-import { parseStatus } from './proc-status'
+import { parseStatus, type ProcStatus } from './proc-status'
 import type { ProbeReading, ProcessProbe, ReadPlan } from './types'
 
 /**
@@ -52,70 +52,89 @@ export class LinuxProbe implements ProcessProbe {
 
   async open(): Promise<void> {
     try {
-      await Promise.all([this.status.open(), this.stat.open()])
+      this.status.open()
+      this.stat.open()
     } catch (e) {
-      await this.close()
+      this.closeFiles()
       if (isGoneError(e)) throw pidNotFound(this.pid)
       throw procReadError(e, this.pid, 'stat') ?? pidNotFound(this.pid)
     }
-    const st = await this.readStat().catch(() => null)
-    if (st === null) throw pidNotFound(this.pid)
+    let st: ProcStat
+    try {
+      st = parseStat(this.stat.readSync())
+      this.ownerUid = parseStatus(this.status.readSync()).uid
+    } catch {
+      this.closeFiles()
+      throw pidNotFound(this.pid)
+    }
     if (isExitedState(st.state)) {
-      await this.close()
+      this.closeFiles()
       throw new ProfilerError(
         'TARGET_EXITED',
         `pid ${this.pid} has already exited (a zombie waiting for its parent)`
       )
     }
     this.startTimeTicks = st.startTimeTicks
-    this.ownerUid = parseStatus(await this.status.read().catch(() => '')).uid
     // The files another user's process hides from us: fail now, with the fix, not mid-run.
-    const checks: [string, () => Promise<unknown>][] = [
-      ['fd', () => readdir(`${this.dir}/fd`)],
+    const checks: [string, () => unknown][] = [
+      ['fd', () => readdirSync(`${this.dir}/fd`)],
       ['smaps_rollup', () => this.rollup.open()]
     ]
     for (const [file, check] of checks) {
       try {
-        await check()
+        check()
       } catch (e) {
-        await this.close()
+        this.closeFiles()
         throw procReadError(e, this.pid, file, this.ownerUid) ?? pidNotFound(this.pid)
       }
     }
   }
 
   async read(plan: ReadPlan): Promise<ProbeReading | null> {
-    let monoMs = 0
-    // allSettled, not all: every read finishes before the next sample reuses the buffers.
-    const results = await Promise.allSettled([
-      this.status.read(),
-      this.readStat().then((s) => {
-        monoMs = performance.now()
-        return s
-      }),
-      this.countFds(),
-      plan.rollup ? this.rollup.read() : Promise.resolve(null),
-      plan.sockets ? this.scanSockets() : Promise.resolve(null)
+    // The expensive reads go first, to the thread pool; the cheap ones run here meanwhile.
+    // allSettled: every read finishes before the next sample reuses the buffers.
+    const expensive = Promise.allSettled([
+      plan.rollup ? timed(() => this.rollup.read()) : null,
+      plan.sockets ? timed(() => this.scanSockets()) : null
     ])
-    const files = ['status', 'stat', 'fd', 'smaps_rollup', 'net/tcp']
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i]!
-      if (r.status === 'fulfilled') continue
-      const mapped = procReadError(r.reason, this.pid, files[i]!, this.ownerUid)
-      if (mapped === null) return null
-      throw mapped
+    let cheap: { status: ProcStatus; st: ProcStat; monoMs: number; fds: number } | null = null
+    let failure: { file: string; error: unknown } | null = null
+    let file = 'status'
+    try {
+      const status = parseStatus(this.status.readSync())
+      file = 'stat'
+      const st = parseStat(this.stat.readSync())
+      const monoMs = performance.now()
+      file = 'fd'
+      cheap = { status, st, monoMs, fds: this.countFds() }
+    } catch (error) {
+      failure = { file, error }
     }
-    const [statusText, st, fds, rollupText, sockets] = results.map(
-      (r) => (r as PromiseFulfilledResult<unknown>).value
-    ) as [string, ProcStat, number, string | null, ProbeReading['sockets']]
+    const [rollup, sockets] = await expensive
+    if (failure === null && rollup.status === 'rejected') {
+      failure = { file: 'smaps_rollup', error: rollup.reason }
+    }
+    if (failure === null && sockets.status === 'rejected') {
+      failure = { file: 'fd', error: sockets.reason }
+    }
+    if (failure !== null || cheap === null) {
+      const mapped = failure && procReadError(failure.error, this.pid, failure.file, this.ownerUid)
+      if (mapped) throw mapped
+      return null
+    }
+    const { status, st, monoMs, fds } = cheap
     if (isExitedState(st.state) || st.startTimeTicks !== this.startTimeTicks) return null
-    const status = parseStatus(statusText)
-    // A zombie's status has no memory lines; checked above. A kernel thread has none either,
-    // and truly owns no user memory: 0 there is the truth, not a guess.
-    const rollup = rollupText === null ? null : parseSmapsRollup(rollupText)
+    const rollupRead = rollup.status === 'fulfilled' ? rollup.value : null
+    const socketsRead = sockets.status === 'fulfilled' ? sockets.value : null
+    const smaps = rollupRead && parseSmapsRollup(rollupRead.value)
+    const costMs: NonNullable<ProbeReading['costMs']> = {}
+    if (rollupRead) costMs.rollup = rollupRead.ms
+    if (socketsRead) costMs.sockets = socketsRead.ms
     return {
       monoMs,
       cpuTimeMs: { user: st.utimeTicks * this.msPerTick, system: st.stimeTicks * this.msPerTick },
+      // A zombie's status has no memory lines (checked above). A kernel thread has none
+      // either, and truly owns no user memory: 0 there is the truth, not a guess.
       memory: {
         rssBytes: status.vmRssBytes ?? 0,
         heapBytes: status.rssAnonBytes ?? 0,
@@ -125,39 +144,37 @@ export class LinuxProbe implements ProcessProbe {
         threads: status.threads ?? st.numThreads,
         fds
       },
-      rollup: rollup && { pssBytes: rollup.pssBytes, ussBytes: rollup.ussBytes },
-      sockets
+      rollup: smaps && { pssBytes: smaps.pssBytes, ussBytes: smaps.ussBytes },
+      sockets: socketsRead?.value ?? null,
+      costMs
     }
   }
 
   async isGone(): Promise<boolean> {
     try {
-      const st = await this.readStat()
+      const st = parseStat(this.stat.readSync())
       return isExitedState(st.state) || st.startTimeTicks !== this.startTimeTicks
     } catch (e) {
       if (isGoneError(e)) return true
-      throw procReadError(e, this.pid, 'stat') ?? e
+      throw procReadError(e, this.pid, 'stat', this.ownerUid) ?? e
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [this.status, this.stat, this.rollup, this.tcp4, this.tcp6].map((f) => f.close())
-    )
+    this.closeFiles()
   }
 
-  private async readStat(): Promise<ProcStat> {
-    return parseStat(await this.stat.read())
+  private closeFiles(): void {
+    for (const f of [this.status, this.stat, this.rollup, this.tcp4, this.tcp6]) f.close()
   }
 
   /**
    * Since Linux 6.2 the size of /proc/PID/fd is the number of open fds: one stat() instead
    * of listing the directory. Older kernels report 0 there, and then we list it.
    */
-  private async countFds(): Promise<number> {
-    const st = await stat(`${this.dir}/fd`)
-    if (st.size > 0) return st.size
-    return (await readdir(`${this.dir}/fd`)).length
+  private countFds(): number {
+    const size = statSync(`${this.dir}/fd`).size
+    return size > 0 ? size : readdirSync(`${this.dir}/fd`).length
   }
 
   private async scanSockets(): Promise<NonNullable<ProbeReading['sockets']>> {
@@ -193,6 +210,13 @@ export class LinuxProbe implements ProcessProbe {
     }
     return inodes
   }
+}
+
+/** Runs an async read and measures its wall time: the sampler spaces costly reads by it. */
+async function timed<T>(read: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now()
+  const value = await read()
+  return { value, ms: performance.now() - t0 }
 }
 
 /** A kernel without IPv6 has no tcp6 table: no sockets there, not an error. */

@@ -11,6 +11,8 @@ class FakeProbe implements ProcessProbe {
   plans: ReadPlan[] = []
   closed = false
   gone = false
+  /** Reported wall time of the expensive reads (ms). */
+  rollupCostMs: number | undefined = undefined
   /** Reads that take this long (ms), by read index. */
   slow = new Map<number, number>()
   readError: Error | null = null
@@ -39,7 +41,10 @@ class FakeProbe implements ProcessProbe {
         fds: 12
       },
       rollup: plan.rollup ? { pssBytes: 900, ussBytes: 700 } : null,
-      sockets: plan.sockets ? { tcpConnections: i, portConnections: 1 } : null
+      sockets: plan.sockets ? { tcpConnections: i, portConnections: 1 } : null,
+      ...(plan.rollup && this.rollupCostMs !== undefined
+        ? { costMs: { rollup: this.rollupCostMs } }
+        : {})
     }
   }
 
@@ -96,6 +101,32 @@ describe('sampler/sampler', () => {
       expect(withPss).toEqual([0, 10, 20])
       expect(got.samples.every((x) => (x.pssBytes === null) === (x.ussBytes === null))).toBe(true)
       expect(got.samples[10]).toMatchObject({ pssBytes: 900, ussBytes: 700 })
+    })
+
+    it('spaces a costly rollup so it stays within its budget of a core', async () => {
+      const probe = new FakeProbe()
+      probe.rollupCostMs = 5 // 5 ms at 0.2% of a core: every 2.5 s
+      const got = collect()
+      const s = startSampler(
+        { pid: 4242, intervalMs: 100, probe, readBudget: 0.002 },
+        { onSample: (x) => got.samples.push(x) }
+      )
+      await vi.advanceTimersByTimeAsync(6_050)
+      await s.stop()
+      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
+      expect(withPss).toEqual([0, 25, 50])
+    })
+
+    it('reads the rollup once a second whatever it costs when the budget is 0', async () => {
+      const probe = new FakeProbe()
+      probe.rollupCostMs = 50
+      const s = startSampler(
+        { pid: 4242, intervalMs: 500, probe, readBudget: 0 },
+        { onSample: () => {} }
+      )
+      await vi.advanceTimersByTimeAsync(2_050)
+      await s.stop()
+      expect(probe.plans.map((p) => p.rollup)).toEqual([true, false, true, false, true])
     })
 
     it('reads the rollup at every sample when the interval is 1 s or more', async () => {

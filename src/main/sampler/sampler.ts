@@ -13,8 +13,11 @@ import {
   LIVENESS_MS,
   MAX_INTERVAL_MS,
   MIN_INTERVAL_MS,
+  budgetedSpacing,
   nextTick,
+  READ_BUDGET,
   ROLLUP_SPACING_MS,
+  smoothCost,
   SOCKET_SPACING_MS,
   type CpuTime
 } from './schedule'
@@ -43,7 +46,8 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
   }
   const pid = options.pid
   const probe = options.probe ?? createProbe(pid, options.port ?? null)
-  const socketSpacing = options.socketIntervalMs ?? SOCKET_SPACING_MS
+  const socketMinMs = options.socketIntervalMs ?? SOCKET_SPACING_MS
+  const budget = options.readBudget ?? READ_BUDGET
   const wake = new AbortController()
   let stopping = false
 
@@ -84,6 +88,8 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
     let lastSocketK: number | null = null
     let prevCpu: CpuTime | null = null
     let sockets: { counts: NonNullable<ProbeReading['sockets']>; at: number } | null = null
+    let rollupCost: number | null = null
+    let socketCost: number | null = null
     while (!stopping) {
       // Wait for tick k; on long intervals look at the process every second meanwhile.
       const due = mono0 + k * intervalMs
@@ -92,14 +98,25 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
         if (due - performance.now() > 0 && (await probe.isGone())) return exited()
       }
       const plan = {
-        rollup: isDue(k, lastRollupK, intervalMs, ROLLUP_SPACING_MS),
-        sockets: isDue(k, lastSocketK, intervalMs, socketSpacing)
+        rollup: isDue(
+          k,
+          lastRollupK,
+          intervalMs,
+          budgetedSpacing(ROLLUP_SPACING_MS, rollupCost, budget)
+        ),
+        sockets: isDue(k, lastSocketK, intervalMs, budgetedSpacing(socketMinMs, socketCost, budget))
       }
       const t = Math.round(wall0 + k * intervalMs)
       const reading = await probe.read(plan)
       if (stopping) return 'stopped'
       if (reading === null) return exited()
       if (plan.rollup) lastRollupK = k
+      if (reading.costMs?.rollup !== undefined) {
+        rollupCost = smoothCost(rollupCost, reading.costMs.rollup)
+      }
+      if (reading.costMs?.sockets !== undefined) {
+        socketCost = smoothCost(socketCost, reading.costMs.sockets)
+      }
       if (plan.sockets) {
         lastSocketK = k
         if (reading.sockets) sockets = { counts: reading.sockets, at: t }

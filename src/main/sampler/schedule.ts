@@ -10,6 +10,25 @@ export const MAX_INTERVAL_MS = 60_000
 export const ROLLUP_SPACING_MS = 1000
 /** Default spacing of socket scans (see SamplerOptions.socketIntervalMs). */
 export const SOCKET_SPACING_MS = 1000
+/** Default share of one core each expensive read may use (SamplerOptions.readBudget). */
+export const READ_BUDGET = 0.002
+/** However costly a read, it is made at least this often (PSS must not vanish for minutes). */
+export const MAX_BUDGET_SPACING_MS = 10_000
+
+/**
+ * Spacing of an expensive read: its minimum, stretched so that cost / spacing stays within
+ * the budget, capped at MAX_BUDGET_SPACING_MS (or the minimum, if that is longer).
+ */
+export function budgetedSpacing(minMs: number, costMs: number | null, budget: number): number {
+  if (!(budget > 0) || costMs === null) return minMs
+  return Math.max(minMs, Math.min(costMs / budget, MAX_BUDGET_SPACING_MS))
+}
+
+/** Smooths measured read costs, so one slow read on a busy machine does not stretch much. */
+export function smoothCost(prev: number | null, measured: number): number {
+  return prev === null ? measured : prev * 0.7 + measured * 0.3
+}
+
 /** Exit must be noticed within min(interval, 1 s): the liveness check period. */
 export const LIVENESS_MS = 1000
 
