@@ -11,7 +11,9 @@ const services = [
   'scenarios',
   'analysis',
   'session',
-  'report'
+  'report',
+  'benchmark',
+  'compare'
 ].map((s) => `./src/main/${s}`)
 
 // Layers (STYLE.md §2): shared imports nothing of ours; renderer and preload only shared;
