@@ -35,6 +35,8 @@ export interface FakeServerOptions {
   noJobFigures?: boolean
   role?: string
   passwords?: Record<string, string>
+  /** RSS grows by this much per inserted row (a leak). */
+  leakBytesPerRow?: number
 }
 
 export class FakeKalamServer {
@@ -174,7 +176,7 @@ class FakeClient implements KalamClient {
         payload: 'x'
       }))
       s.rows += rows.length
-      s.rssBytes += rows.length * 10
+      s.rssBytes += rows.length * (s.options.leakBytesPerRow ?? 0)
       s.fanOut(rows)
       return { ok: true, response: ok(rows.length) }
     }

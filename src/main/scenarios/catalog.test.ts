@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest'
+import { SCENARIO_IDS } from '../../shared/run'
+import { parameterFlag, resolveScenarioId, scenarioCatalog } from './catalog'
+import { DEFINITIONS } from './definitions'
+import { resolveParameters } from './params'
+
+describe('scenarios/catalog', () => {
+  describe('scenarioCatalog', () => {
+    it('lists the nine scenarios T220…T228 in order, each with criteria and a quick value per parameter', () => {
+      const c = scenarioCatalog()
+      expect(c.map((s) => s.id)).toEqual([...SCENARIO_IDS])
+      expect(c.map((s) => s.seed)).toEqual([
+        'T220',
+        'T221',
+        'T222',
+        'T223',
+        'T224',
+        'T225',
+        'T226',
+        'T227',
+        'T228'
+      ])
+      for (const s of c) {
+        expect(s.criteria.length).toBeGreaterThan(0)
+        for (const p of s.parameters) expect(p.quick, `${s.id}.${p.name}`).toBeDefined()
+      }
+    })
+
+    it("carries the seed's numbers as defaults", () => {
+      const byId = Object.fromEntries(
+        scenarioCatalog().map((s) => [
+          s.id,
+          Object.fromEntries(s.parameters.map((p) => [p.name, p.default]))
+        ])
+      )
+      expect(byId['memory-stability']).toMatchObject({
+        writers: 10,
+        durationMs: 300_000,
+        maxGrowthPercent: 10
+      })
+      expect(byId['writers-and-listeners']).toMatchObject({
+        writers: 10,
+        subscribers: 20,
+        durationMs: 300_000
+      })
+      expect(byId['cpu-under-load']).toMatchObject({
+        ratePerSec: 1000,
+        maxAvgCpuPercent: 60,
+        maxPeakCpuPercent: 80
+      })
+      expect(byId['ws-connection-leak']).toMatchObject({
+        subscribers: 50,
+        closeCount: 25,
+        settleMs: 30_000
+      })
+      expect(byId['memory-release']).toMatchObject({
+        durationMs: 120_000,
+        idleMs: 60_000,
+        maxResidualPercent: 15
+      })
+      expect(byId['query-latency']).toMatchObject({
+        probeIntervalMs: 1000,
+        maxP50Ms: 100,
+        maxP95Ms: 500
+      })
+      expect(byId['flush-under-load']).toMatchObject({ flushIntervalMs: 30_000 })
+      expect(byId['actor-stability']).toMatchObject({ maxQueue: 1000 })
+      expect(byId['graceful-degradation']).toMatchObject({
+        startRatePerSec: 100,
+        stepIntervalMs: 30_000
+      })
+    })
+
+    it('keeps every quick run well under a minute of planned time', () => {
+      for (const id of SCENARIO_IDS) {
+        const planned = DEFINITIONS[id].plannedMs(resolveParameters(id, true))
+        expect(planned, id).toBeLessThan(45_000)
+      }
+    })
+  })
+
+  describe('resolveScenarioId', () => {
+    it('accepts ids and seed numbers in any case', () => {
+      expect(resolveScenarioId('memory-release')).toBe('memory-release')
+      expect(resolveScenarioId('T223')).toBe('ws-connection-leak')
+      expect(resolveScenarioId('t228')).toBe('graceful-degradation')
+      expect(resolveScenarioId('221')).toBe('writers-and-listeners')
+    })
+
+    it('names the valid ones for anything else', () => {
+      expect(() => resolveScenarioId('T229')).toThrow(
+        /unknown scenario 'T229': expected one of memory-stability \(T220\)/
+      )
+    })
+  })
+
+  describe('parameterFlag', () => {
+    it('drops unit suffixes and kebab-cases', () => {
+      expect(parameterFlag('ratePerSec')).toBe('--rate')
+      expect(parameterFlag('durationMs')).toBe('--duration')
+      expect(parameterFlag('batchSize')).toBe('--batch-size')
+      expect(parameterFlag('maxP95Ms')).toBe('--max-p95')
+      expect(parameterFlag('stepIntervalMs')).toBe('--step-interval')
+    })
+  })
+})
+
+describe('scenarios/params', () => {
+  describe('resolveParameters', () => {
+    it('takes defaults, then quick values, then overrides', () => {
+      expect(resolveParameters('memory-stability', false)).toMatchObject({
+        durationMs: 300_000,
+        writers: 10
+      })
+      expect(resolveParameters('memory-stability', true)).toMatchObject({
+        durationMs: 20_000,
+        writers: 5
+      })
+      expect(
+        resolveParameters('memory-stability', true, { writers: 3, ratePerSec: 50 })
+      ).toMatchObject({
+        writers: 3,
+        ratePerSec: 50,
+        durationMs: 20_000
+      })
+    })
+
+    it('refuses a parameter the scenario does not have, and values out of range, in one line', () => {
+      expect(() => resolveParameters('memory-stability', false, { subscribers: 3 })).toThrow(
+        /T220 \(memory-stability\) has no parameter --subscribers: it takes --writers, --rate/
+      )
+      expect(() => resolveParameters('memory-stability', false, { writers: 0 })).toThrow(
+        /--writers: 0 is outside 1/
+      )
+    })
+  })
+})

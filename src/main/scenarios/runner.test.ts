@@ -1,0 +1,266 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { RunProgress } from '../../shared/run'
+import type { MemorySnapshot } from '../../shared/snapshot'
+import { readSession } from '../session/reader'
+import { FakeKalamServer, type FakeServerOptions } from '../workload/testing/fake-kalam'
+import { fakeSampler } from '../workload/testing/fake-sampler'
+import type { RunnerDeps } from './deps'
+import { runScenario, type RunOptions } from './runner'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function deps(server: FakeKalamServer): RunnerDeps {
+  return {
+    connect: server.connect,
+    startSampler: fakeSampler(server),
+    takeSnapshot: async (pid, o) =>
+      ({ schemaVersion: 1, t: Date.now(), pid, label: o.label }) as unknown as MemorySnapshot,
+    guessDataDir: async () => null,
+    processExists: (pid) => pid === 4242,
+    checkHealth: async () => (server.down ? 'refused' : 'ok')
+  }
+}
+
+function options(over: Partial<RunOptions> = {}): RunOptions {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-run-'))
+  dirs.push(dir)
+  return {
+    scenario: 'memory-stability',
+    url: 'http://127.0.0.1:8080',
+    credentials: { user: 'admin', password: 'secret-pw' },
+    pid: 4242,
+    outDir: join(dir, 'session'),
+    quick: true,
+    overrides: { baselineMs: 1000, durationMs: 1500, ratePerSec: 100 },
+    sampleIntervalMs: 100,
+    signal: new AbortController().signal,
+    command: ['kalam-profiler', 'run', 'memory-stability', '--url', 'http://127.0.0.1:8080'],
+    ...over
+  }
+}
+
+async function run(serverOptions: FakeServerOptions, over: Partial<RunOptions> = {}) {
+  const server = new FakeKalamServer(serverOptions)
+  const progress: RunProgress[] = []
+  const o = options(over)
+  const result = await runScenario(o, { onProgress: (p) => progress.push(p) }, deps(server))
+  return { server, result, progress, session: await readSession(result.dir) }
+}
+
+describe('scenarios/runner', () => {
+  describe('runScenario', () => {
+    it('records a complete session and passes a stable server (T220)', async () => {
+      const { server, result, session, progress } = await run({})
+      expect(result).toMatchObject({ status: 'passed', exitCode: 0, scenario: 'memory-stability' })
+      expect(result.verdicts).toEqual([
+        expect.objectContaining({
+          name: 'RSS growth over the load phase',
+          threshold: '< 10%',
+          measured: 0,
+          pass: true
+        })
+      ])
+      const m = session.meta
+      expect(m).toMatchObject({
+        status: 'passed',
+        scenario: 'memory-stability',
+        profilerVersion: expect.any(String)
+      })
+      expect(m.target).toMatchObject({
+        pid: 4242,
+        url: 'http://127.0.0.1:8080',
+        version: '0.4.3-fake'
+      })
+      expect(m.parameters).toMatchObject({ durationMs: 1500, ratePerSec: 100, writers: 5 })
+      expect(m.machine?.cpuCores).toBeGreaterThan(0)
+      expect(JSON.stringify(m)).not.toContain('secret-pw')
+      const phases = session.events
+        .filter((e) => e.type === 'phase')
+        .map((e) => (e.type === 'phase' ? e.phase : ''))
+      expect(phases).toEqual(['setup', 'baseline', 'load', 'teardown'])
+      expect(session.events.some((e) => e.type === 'counters')).toBe(true)
+      expect(session.snapshots.map((s) => s.name).sort()).toEqual([
+        'baseline-end',
+        'end',
+        'load-end'
+      ])
+      expect(session.latency?.operations['insert']?.count).toBeGreaterThan(50)
+      expect(session.verdicts).toEqual(result.verdicts)
+      expect(session.samples.length).toBeGreaterThan(10)
+      // The namespace, table and nothing else were created and dropped again.
+      expect(server.sqlLog.filter((s) => /^(CREATE|DROP)/.test(s))).toEqual([
+        expect.stringMatching(/^CREATE NAMESPACE IF NOT EXISTS kp_[0-9a-f]{8}$/),
+        expect.stringMatching(
+          /^CREATE SHARED TABLE kp_[0-9a-f]{8}\.stress .*ACCESS_LEVEL = 'PUBLIC'/
+        ),
+        expect.stringMatching(/^DROP TABLE IF EXISTS kp_/),
+        expect.stringMatching(/^DROP NAMESPACE IF EXISTS kp_[0-9a-f]{8} CASCADE$/)
+      ])
+      expect(progress.length).toBeGreaterThan(1)
+      expect(progress.at(-1)).toMatchObject({ scenario: 'memory-stability', totalMs: 2500 })
+      expect(progress.some((p) => p.inserts > 0 && p.achievedRatePerSec > 0)).toBe(true)
+    })
+
+    it('fails T220 with the growth figure when memory grows with every insert', async () => {
+      const { result } = await run({ leakBytesPerRow: 200_000 })
+      expect(result).toMatchObject({ status: 'failed', exitCode: 1 })
+      const v = result.verdicts[0]!
+      expect(v.pass).toBe(false)
+      expect(v.measured).toBeGreaterThan(10)
+      expect(v.reason).toMatch(/RSS went from 100\.0 MiB .* beyond < 10%/)
+    })
+
+    it('fails T223 with the count of connections the server still holds', async () => {
+      const { result } = await run(
+        { leakSessions: true },
+        {
+          scenario: 'ws-connection-leak',
+          overrides: { subscribers: 6, closeCount: 3, baselineMs: 1000, settleMs: 0 }
+        }
+      )
+      expect(result.status).toBe('failed')
+      const sessions = result.verdicts.find((v) => v.name === 'Server-reported WebSocket sessions')!
+      expect(sessions).toMatchObject({ measured: 6, threshold: '== 3', pass: false })
+      expect(sessions.reason).toMatch(/3 closed connections still held by the server/)
+    })
+
+    it('passes T223 when the server lets closed connections go', async () => {
+      const { result } = await run(
+        {},
+        {
+          scenario: 'ws-connection-leak',
+          overrides: { subscribers: 6, closeCount: 3, baselineMs: 1000, settleMs: 0 }
+        }
+      )
+      expect(result.verdicts.map((v) => [v.name, v.measured, v.pass])).toEqual([
+        ['Subscriptions opened', 6, true],
+        ['Server-reported WebSocket sessions', 3, true],
+        ['Server-reported active subscriptions', 3, true],
+        ['RSS growth', 0, true]
+      ])
+    })
+
+    it('ends target-crashed with every verdict failed when the target exits mid-run', async () => {
+      const server = new FakeKalamServer()
+      const o = options({ overrides: { baselineMs: 1000, durationMs: 5000, ratePerSec: 100 } })
+      setTimeout(() => server.crash(), 1500)
+      const result = await runScenario(o, {}, deps(server))
+      expect(result).toMatchObject({ status: 'target-crashed', exitCode: 1 })
+      expect(
+        result.verdicts.every((v) => v.pass === false && /target exited/.test(v.reason ?? ''))
+      ).toBe(true)
+      const session = await readSession(result.dir)
+      expect(session.meta.status).toBe('target-crashed')
+      expect(session.events.filter((e) => e.type === 'crash')).toHaveLength(1)
+      expect(session.verdicts).toHaveLength(1)
+    })
+
+    it('notices a crash without a pid through /health', async () => {
+      const server = new FakeKalamServer()
+      const o = options({
+        pid: null,
+        overrides: { baselineMs: 1000, durationMs: 5000, ratePerSec: 100 }
+      })
+      setTimeout(() => server.crash(), 1500)
+      const result = await runScenario(o, {}, deps(server))
+      expect(result.status).toBe('target-crashed')
+    })
+
+    it("says T227's queue is not measurable on a server that reports no job figures", async () => {
+      const { result } = await run(
+        { noJobFigures: true },
+        {
+          scenario: 'actor-stability',
+          overrides: { durationMs: 2500, subscribers: 2, ratePerSec: 50, flushIntervalMs: 1000 }
+        }
+      )
+      const queue = result.verdicts[0]!
+      expect(queue).toMatchObject({ pass: null, measured: null })
+      expect(queue.reason).toMatch(/^Not measurable on this server/)
+      expect(result.status).toBe('failed')
+    })
+
+    it('counts 429s as graceful overload in T228 and passes', async () => {
+      const { result, session } = await run(
+        { rateLimitEvery: 7 },
+        {
+          scenario: 'graceful-degradation',
+          overrides: {
+            subscribers: 1,
+            stepIntervalMs: 1000,
+            maxRatePerSec: 300,
+            stepRatePerSec: 100
+          }
+        }
+      )
+      expect(result.status).toBe('passed')
+      const counters = session.events.filter((e) => e.type === 'counters').at(-1)!
+      expect(counters).toMatchObject({ rateLimited: expect.any(Number) })
+      expect((counters as { rateLimited: number }).rateLimited).toBeGreaterThan(0)
+      expect(session.meta['ramp']).toMatchObject({ stop: 'rate-limited' })
+    })
+
+    it('keeps the table and says so with keep', async () => {
+      const { server, session } = await run({}, { keep: true })
+      expect(server.sqlLog.some((s) => s.startsWith('DROP'))).toBe(false)
+      expect(session.events.some((e) => e.type === 'marker' && /kept kp_/.test(e.label))).toBe(true)
+    })
+
+    it('creates workload users when the limits are low, and drops them', async () => {
+      const { server, session, result } = await run(
+        {
+          limits: {
+            maxQueriesPerSec: 100,
+            maxSubscriptionsPerUser: 10,
+            maxAuthRequestsPerIpPerSec: 1000
+          }
+        },
+        { overrides: { baselineMs: 1000, durationMs: 1500, ratePerSec: 150 } }
+      )
+      expect(result.status).toBe('passed')
+      expect(session.meta['workload']).toMatchObject({ workloadUsers: 3 })
+      expect(server.sqlLog.filter((s) => s.startsWith('CREATE USER'))).toHaveLength(3)
+      expect(server.sqlLog.filter((s) => s.startsWith('DROP USER'))).toHaveLength(3)
+      expect(server.users.size).toBe(0)
+    })
+
+    it('refuses before any load when users are needed and the login cannot create them', async () => {
+      const server = new FakeKalamServer({ role: 'user', limits: { maxQueriesPerSec: 100 } })
+      await expect(
+        runScenario(options({ overrides: { ratePerSec: 500 } }), {}, deps(server))
+      ).rejects.toThrow(/needs 9 workload users .* cannot create users/)
+      expect(server.sqlLog).toEqual([])
+    })
+
+    it('refuses a remote URL, a missing pid and an unreachable server before creating a session', async () => {
+      const server = new FakeKalamServer()
+      await expect(
+        runScenario(options({ url: 'http://10.0.0.1:8080' }), {}, deps(server))
+      ).rejects.toThrow(/not a loopback/)
+      await expect(runScenario(options({ pid: 999_999 }), {}, deps(server))).rejects.toThrow(
+        /no process with pid 999999/
+      )
+      server.down = true
+      const o = options()
+      await expect(runScenario(o, {}, deps(server))).rejects.toMatchObject({ code: 'UNREACHABLE' })
+      await expect(readSession(o.outDir)).rejects.toThrow(/not a session directory/)
+    })
+
+    it('ends interrupted when cancelled, with a readable session', async () => {
+      const server = new FakeKalamServer()
+      const ctl = new AbortController()
+      const o = options({ signal: ctl.signal, overrides: { baselineMs: 1000, durationMs: 10_000 } })
+      setTimeout(() => ctl.abort(), 1500)
+      const result = await runScenario(o, {}, deps(server))
+      expect(result).toMatchObject({ status: 'interrupted', exitCode: 2 })
+      expect((await readSession(result.dir)).meta.status).toBe('interrupted')
+      expect(server.sqlLog.some((s) => s.startsWith('DROP NAMESPACE'))).toBe(true)
+    })
+  })
+})
