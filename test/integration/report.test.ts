@@ -5,7 +5,7 @@
  * checked the way a consumer would read them. PDF is printed by headless Chromium when one is
  * installed (CI installs Debian's) and its pages counted.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -112,6 +112,32 @@ describe('kalam-profiler report', () => {
       }
     })
   })
+
+  it.each(TEXT_FORMATS)(
+    'renders %s from the minimal session DESIGN.md allows (session.json and no samples)',
+    async (format) => {
+      const dir = join(root, 'minimal')
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({
+          schemaVersion: 1,
+          scenario: 'sample',
+          target: { pid: 7 },
+          startedAt: 1,
+          endedAt: 2,
+          status: 'completed'
+        })
+      )
+      writeFileSync(join(dir, 'samples.ndjson'), '')
+      const r = await report([dir, '--format', format])
+      expect(r.err).toBe('')
+      expect(r.code).toBe(0)
+      if (format === 'md') expect(r.out).toContain('npx kalam-profiler sample --pid 7')
+      if (format === 'junit') parseJunit(r.out)
+      if (format === 'html') expect(externalReferences(r.out)).toEqual([])
+    }
+  )
 
   it('writes --out to a file and says where', async () => {
     const out = join(root, 'out', 'report.html')

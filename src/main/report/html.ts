@@ -88,7 +88,7 @@ h3 { font-size: 14px; margin: 16px 0 4px; }
 .verdict { border-left: 6px solid var(--muted); padding: 10px 14px; background: #f6f8fa; }
 .verdict.passed { border-color: var(--pass); } .verdict.failed, .verdict.target-crashed, .verdict.error { border-color: var(--fail); }
 .verdict.interrupted { border-color: var(--warn); }
-.badge { display: inline-block; font-weight: 700; padding: 1px 8px; border-radius: 10px; color: #fff; background: var(--muted); }
+.badge { display: inline-block; white-space: nowrap; font-weight: 700; padding: 1px 8px; border-radius: 10px; color: #fff; background: var(--muted); }
 .badge.passed, .badge.pass { background: var(--pass); } .badge.failed, .badge.fail, .badge.target-crashed, .badge.error, .badge.leak { background: var(--fail); }
 .badge.interrupted, .badge.not-measurable, .badge.inconclusive { background: var(--warn); } .badge.stable { background: var(--pass); }
 table { border-collapse: collapse; width: 100%; margin: 6px 0; font-size: 13px; }

@@ -411,7 +411,7 @@ function environment(m: ReportModel): string {
   return (
     '## Environment\n\n' +
     table(
-      ['', ''],
+      ['What', 'Value'],
       m.environment.map(([k, v]) => [k, cell(v, 200)])
     )
   )
