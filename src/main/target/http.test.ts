@@ -74,6 +74,40 @@ describe('http', () => {
       })
     })
 
+    it('resends once on a fresh socket when the server dropped a reused idle one', async () => {
+      // Answers the first request of each connection, then drops the connection on the next
+      // one without answering: what a server closing an idle keep-alive socket looks like.
+      const s = createNetServer((c) => {
+        let requests = 0
+        c.on('data', (d: Buffer) => {
+          if (!d.toString().includes('\r\n\r\n')) return
+          if (++requests === 1) {
+            c.write(
+              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'
+            )
+          } else {
+            c.destroy()
+          }
+        })
+      })
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+      let connections = 0
+      s.on('connection', () => connections++)
+      try {
+        pool = new HttpPool(`http://127.0.0.1:${(s.address() as AddressInfo).port}`, {
+          maxSockets: 1
+        })
+        const get = (): Promise<unknown> =>
+          pool!.request({ method: 'GET', path: '/health', context: 'health check' })
+        await expect(get()).resolves.toMatchObject({ status: 200 })
+        await expect(get()).resolves.toMatchObject({ status: 200 })
+        expect(connections).toBe(2)
+      } finally {
+        pool?.close()
+        await new Promise<void>((r) => s.close(() => r()))
+      }
+    })
+
     it('fails with TIMEOUT when the server does not answer in time', async () => {
       fake = await startFake({ 'GET /slow': () => new Promise(() => undefined) })
       pool = new HttpPool(fake.url, { timeoutMs: 100 })

@@ -67,6 +67,15 @@ export class HttpPool {
       headers['Content-Length'] = payload.length
     }
     if (req.bearer !== undefined) headers.Authorization = `Bearer ${req.bearer}`
+    return this.send(req, payload, headers, false)
+  }
+
+  private send(
+    req: HttpRequest,
+    payload: Buffer | undefined,
+    headers: Record<string, string | number>,
+    retry: boolean
+  ): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? this.timeoutMs
     const url = this.baseUrl
     return new Promise<HttpResponse>((resolve, reject) => {
@@ -100,6 +109,21 @@ export class HttpPool {
       outgoing.on('error', (e) => {
         // A socket that broke mid-parse must not go back to the pool.
         outgoing.destroy()
+        const code = (e as { code?: string }).code
+        if (
+          !retry &&
+          !settled &&
+          outgoing.reusedSocket &&
+          (code === 'ECONNRESET' || code === 'EPIPE')
+        ) {
+          // The server closed an idle pooled socket just as we reused it: the request never
+          // reached it, so sending it again on a fresh socket is safe (Node's documented pattern).
+          settled = true
+          clearTimeout(timer)
+          req.signal?.removeEventListener('abort', onAbort)
+          resolve(this.send(req, payload, headers, true))
+          return
+        }
         finish(networkError(e, url, req.context))
       })
       const timer = setTimeout(() => {
