@@ -337,11 +337,6 @@ describe('simulator conformance: SQL API (PROTOCOL.md §4, §7)', () => {
     })
     const invalid = await sql(s.url, u, 'SELEKT 1')
     expect(invalid.json.error.message).toBe('SQL statement is invalid or not allowed')
-    await sqlOk(
-      s.url,
-      u,
-      "CREATE USER TABLE app.mine (id INT PRIMARY KEY) WITH (TYPE = 'USER')"
-    ).catch(() => undefined)
     const denied = await sql(s.url, u, 'SELECT * FROM system.users')
     expect(denied.status).toBe(403)
     expect(denied.json.error.code).toBe('PERMISSION_DENIED')
