@@ -183,11 +183,11 @@ export interface LiveConnection {
   readonly open: boolean
   /** Frames received so far (text + binary). */
   readonly framesReceived: number
-  /** Frames that could not be read (see LiveHandlers.onProtocolError). */
-  readonly protocolErrors: number
-  /** The user and role the server confirmed in `auth_success`. */
-  readonly user: string | null
-  readonly role: string | null
+  /** Frames that could not be read (see LiveHandlers.onProtocolError). Optional for test fakes. */
+  readonly protocolErrors?: number
+  /** The user and role the server confirmed in `auth_success` (optional for test fakes). */
+  readonly user?: string | null
+  readonly role?: string | null
   subscribe(id: string, sql: string, options?: SubscribeOptions): Promise<SubscriptionAck>
   /** The server sends no acknowledgement for an unsubscribe. */
   unsubscribe(id: string): void
