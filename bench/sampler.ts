@@ -1,4 +1,217 @@
-// Placeholder: replaced by the sampler benchmark.
-export async function run(_args: string[]): Promise<void> {
-  throw new Error('not built yet')
+/**
+ * `npm run bench -- sampler [--seconds N] [--json]`: what sampling costs the profiler, on a
+ * target the size of a loaded server (≥ 1 GiB RSS, ≥ 5,000 mappings, 200 fds, 20 TCP
+ * connections), built by the ground-truth helper (needs `cc`). Measures, never asserts:
+ *   - CPU per sample and as % of one core at 1 Hz and 10 Hz (process.cpuUsage over a run,
+ *     with Node's idle cost measured alone and subtracted), with the default read budget and
+ *     without it (rollup and sockets once a second, or sockets at every sample);
+ *   - what each read costs (cheap figures, smaps_rollup, socket scan);
+ *   - one full snapshot (takeSnapshot: /proc/PID/smaps parsed and grouped).
+ * Targets (issue 3): ≤ 0.5% of one core at 10 Hz, snapshot < 50 ms.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { LinuxProbe } from '../src/main/sampler/linux-probe'
+import { startSampler } from '../src/main/sampler/sampler'
+import { takeSnapshot } from '../src/main/sampler/snapshot'
+import type { ReadPlan, SamplerOptions } from '../src/main/sampler/types'
+import { parseStatus } from '../src/main/sampler/proc-status'
+import { compileGroundTruth, startGroundTruth } from '../test/helpers/ground-truth'
+
+const MIB = 1024 * 1024
+/** The target's shape (issue 3: ≥ 1 GiB RSS, ≥ 5,000 mappings). */
+const HEAP_MIB = 1100
+const MAPPINGS = 6000
+const FDS = 200
+const CONNECTIONS = 20
+
+interface RateResult {
+  label: string
+  intervalMs: number
+  samples: number
+  cpuMs: number
+  wallMs: number
+  /** Our CPU over the run minus Node's idle cost over the same time, % of one core. */
+  percentOfCore: number
+  cpuPerSampleMs: number
+}
+
+export async function run(args: string[]): Promise<void> {
+  if (process.platform !== 'linux') throw new Error('the sampler benchmark needs Linux /proc')
+  const seconds = Number(flag(args, '--seconds') ?? 30)
+  const json = args.includes('--json')
+  const log = (s: string): void => {
+    if (!json) process.stdout.write(`${s}\n`)
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kp-bench-sampler-'))
+  const peers: Socket[] = []
+  const listener = createServer((s) => peers.push(s))
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r))
+  const helper = await startGroundTruth(
+    compileGroundTruth(dir, resolve('test/helpers/ground-truth.c'))
+  )
+  try {
+    log(`building the target: ${HEAP_MIB} MiB heap, ${MAPPINGS} mappings, ${FDS} fds …`)
+    await helper.send(`heap ${HEAP_MIB}`, 120_000)
+    await helper.send(`mappings ${MAPPINGS}`)
+    await helper.send(`fds ${FDS}`)
+    await helper.send(`connect ${(listener.address() as { port: number }).port} ${CONNECTIONS}`)
+    const status = parseStatus(readFileSync(`/proc/${helper.pid}/status`, 'utf8'))
+    const mappings = readFileSync(`/proc/${helper.pid}/maps`, 'utf8').split('\n').length - 1
+    const target = {
+      pid: helper.pid,
+      rssBytes: status.vmRssBytes ?? 0,
+      mappings,
+      fds: FDS + 3 + 1 + CONNECTIONS,
+      connections: CONNECTIONS
+    }
+    log(
+      `target pid ${target.pid}: RSS ${(target.rssBytes / MIB).toFixed(0)} MiB, ${mappings} mappings`
+    )
+
+    const reads = await readCosts(helper.pid, helper.port)
+    const idle = await idleCost(Math.min(seconds, 5))
+    const rates: RateResult[] = []
+    const runs: [string, Partial<SamplerOptions> & { intervalMs: number }][] = [
+      ['1 Hz', { intervalMs: 1000 }],
+      ['10 Hz', { intervalMs: 100 }],
+      ['10 Hz, no budget (rollup, sockets 1/s)', { intervalMs: 100, readBudget: 0 }],
+      [
+        '10 Hz, no budget, sockets every sample',
+        { intervalMs: 100, readBudget: 0, socketIntervalMs: 0 }
+      ]
+    ]
+    for (const [label, options] of runs) {
+      log(`sampling at ${label} for ${seconds} s …`)
+      rates.push(
+        await rateCost(label, { pid: helper.pid, port: helper.port, ...options }, seconds, idle)
+      )
+    }
+    const snapshot = await snapshotCost(helper.pid)
+    const result = {
+      target,
+      idlePercentOfCore: round(idle * 100, 3),
+      readsMs: reads,
+      rates,
+      snapshot
+    }
+    if (json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+      return
+    }
+    log('')
+    log('read (CPU ms each, median of 30)     cpu')
+    for (const [k, v] of Object.entries(reads)) log(`  ${k.padEnd(34)} ${v.toFixed(3)}`)
+    log('')
+    log(`Node idle: ${(idle * 100).toFixed(3)}% of a core (subtracted below)`)
+    log(`${'rate'.padEnd(42)} samples  CPU/sample  % of one core`)
+    for (const r of rates) {
+      log(
+        `  ${r.label.padEnd(40)} ${String(r.samples).padStart(7)}  ${r.cpuPerSampleMs.toFixed(3).padStart(7)} ms  ${r.percentOfCore.toFixed(3).padStart(8)}%`
+      )
+    }
+    log('')
+    log(
+      `snapshot: ${snapshot.medianMs.toFixed(1)} ms median of ${snapshot.runs} (read+parse ${snapshot.tookMs.toFixed(1)} ms), ${snapshot.mappings} mappings`
+    )
+    log('targets: ≤ 0.5% of one core at 10 Hz; snapshot < 50 ms')
+  } finally {
+    await helper.stop()
+    peers.forEach((p) => p.destroy())
+    await new Promise((r) => listener.close(r))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** CPU time of one read of each kind (median): what the rates are made of. */
+async function readCosts(pid: number, port: number): Promise<Record<string, number>> {
+  const probe = new LinuxProbe(pid, port)
+  await probe.open()
+  const kinds: [string, ReadPlan][] = [
+    ['status + stat + fd count', { rollup: false, sockets: false }],
+    ['+ smaps_rollup', { rollup: true, sockets: false }],
+    ['+ socket scan (fd links, tcp, tcp6)', { rollup: false, sockets: true }]
+  ]
+  const out: Record<string, number> = {}
+  for (const [name, plan] of kinds) {
+    const costs: number[] = []
+    for (let i = 0; i < 30; i++) {
+      const c0 = process.cpuUsage()
+      await probe.read(plan)
+      const c = process.cpuUsage(c0)
+      costs.push((c.user + c.system) / 1000)
+    }
+    out[name] = round(median(costs), 3)
+  }
+  await probe.close()
+  return out
+}
+
+/** Node's own CPU while doing nothing (timers, GC): the floor under every rate. */
+async function idleCost(seconds: number): Promise<number> {
+  const c0 = process.cpuUsage()
+  const w0 = performance.now()
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  const c = process.cpuUsage(c0)
+  return (c.user + c.system) / 1000 / (performance.now() - w0)
+}
+
+async function rateCost(
+  label: string,
+  options: SamplerOptions,
+  seconds: number,
+  idleShare: number
+): Promise<RateResult> {
+  let samples = 0
+  const c0 = process.cpuUsage()
+  const w0 = performance.now()
+  const sampler = startSampler(options, { onSample: () => samples++ })
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  await sampler.stop()
+  const c = process.cpuUsage(c0)
+  const wallMs = performance.now() - w0
+  const cpuMs = (c.user + c.system) / 1000
+  const netMs = Math.max(0, cpuMs - idleShare * wallMs)
+  return {
+    label,
+    intervalMs: options.intervalMs,
+    samples,
+    cpuMs: round(cpuMs, 2),
+    wallMs: round(wallMs, 0),
+    percentOfCore: round((netMs / wallMs) * 100, 3),
+    cpuPerSampleMs: round(netMs / Math.max(1, samples), 3)
+  }
+}
+
+async function snapshotCost(pid: number) {
+  const walls: number[] = []
+  let last = await takeSnapshot(pid, { dataDir: null })
+  for (let i = 0; i < 5; i++) {
+    const w0 = performance.now()
+    last = await takeSnapshot(pid, { dataDir: null })
+    walls.push(performance.now() - w0)
+  }
+  return {
+    runs: walls.length,
+    medianMs: round(median(walls), 1),
+    tookMs: round(last.tookMs, 1),
+    mappings: last.totals.mappings
+  }
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? 0
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
 }

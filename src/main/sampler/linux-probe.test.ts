@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LinuxProbe } from './linux-probe'
@@ -25,7 +27,74 @@ function spawnSleeper(args = ['30']): ChildProcess {
   return child
 }
 
+function fixture(name: string): string {
+  return readFileSync(new URL(`../../../test/fixtures/proc/${name}`, import.meta.url), 'utf8')
+}
+
+/**
+ * A fake /proc/PID built from the captured fixtures: fd/ holds symlinks whose targets are
+ * the captured links (readlink returns them as the kernel's would).
+ */
+function fakeProc(options: { links: string[]; tcp6: 'fixture' | 'unreadable' }): string {
+  const root = mkdtempSync(join(tmpdir(), 'kp-fake-proc-'))
+  cleanup.push(() => rmSync(root, { recursive: true, force: true }))
+  const dir = join(root, '77')
+  mkdirSync(join(dir, 'fd'), { recursive: true })
+  mkdirSync(join(dir, 'net'))
+  writeFileSync(join(dir, 'status'), fixture('status-node.txt'))
+  writeFileSync(join(dir, 'stat'), fixture('stat-node.txt'))
+  writeFileSync(join(dir, 'smaps_rollup'), fixture('smaps_rollup-node.txt'))
+  writeFileSync(join(dir, 'net', 'tcp'), fixture('net-tcp.txt'))
+  // A directory cannot be read as a file: proof that the probe did not try.
+  if (options.tcp6 === 'fixture') writeFileSync(join(dir, 'net', 'tcp6'), fixture('net-tcp6.txt'))
+  else mkdirSync(join(dir, 'net', 'tcp6'))
+  options.links.forEach((link, i) => symlinkSync(link, join(dir, 'fd', String(i))))
+  return root
+}
+
+const CAPTURED_LINKS = fixture('fd-links.txt')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => l.slice(l.indexOf(' ') + 1))
+const CAPTURED_PORT = Number(fixture('server-port.txt').trim())
+
 describe.runIf(isLinux)('sampler/linux-probe', () => {
+  describe('LinuxProbe on captured /proc texts', () => {
+    it('finds IPv4, IPv6 and IPv4-mapped connections across tcp and tcp6', async () => {
+      const probe = new LinuxProbe(
+        77,
+        CAPTURED_PORT,
+        fakeProc({ links: CAPTURED_LINKS, tcp6: 'fixture' })
+      )
+      await probe.open()
+      const r = (await probe.read(PLAN_ALL))!
+      await probe.close()
+      expect(r.sockets).toEqual({ tcpConnections: 6, portConnections: 3 })
+      expect(r.memory).toMatchObject({ rssBytes: 40372 * 1024, threads: 7 })
+      expect(r.rollup).toEqual({ pssBytes: 22411 * 1024, ussBytes: (4 + 6328) * 1024 })
+    })
+
+    it('does not read tcp6 when every socket was found in tcp', async () => {
+      // Only the two IPv4 client sockets of the capture, plus non-sockets.
+      const links = ['/dev/null', 'pipe:[19314]', 'socket:[19322]', 'socket:[19326]']
+      const probe = new LinuxProbe(77, CAPTURED_PORT, fakeProc({ links, tcp6: 'unreadable' }))
+      await probe.open()
+      const r = (await probe.read(PLAN_ALL))!
+      await probe.close()
+      expect(r.sockets).toEqual({ tcpConnections: 2, portConnections: 0 })
+    })
+
+    it('reads no table at all for a process without sockets', async () => {
+      const probe = new LinuxProbe(77, null, fakeProc({ links: ['/dev/null'], tcp6: 'unreadable' }))
+      await probe.open()
+      expect((await probe.read(PLAN_ALL))!.sockets).toEqual({
+        tcpConnections: 0,
+        portConnections: null
+      })
+      await probe.close()
+    })
+  })
+
   describe('LinuxProbe', () => {
     it('reads this process: memory as in status, threads, fds, rollup and CPU time', async () => {
       const probe = new LinuxProbe(process.pid)

@@ -177,15 +177,21 @@ export class LinuxProbe implements ProcessProbe {
     return size > 0 ? size : readdirSync(`${this.dir}/fd`).length
   }
 
+  /**
+   * Each table read walks the kernel's whole connection hash, so: none when the process
+   * holds no socket, and tcp6 only when some socket was not found in tcp (a server bound
+   * to 0.0.0.0 has only IPv4 sockets; unix and UDP sockets also send us on to tcp6).
+   */
   private async scanSockets(): Promise<NonNullable<ProbeReading['sockets']>> {
-    const [inodes, v4, v6] = await Promise.all([
-      this.socketInodes(),
-      this.tcp4.read().catch(tableMissing),
-      this.tcp6.read().catch(tableMissing)
-    ])
-    if (inodes.size === 0)
+    const inodes = await this.socketInodes()
+    if (inodes.size === 0) {
       return { tcpConnections: 0, portConnections: this.port === null ? null : 0 }
-    const entries = [...parseProcNetTcp(v4, 4), ...parseProcNetTcp(v6, 6)]
+    }
+    const entries = parseProcNetTcp(await this.tcp4.read().catch(tableMissing), 4)
+    const inV4 = entries.reduce((n, e) => n + (inodes.has(e.inode) ? 1 : 0), 0)
+    if (inV4 < inodes.size) {
+      entries.push(...parseProcNetTcp(await this.tcp6.read().catch(tableMissing), 6))
+    }
     return countConnections(entries, inodes, this.port)
   }
 
