@@ -1,0 +1,183 @@
+/**
+ * Sawtooth detection. Allocator arenas being trimmed, GC cycles and memtable flushes make
+ * memory climb and then fall back at once, over and over. Peaks of such a series say how
+ * full the buffer got; troughs say what stays behind. A leak shows as rising troughs, so a
+ * sawtooth is judged by its troughs, not its peaks or its mean (issue 6).
+ */
+import { median, type Point } from './growth'
+import { mad, pointNoise, theilSen } from './stats'
+
+/**
+ * A fall counts as a sawtooth drop when it is at least this many robust standard deviations
+ * of the sample-to-sample change: normal noise falls 5σ once in 3.5 million samples, while a
+ * flush or an arena trim falls tens of σ. Three such falls are needed (MIN_DROPS).
+ */
+export const DROP_SIGMA = 5
+
+/**
+ * …and at least this share of the level: a drop of 0.5 % of RSS is noise-sized in practice
+ * and not worth changing how the series is judged.
+ */
+export const DROP_MIN_FRACTION = 0.01
+
+/**
+ * A spike (down and straight back up) is not a drop: the recovery over the next two samples
+ * must stay under this share of the fall. A sawtooth climbs back slowly.
+ */
+export const SPIKE_RECOVERY_FRACTION = 0.5
+
+/**
+ * Before each drop the series must have climbed at least this share of the drop since the
+ * previous trough: a sawtooth refills what it drops; an exponential release falls run after
+ * run without climbing and is not a sawtooth.
+ */
+export const CLIMB_FRACTION = 0.5
+
+/** Drops needed before a series is called a sawtooth: three falls make three full cycles. */
+export const MIN_DROPS = 3
+
+export interface Sawtooth {
+  /** Drops found. */
+  drops: number
+  /**
+   * The level right after each drop, estimated from the first half of the climb that follows
+   * (see detectSawtooth). Many samples make a far steadier trough than the lowest one.
+   */
+  troughs: Point[]
+  /** Median number of samples per climb (half of them make a trough). */
+  samplesPerCycle: number
+  /** Median time between drops. */
+  periodMs: number
+  /** Median size of a drop, bytes. */
+  dropBytes: number
+}
+
+/**
+ * Finds the drops of a sawtooth and the trough after each. Null when the series is not a
+ * sawtooth (fewer than MIN_DROPS clear, non-spike drops).
+ */
+export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
+  if (points.length < 10) return null
+  const values = despike(points.map((p) => p.v))
+  const diffs = values.slice(1).map((v, i) => v - (values[i] as number))
+  const level = median(values) ?? 0
+  const threshold = Math.max(DROP_SIGMA * 1.4826 * mad(diffs), DROP_MIN_FRACTION * Math.abs(level))
+  if (threshold <= 0) return null
+
+  // Runs of consecutive falls, merged: at 10 Hz a trim takes a few samples. The bottom of a
+  // drop is where its steepest single fall lands: noise may extend the run by a sample or two
+  // into the next climb, and measuring troughs from there would bias them up by the climb.
+  const drops: { start: number; end: number; size: number }[] = []
+  let i = 0
+  while (i < diffs.length) {
+    if ((diffs[i] as number) >= 0) {
+      i++
+      continue
+    }
+    const start = i
+    let size = 0
+    let steepest = i
+    while (i < diffs.length && (diffs[i] as number) < 0) {
+      if ((diffs[i] as number) < (diffs[steepest] as number)) steepest = i
+      size -= diffs[i++] as number
+    }
+    const end = steepest + 1 // index of the point the steepest fall lands on
+    // A sawtooth climbs back before it falls again; a decay falls run after run.
+    const before = values.slice(drops[drops.length - 1]?.end ?? 0, start + 1)
+    const climbed = (values[start] as number) - Math.min(...before)
+    if (size >= threshold && !isSpike(values, i, size) && climbed >= CLIMB_FRACTION * size) {
+      drops.push({ start, end, size })
+    }
+  }
+  if (drops.length < MIN_DROPS) return null
+
+  const segments = drops.map((d, k) => {
+    const next = drops[k + 1]
+    return { from: d.end, to: next ? next.start : points.length - 1 }
+  })
+  // Climbs of one sawtooth climb alike (the same buffer fills at the same rate), so one climb
+  // rate — the median of each climb's own Theil–Sen slope — serves all; each trough is then the
+  // median of (value − rate × time since the drop) over the first half of its climb: near the
+  // drop (a drop missed in the noise later on cannot bend it) and far less noisy than a minimum.
+  const halves = segments.map(({ from, to }) => {
+    const end = from + Math.max(0, Math.ceil((to - from + 1) / 2) - 1)
+    return { from, end, fullEnd: to }
+  })
+  const climbRates = segments
+    .filter(({ from, to }) => to - from + 1 >= 4)
+    .map(({ from, to }) => {
+      const seg = points.slice(from, to + 1)
+      const t0 = (seg[0] as Point).t
+      return theilSen(
+        seg.map((p) => p.t - t0),
+        values.slice(from, to + 1)
+      ).slope
+    })
+  const rate = median(climbRates) ?? 0
+  // A climb cut short by the end of the window gives a trough from a sample or two: too
+  // noisy next to the others, so it is left out.
+  const typical = median(segments.map((g) => g.to - g.from + 1)) ?? 1
+  const whole = halves.filter(
+    (h, k) => k < halves.length - 1 || h.fullEnd - h.from + 1 >= typical / 2
+  )
+  const troughs: Point[] = whole.map(({ from, end }) => {
+    const t0 = (points[from] as Point).t
+    const levels: number[] = []
+    for (let j = from; j <= end; j++) {
+      levels.push((values[j] as number) - rate * ((points[j] as Point).t - t0))
+    }
+    return { t: t0, v: median(levels) as number }
+  })
+  const gaps = drops
+    .slice(1)
+    .map(
+      (d, k) => (points[d.end] as Point).t - (points[(drops[k] as { end: number }).end] as Point).t
+    )
+  return {
+    drops: drops.length,
+    troughs,
+    periodMs: median(gaps) ?? 0,
+    dropBytes: median(drops.map((d) => d.size)) ?? 0,
+    samplesPerCycle: median(segments.map((g) => g.to - g.from + 1)) ?? 1
+  }
+}
+
+/** A point this many noise σ away from both neighbours, which agree, is a spike. */
+export const SPIKE_SIGMA = 5
+
+/**
+ * Removes spikes one or two samples wide: values far (SPIKE_SIGMA) from both neighbours, on
+ * the same side, while the neighbours agree with each other (within half that distance), are
+ * replaced by the neighbours' mean. The corners of a sawtooth are kept: there the neighbours
+ * disagree.
+ */
+export function despike(values: readonly number[]): number[] {
+  const sigma = pointNoise(values)
+  const out = [...values]
+  // Spikes one and two samples wide: the points before and after must agree.
+  for (const width of [1, 2]) {
+    for (let i = 1; i + width < out.length; i++) {
+      const a = out[i - 1] as number
+      const b = out[i + width] as number
+      const inner = out.slice(i, i + width)
+      const near = Math.min(...inner.map((v) => Math.min(Math.abs(v - a), Math.abs(v - b))))
+      const sameSide = inner.every(
+        (v) =>
+          Math.sign(v - a) === Math.sign(v - b) &&
+          Math.sign(v - a) === Math.sign((inner[0] as number) - a)
+      )
+      if (sameSide && near > 0 && near > SPIKE_SIGMA * sigma && Math.abs(a - b) < 0.5 * near) {
+        for (let j = 0; j < width; j++) out[i + j] = (a + b) / 2
+      }
+    }
+  }
+  return out
+}
+
+function isSpike(values: readonly number[], bottom: number, size: number): boolean {
+  const base = values[bottom] as number
+  const after = values.slice(bottom + 1, bottom + 3)
+  if (after.length === 0) return false
+  const recovered = Math.max(...after) - base
+  return recovered > SPIKE_RECOVERY_FRACTION * size
+}

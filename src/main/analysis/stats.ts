@@ -1,0 +1,302 @@
+/**
+ * The statistics the analysis needs, kept small and exact enough: robust location and
+ * scale, Theil–Sen slope with a residual-based interval, ordinary least squares with R²,
+ * Student-t quantiles, and time binning. Pure functions over plain arrays.
+ */
+import { median, type Point } from './growth'
+
+/** Median absolute deviation around the median; 0 for an empty list. */
+export function mad(values: readonly number[]): number {
+  const m = median(values)
+  if (m === null) return 0
+  return median(values.map((v) => Math.abs(v - m))) ?? 0
+}
+
+/**
+ * Robust standard deviation: 1.4826 × MAD (consistent for normal noise). When more than
+ * half the values are identical (page-quantised memory often is) the MAD is 0; the mean
+ * absolute deviation (× √(π/2)) then still sees the rest, so a series is never called
+ * noiseless while it moves.
+ */
+export function robustSigma(values: readonly number[]): number {
+  const s = 1.4826 * mad(values)
+  if (s > 0 || values.length === 0) return s
+  const m = median(values) ?? 0
+  const meanAbs = values.reduce((acc, v) => acc + Math.abs(v - m), 0) / values.length
+  return 1.2533 * meanAbs
+}
+
+export interface LineFit {
+  slope: number
+  intercept: number
+  /** Standard error of the slope. */
+  slopeSe: number
+  /** Points used. */
+  n: number
+  /** Degrees of freedom of the slope's t interval. */
+  df: number
+}
+
+/**
+ * A MAD estimates σ with 37 % of the efficiency of a standard deviation, so an interval built
+ * on one gets that share of the usual degrees of freedom.
+ */
+export const MAD_EFFICIENCY = 0.37
+
+/** Below this many points a fit's spread is the larger of MAD and RMS (see theilSen). */
+export const FEW_POINTS = 20
+
+/**
+ * Theil–Sen line (median of pairwise slopes; breakdown point 29 %, so a step, a spike or a
+ * torn sample cannot drag it) with a standard error from the spread of its residuals:
+ * σ̂ / √Σ(x − x̄)². A handful of residuals can come out tight by luck; `sigmaFloor` (noise known from elsewhere, e.g. the
+ * sample-to-sample spread) keeps the interval from claiming more than the data hold; when it
+ * is the larger, the interval takes its degrees of freedom (`floorDf`).
+ * O(n²): callers bin first.
+ */
+export function theilSen(
+  xs: readonly number[],
+  ys: readonly number[],
+  sigmaFloor = 0,
+  floorDf = 0
+): LineFit {
+  const n = Math.min(xs.length, ys.length)
+  const slopes: number[] = []
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = (xs[j] as number) - (xs[i] as number)
+      if (dx !== 0) slopes.push(((ys[j] as number) - (ys[i] as number)) / dx)
+    }
+  }
+  const slope = median(slopes) ?? 0
+  const intercept = median(ys.slice(0, n).map((y, i) => y - slope * (xs[i] as number))) ?? 0
+  const residuals = ys.slice(0, n).map((y, i) => y - intercept - slope * (xs[i] as number))
+  const sxx = sumSquaredDeviations(xs.slice(0, n))
+  // On many points the robust spread (MAD) rules: a step or a few wild residuals do not widen
+  // it, and a t with MAD_EFFICIENCY of the n − 2 degrees of freedom keeps it honest. On few
+  // points a MAD can come out small by luck: there the larger of it and the plain RMS is used,
+  // as honest as a standard deviation (n − 2 df) and only ever wider.
+  const rms = n > 2 ? Math.sqrt(residuals.reduce((a, r) => a + r * r, 0) / (n - 2)) : 0
+  const few = n < FEW_POINTS
+  const own = few ? Math.max(robustSigma(residuals), rms) : robustSigma(residuals)
+  const slopeSe = n > 2 && sxx > 0 ? Math.max(own, sigmaFloor) / Math.sqrt(sxx) : Infinity
+  const ownDf = Math.max(1, few ? n - 2 : Math.round(MAD_EFFICIENCY * (n - 2)))
+  return { slope, intercept, slopeSe, n, df: sigmaFloor > own ? Math.max(ownDf, floorDf) : ownDf }
+}
+
+export interface OlsFit extends LineFit {
+  /** Coefficient of determination, 0..1 (0 when y does not vary). */
+  r2: number
+}
+
+/** Ordinary least squares y = a + b·x with the slope's standard error and R². */
+export function ols(xs: readonly number[], ys: readonly number[]): OlsFit {
+  const n = Math.min(xs.length, ys.length)
+  const mx = mean(xs.slice(0, n))
+  const my = mean(ys.slice(0, n))
+  let sxx = 0
+  let sxy = 0
+  let syy = 0
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] as number) - mx
+    const dy = (ys[i] as number) - my
+    sxx += dx * dx
+    sxy += dx * dy
+    syy += dy * dy
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0
+  const intercept = my - slope * mx
+  const sse = Math.max(0, syy - slope * sxy)
+  const slopeSe = n > 2 && sxx > 0 ? Math.sqrt(sse / (n - 2) / sxx) : Infinity
+  const r2 = syy > 0 && sxx > 0 ? Math.min(1, Math.max(0, (sxy * sxy) / (sxx * syy))) : 0
+  return { slope, intercept, slopeSe, n, df: Math.max(1, n - 2), r2 }
+}
+
+/** Pearson correlation; 0 when either side is constant. */
+export function correlation(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length)
+  const mx = mean(xs.slice(0, n))
+  const my = mean(ys.slice(0, n))
+  let sxx = 0
+  let syy = 0
+  let sxy = 0
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] as number) - mx
+    const dy = (ys[i] as number) - my
+    sxx += dx * dx
+    syy += dy * dy
+    sxy += dx * dy
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0
+}
+
+/**
+ * Noise of single samples, from the spread of sample-to-sample changes: 1.4826 · MAD(Δ) / √2.
+ * A trend, a step or a sawtooth barely moves it (they change few differences or all by the
+ * same amount), so it is the noise floor every interval is held to.
+ */
+export function pointNoise(values: readonly number[]): number {
+  if (values.length < 3) return 0
+  const diffs = values.slice(1).map((v, i) => v - (values[i] as number))
+  return (1.4826 * mad(diffs)) / Math.SQRT2
+}
+
+/** Residual sum of squares of the OLS line through the points (0 for fewer than 3). */
+export function olsSse(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length)
+  if (n < 3) return 0
+  const fit = ols(xs, ys)
+  let sse = 0
+  for (let i = 0; i < n; i++) {
+    const r = (ys[i] as number) - fit.intercept - fit.slope * (xs[i] as number)
+    sse += r * r
+  }
+  return sse
+}
+
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return 0
+  return values.reduce((a, b) => a + b, 0) / values.length
+}
+
+function sumSquaredDeviations(values: readonly number[]): number {
+  const m = mean(values)
+  return values.reduce((acc, v) => acc + (v - m) * (v - m), 0)
+}
+
+/** Confidence interval of a fitted slope at `level` (two-sided), Student-t with the fit's df. */
+export function slopeInterval(fit: LineFit, level = 0.95): [number, number] {
+  if (!Number.isFinite(fit.slopeSe) || fit.n < 3) return [-Infinity, Infinity]
+  const q = tQuantile(1 - (1 - level) / 2, fit.df)
+  return [fit.slope - q * fit.slopeSe, fit.slope + q * fit.slopeSe]
+}
+
+/**
+ * Interquartile mean: the mean of the middle half. Nearly as efficient as the mean on
+ * normal noise (~90 %) and, like the median, unmoved by a spike or a torn sample.
+ */
+export function midMean(values: readonly number[]): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  const cut = Math.floor(sorted.length / 4)
+  return mean(sorted.slice(cut, sorted.length - cut))
+}
+
+/**
+ * Splits points into `bins` equal spans of time and keeps one point per non-empty bin: the
+ * median time and the interquartile mean of the values. Binning makes the interval honest
+ * when neighbouring samples are correlated (memory noise is: allocator and GC cycles last
+ * seconds) and keeps Theil–Sen's O(n²) small. With no more points than bins the points are
+ * returned as they are.
+ */
+export function binLevels(points: readonly Point[], bins: number): Point[] {
+  if (points.length <= bins || points.length < 2) return [...points]
+  const t0 = (points[0] as Point).t
+  const span = (points[points.length - 1] as Point).t - t0
+  if (span <= 0) return [{ t: t0, v: midMean(points.map((p) => p.v)) }]
+  const groups: Point[][] = Array.from({ length: bins }, () => [])
+  for (const p of points) {
+    const i = Math.min(bins - 1, Math.floor(((p.t - t0) / span) * bins))
+    ;(groups[i] as Point[]).push(p)
+  }
+  return groups
+    .filter((g) => g.length > 0)
+    .map((g) => ({ t: median(g.map((p) => p.t)) as number, v: midMean(g.map((p) => p.v)) }))
+}
+
+// ---- Student t -------------------------------------------------------------------------
+
+/** Quantile of Student's t with `df` degrees of freedom (bisection on the CDF). */
+export function tQuantile(p: number, df: number): number {
+  if (df <= 0 || !Number.isFinite(df)) return Infinity
+  if (p === 0.5) return 0
+  if (p < 0.5) return -tQuantile(1 - p, df)
+  let lo = 0
+  let hi = 1
+  while (tCdf(hi, df) < p && hi < 1e6) hi *= 2
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2
+    if (tCdf(mid, df) < p) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+/** CDF of Student's t. */
+export function tCdf(t: number, df: number): number {
+  const x = df / (df + t * t)
+  const tail = 0.5 * regularizedIncompleteBeta(x, df / 2, 0.5)
+  return t >= 0 ? 1 - tail : tail
+}
+
+/** CDF of the F distribution with (d1, d2) degrees of freedom. */
+export function fCdf(f: number, d1: number, d2: number): number {
+  if (f <= 0) return 0
+  return regularizedIncompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2)
+}
+
+/** Quantile of the F distribution (bisection on the CDF). */
+export function fQuantile(p: number, d1: number, d2: number): number {
+  if (d1 <= 0 || d2 <= 0) return Infinity
+  let lo = 0
+  let hi = 1
+  while (fCdf(hi, d1, d2) < p && hi < 1e9) hi *= 2
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2
+    if (fCdf(mid, d1, d2) < p) lo = mid
+    else hi = mid
+  }
+  return (lo + hi) / 2
+}
+
+/** I_x(a, b) by Lentz's continued fraction (Numerical Recipes §6.4). */
+function regularizedIncompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0
+  if (x >= 1) return 1
+  const lnFront =
+    logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x)
+  if (x < (a + 1) / (a + b + 2)) return (Math.exp(lnFront) * betaFraction(x, a, b)) / a
+  return 1 - (Math.exp(lnFront) * betaFraction(1 - x, b, a)) / b
+}
+
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300
+  let c = 1
+  let d = 1 - ((a + b) * x) / (a + 1)
+  if (Math.abs(d) < tiny) d = tiny
+  d = 1 / d
+  let h = d
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2))
+    d = 1 + aa * d
+    if (Math.abs(d) < tiny) d = tiny
+    c = 1 + aa / c
+    if (Math.abs(c) < tiny) c = tiny
+    d = 1 / d
+    h *= d * c
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1))
+    d = 1 + aa * d
+    if (Math.abs(d) < tiny) d = tiny
+    c = 1 + aa / c
+    if (Math.abs(c) < tiny) c = tiny
+    d = 1 / d
+    const del = d * c
+    h *= del
+    if (Math.abs(del - 1) < 1e-12) break
+  }
+  return h
+}
+
+/** Lanczos approximation of ln Γ(x). */
+function logGamma(x: number): number {
+  const g = [
+    76.18009172947146, -86.50532032941678, 24.01409824083091, -1.231739572450155,
+    0.001208650973866179, -0.5395239384953e-5
+  ]
+  let y = x
+  const tmp = x + 5.5 - (x + 0.5) * Math.log(x + 5.5)
+  let ser = 1.00000000019001
+  for (const c of g) ser += c / ++y
+  return -tmp + Math.log((2.5066282746310007 * ser) / x)
+}

@@ -1,0 +1,365 @@
+/**
+ * Is this memory series leaking? One analyser, three answers (STYLE.md §12): `leak` only on
+ * evidence of sustained, material growth; `stable` only when the data could have shown such
+ * growth and did not; `inconclusive` otherwise — too short, too noisy, or ambiguous. It never
+ * guesses.
+ *
+ * The rule, in order:
+ *  1. Warm-up is excluded by rule: the first WARMUP_FRACTION of the window (≤ WARMUP_MAX_MS).
+ *  2. Too few samples or too short a window → inconclusive.
+ *  3. A sawtooth (≥ 3 sharp drops) is judged by its troughs; anything else by the
+ *     interquartile means of TREND_BINS time bins (robust to spikes, honest about correlated
+ *     noise).
+ *  4. Theil–Sen slope with a residual-based interval (never tighter than the sample noise
+ *     allows). Two margins, as a share of the level over the window (or over
+ *     MATERIAL_HORIZON_MS when the window is shorter): LEAK_GROWTH_FRACTION is enough growth
+ *     to call a leak; the 95 % upper bound must stay under STABLE_GROWTH_FRACTION to call it
+ *     stable. Between them the evidence decides.
+ *  5. Shape: the best broken line (a head, then a tail of at least MIN_TAIL_FRACTION) is
+ *     compared with one straight line. A break that explains the series far better, with a
+ *     tail that does not grow, is a step then a plateau, a warm-up, or a rise then a fall:
+ *     stable.
+ *  6. Leak: the slope clears the leak margin, its one-sided LEAK_CONFIDENCE lower bound is
+ *     above zero, and growth goes on to the end (one line explains the series, or the tail
+ *     itself grows).
+ *  7. Stable: otherwise, when the slope's 95 % upper bound is under the stable margin and no
+ *     significant growth is seen. Anything else is inconclusive.
+ */
+import type { MetricVerdict } from '../../shared/analysis'
+import { median, type Point, type TimeRange } from './growth'
+import { detectSawtooth } from './sawtooth'
+import {
+  binLevels,
+  fQuantile,
+  MAD_EFFICIENCY,
+  olsSse,
+  pointNoise,
+  slopeInterval,
+  theilSen,
+  tQuantile,
+  type LineFit
+} from './stats'
+
+/** Share of the window treated as warm-up (caches, arenas, JIT filling) and not judged. */
+export const WARMUP_FRACTION = 0.1
+/** Warm-up never takes more than 2 min, so long runs keep almost all their data. */
+export const WARMUP_MAX_MS = 120_000
+/** Fewer judged samples than this is too short to say anything (a dozen points: df ≥ 10). */
+export const MIN_TREND_SAMPLES = 12
+/**
+ * A judged window shorter than this is too short: allocator and GC cycles last seconds, and
+ * a slope over less than half a minute says more about them than about a leak.
+ */
+export const MIN_TREND_DURATION_MS = 30_000
+/** Time bins for the slope: enough for a tight interval, few enough that bins are independent. */
+export const TREND_BINS = 40
+/**
+ * Growth over the window, as a share of the level, that is enough to call a leak when the
+ * evidence is clear (1 %: a 1 %/min leak shows 5 % over T220's 5 minutes).
+ */
+export const LEAK_GROWTH_FRACTION = 0.01
+/**
+ * The stable margin: growth that could still hide under the noise must stay below this share
+ * of the level over the window (2 % over 5 min is a fifth of T220's 10 % limit).
+ */
+export const STABLE_GROWTH_FRACTION = 0.02
+/**
+ * Short windows are held to a rate, not a total: margins are reached within at least this
+ * horizon (so the leak margin is never above 0.25 %/min of the level, the stable one 0.5 %/min).
+ */
+export const MATERIAL_HORIZON_MS = 240_000
+/** Growth below 64 KiB (16 pages) over the window is page-granularity noise, whatever the level. */
+export const MATERIAL_MIN_BYTES = 64 * 1024
+/**
+ * One-sided confidence the slope must clear to call a leak. Stricter than the 95 % reported:
+ * a held-out set of stable series must not produce a false leak by chance.
+ */
+export const LEAK_CONFIDENCE = 0.999
+/**
+ * The late segment: the last half of the window. When one straight line does not explain the
+ * series, a leak needs the late half to grow on its own (growth goes on to the end).
+ */
+export const LATE_FRACTION = 0.5
+/** The tail of a broken line covers at least a fifth of the window (a plateau must be seen). */
+export const MIN_TAIL_FRACTION = 0.2
+/** Segments with fewer points than this are not fitted on their own. */
+export const MIN_SEGMENT_POINTS = 4
+/** The tail of a broken line needs this many points: a plateau on fewer is luck. */
+export const MIN_TAIL_POINTS = 6
+/**
+ * A broken line "explains the series far better" when its squared residuals are under this
+ * share of one line's. Two extra parameters buy ~15 % on pure noise; a real step or plateau
+ * buys far more than half.
+ */
+export const BREAK_RATIO = 0.5
+/** Confidence of the F test that a break is real (the best of many splits: be strict). */
+export const BREAK_CONFIDENCE = 0.999
+/** A late slope surely below this share of the overall slope is "growing slower". */
+export const SLOWER_RATIO = 0.5
+
+export type TrendCode =
+  | 'no-data'
+  | 'too-short'
+  | 'constant'
+  | 'growing'
+  | 'growing-slower'
+  | 'levelled-off'
+  | 'fell-back'
+  | 'flat'
+  | 'shrinking'
+  | 'noisy'
+  | 'few-cycles'
+
+export interface TrendResult {
+  verdict: MetricVerdict
+  code: TrendCode
+  /** Theil–Sen slope over the judged window (troughs of a sawtooth), bytes per minute. */
+  slopeBytesPerMin: number
+  slopeCi95: [number, number]
+  /** Slope of the tail of the best broken line, when fitted; bytes per minute. */
+  tailSlopeBytesPerMin: number | null
+  tailSlopeCi95: [number, number] | null
+  /** Slope of the late half of the window, when fitted; bytes per minute. */
+  lateSlopeBytesPerMin: number | null
+  lateSlopeCi95: [number, number] | null
+  /** Where that tail starts (ms since the epoch); null when no break was fitted. */
+  tailFrom: number | null
+  /** Squared residuals of the broken line over those of one line (small = a clear break). */
+  breakRatio: number | null
+  /** Median level of the judged window. */
+  levelBytes: number
+  /** Slope enough for a leak / below which it is stable, for this window; bytes per minute. */
+  leakMarginBytesPerMin: number
+  stableMarginBytesPerMin: number
+  /** The judged window (after warm-up). */
+  window: { from: number; to: number }
+  warmupMs: number
+  samplesUsed: number
+  sawtooth: { drops: number; periodMs: number; dropBytes: number } | null
+}
+
+const MINUTE = 60_000
+
+/**
+ * Judges one memory series. `range` limits the window (e.g. the load phase); points outside
+ * it are ignored. Points must be in time order.
+ */
+export function judgeTrend(points: readonly Point[], range: TimeRange = {}): TrendResult {
+  const inRange = points.filter(
+    (p) =>
+      (range.from === undefined || p.t >= range.from) && (range.to === undefined || p.t <= range.to)
+  )
+  const empty = (code: TrendCode, extra: Partial<TrendResult> = {}): TrendResult => ({
+    verdict: 'inconclusive',
+    code,
+    slopeBytesPerMin: 0,
+    slopeCi95: [0, 0],
+    tailSlopeBytesPerMin: null,
+    tailSlopeCi95: null,
+    lateSlopeBytesPerMin: null,
+    lateSlopeCi95: null,
+    tailFrom: null,
+    breakRatio: null,
+    levelBytes: median(inRange.map((p) => p.v)) ?? 0,
+    leakMarginBytesPerMin: 0,
+    stableMarginBytesPerMin: 0,
+    window: { from: inRange[0]?.t ?? 0, to: inRange[inRange.length - 1]?.t ?? 0 },
+    warmupMs: 0,
+    samplesUsed: inRange.length,
+    sawtooth: null,
+    ...extra
+  })
+  if (inRange.length === 0) return empty('no-data')
+
+  const start = (inRange[0] as Point).t
+  const end = (inRange[inRange.length - 1] as Point).t
+  const warmupMs = Math.min(WARMUP_MAX_MS, WARMUP_FRACTION * (end - start))
+  const judged = inRange.filter((p) => p.t >= start + warmupMs)
+  const from = judged[0]?.t ?? end
+  const durationMs = end - from
+  const window = { from, to: end }
+  const level = median(judged.map((p) => p.v)) ?? 0
+  if (judged.length < MIN_TREND_SAMPLES || durationMs < MIN_TREND_DURATION_MS) {
+    return empty('too-short', { window, warmupMs, samplesUsed: judged.length, levelBytes: level })
+  }
+
+  const margin = (fraction: number): number =>
+    (Math.max(fraction * Math.abs(level), MATERIAL_MIN_BYTES) /
+      Math.max(durationMs, MATERIAL_HORIZON_MS)) *
+    MINUTE
+  const leakMargin = margin(LEAK_GROWTH_FRACTION)
+  const stableMargin = margin(STABLE_GROWTH_FRACTION)
+  const base = {
+    window,
+    warmupMs,
+    samplesUsed: judged.length,
+    levelBytes: level,
+    leakMarginBytesPerMin: leakMargin,
+    stableMarginBytesPerMin: stableMargin
+  }
+  if (judged.every((p) => p.v === (judged[0] as Point).v)) {
+    return { ...empty('constant', base), verdict: 'stable' }
+  }
+
+  const saw = detectSawtooth(judged)
+  const series = saw ? saw.troughs : binLevels(judged, TREND_BINS)
+  const sawtooth = saw
+    ? { drops: saw.drops, periodMs: saw.periodMs, dropBytes: saw.dropBytes }
+    : null
+  // Noise floor of one point of `series`: a trough is one sample; a bin averages several.
+  const perPoint = saw ? saw.samplesPerCycle / 2 : judged.length / series.length
+  const floor = (pointNoise(judged.map((p) => p.v)) * (saw ? 1.5 : 1.05)) / Math.sqrt(perPoint)
+  // The floor comes from every sample-to-sample change: its MAD has that many points.
+  const floorDf = Math.round(MAD_EFFICIENCY * (judged.length - 1))
+  const fit = fitPerMinute(series, from, floor, floorDf)
+  const ci95 = slopeInterval(fit, 0.95)
+  const b = fit.slope
+  const brk = bestBreak(series, from, durationMs, floor, floorDf)
+  const lateSeries = series.filter((p) => p.t >= from + (1 - LATE_FRACTION) * durationMs)
+  const late =
+    lateSeries.length >= MIN_SEGMENT_POINTS ? fitPerMinute(lateSeries, from, floor, floorDf) : null
+  const lateCi95 = late ? slopeInterval(late, 0.95) : null
+
+  const result = (verdict: MetricVerdict, code: TrendCode): TrendResult => ({
+    verdict,
+    code,
+    slopeBytesPerMin: b,
+    slopeCi95: ci95,
+    tailSlopeBytesPerMin: brk ? brk.tail.slope : null,
+    tailSlopeCi95: brk ? brk.tailCi95 : null,
+    lateSlopeBytesPerMin: late ? late.slope : null,
+    lateSlopeCi95: lateCi95,
+    tailFrom: brk ? brk.from : null,
+    breakRatio: brk ? brk.ratio : null,
+    ...base,
+    sawtooth
+  })
+
+  if (fit.n < 3 || !Number.isFinite(fit.slopeSe)) return result('inconclusive', 'few-cycles')
+  const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
+  const growing = b - strictQ * fit.slopeSe > 0 && b >= leakMargin
+
+  const peak = Math.max(...series.map((p) => p.v))
+  const fellFrom = (hi: number, endValue: number): boolean =>
+    hi < 0 && peak - endValue >= LEAK_GROWTH_FRACTION * level
+  if (brk && plateauAfterBreak(brk, series.length, b, leakMargin)) {
+    return result('stable', fellFrom(brk.tailCi95[1], brk.tailEnd) ? 'fell-back' : 'levelled-off')
+  }
+  if (growing && late && lateCi95 && lateCi95[1] < stableMargin) {
+    // The late half surely grows less than the stable margin: whatever rose before has stopped.
+    const lastT = (series[series.length - 1] as Point).t
+    const lateEnd = late.intercept + late.slope * ((lastT - from) / MINUTE)
+    return result('stable', fellFrom(lateCi95[1], lateEnd) ? 'fell-back' : 'levelled-off')
+  }
+  if (growing) {
+    // Growth must go on to the end: the late half grows on its own, and after a real break
+    // (a step, a warm-up bend) the tail grows surely — or the growth was one step.
+    if (!late || !lateCi95) return result('inconclusive', saw ? 'few-cycles' : 'noisy')
+    const lateGrows = lateCi95[0] > 0 && late.slope >= leakMargin
+    const afterBreak =
+      !brk ||
+      !breakIsReal(brk, series.length) ||
+      (brk.tail.slope - tQuantile(LEAK_CONFIDENCE, brk.tail.df) * brk.tail.slopeSe > 0 &&
+        brk.tail.slope >= leakMargin)
+    if (lateGrows && afterBreak) {
+      return result('leak', lateCi95[1] < SLOWER_RATIO * b ? 'growing-slower' : 'growing')
+    }
+    return result('inconclusive', 'noisy')
+  }
+  const significantRise = ci95[0] > 0 && b >= 0.5 * leakMargin
+  if (ci95[1] < stableMargin && !significantRise) {
+    const shrinking = b + strictQ * fit.slopeSe < 0 && -b >= leakMargin
+    return result('stable', shrinking ? 'shrinking' : 'flat')
+  }
+  if (saw && fit.n < MIN_TREND_SAMPLES / 2) return result('inconclusive', 'few-cycles')
+  return result('inconclusive', 'noisy')
+}
+
+interface Break {
+  /** Start of the tail, ms since the epoch. */
+  from: number
+  tail: LineFit
+  tailCi95: [number, number]
+  /** The tail line's value at the last point. */
+  tailEnd: number
+  ratio: number
+}
+
+/**
+ * The best broken line: every split that leaves a tail of at least MIN_TAIL_FRACTION of the
+ * window (and MIN_SEGMENT_POINTS points) and a head of MIN_SEGMENT_POINTS is tried, each side
+ * its own OLS line; the split with the least squared residuals wins. Null when none fits.
+ */
+export function bestBreak(
+  series: readonly Point[],
+  from: number,
+  durationMs: number,
+  floor: number,
+  floorDf: number
+): Break | null {
+  const xs = series.map((p) => (p.t - from) / MINUTE)
+  const ys = series.map((p) => p.v)
+  const whole = olsSse(xs, ys)
+  const latest = from + (1 - MIN_TAIL_FRACTION) * durationMs
+  const splits: Break[] = []
+  for (let k = MIN_SEGMENT_POINTS; k <= series.length - MIN_TAIL_POINTS; k++) {
+    if ((series[k] as Point).t > latest) break
+    const sse = olsSse(xs.slice(0, k), ys.slice(0, k)) + olsSse(xs.slice(k), ys.slice(k))
+    const tailPoints = series.slice(k)
+    const tail = fitPerMinute(tailPoints, from, floor, floorDf)
+    const last = tailPoints[tailPoints.length - 1] as Point
+    splits.push({
+      from: (tailPoints[0] as Point).t,
+      tail,
+      tailCi95: slopeInterval(tail, 0.95),
+      tailEnd: tail.intercept + tail.slope * ((last.t - from) / MINUTE),
+      ratio: whole > 0 ? sse / whole : 1
+    })
+  }
+  if (splits.length === 0) return null
+  return splits.reduce((a, b) => (b.ratio < a.ratio ? b : a))
+}
+
+/**
+ * Is a break in the series real? The broken line must cut the squared residuals of one line
+ * by more than half (BREAK_RATIO) and pass an F test (2 extra parameters) at
+ * BREAK_CONFIDENCE, strict because the split point was chosen to fit best.
+ */
+function breakIsReal(b: Break, n: number): boolean {
+  if (b.ratio >= BREAK_RATIO || n <= 4) return false
+  const f = (1 - b.ratio) / 2 / (Math.max(b.ratio, 1e-12) / (n - 4))
+  return f > fQuantile(BREAK_CONFIDENCE, 2, n - 4)
+}
+
+/**
+ * Growth stopped after a real break (a step, a bend, a peak): the best split's tail does not
+ * grow — not significantly above zero, or surely under the leak margin — and its estimate is
+ * under the leak margin or half the overall slope. Only the best split is asked: scanning
+ * every split would find some short noisy tail that looks flat on a real leak.
+ */
+function plateauAfterBreak(
+  brk: Break,
+  n: number,
+  overallSlope: number,
+  leakMargin: number
+): boolean {
+  if (!breakIsReal(brk, n)) return false
+  const [lo, hi] = brk.tailCi95
+  if (lo > 0 && hi >= leakMargin) return false
+  return hi < leakMargin || brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
+}
+
+/** Theil–Sen with x in minutes from `origin`, so the slope is bytes per minute. */
+function fitPerMinute(
+  series: readonly Point[],
+  origin: number,
+  sigmaFloor = 0,
+  floorDf = 0
+): LineFit {
+  return theilSen(
+    series.map((p) => (p.t - origin) / MINUTE),
+    series.map((p) => p.v),
+    sigmaFloor,
+    floorDf
+  )
+}
