@@ -8,6 +8,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { login, sqlOk, TestSocket, waitFor } from '../../sim/testing/client'
 import { type RunningSim, SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim'
 
+type Figures = Record<
+  | 'websocket_sessions'
+  | 'websocket_sessions_peak'
+  | 'active_subscriptions'
+  | 'active_connections'
+  | 'total_live_queries',
+  number
+>
+
 const sims: RunningSim[] = []
 const sockets: TestSocket[] = []
 
@@ -393,13 +402,13 @@ describe('simulator conformance: WebSocket (PROTOCOL.md §6)', () => {
     expect(live.rows).toEqual([
       ['live1', 'app', 'msgs', 'admin', "SELECT * FROM app.msgs WHERE body = 'x'", 'active']
     ])
-    const stats = async (): Promise<Record<string, number>> => {
+    const stats = async (): Promise<Figures> => {
       const [r] = await sqlOk(
         s.url,
         token,
         "SELECT metric_name, metric_value FROM system.stats WHERE metric_name IN ('websocket_sessions', 'websocket_sessions_peak', 'active_subscriptions', 'active_connections', 'total_live_queries')"
       )
-      return Object.fromEntries(r.rows.map(([k, v]: [string, string]) => [k, Number(v)]))
+      return Object.fromEntries(r.rows.map(([k, v]: [string, string]) => [k, Number(v)])) as Figures
     }
     const during = await stats()
     expect(during.active_subscriptions).toBeGreaterThanOrEqual(1)
