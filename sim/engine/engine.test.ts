@@ -197,5 +197,22 @@ describe('sim/engine', () => {
         ['9007199254740995']
       ])
     })
+
+    it('evicts STREAM rows after TTL_SECONDS as hard deletes, never flushing them', () => {
+      run(
+        'CREATE STREAM TABLE app.ev (event_id TEXT PRIMARY KEY, payload TEXT) WITH (TTL_SECONDS = 1)'
+      )
+      run("INSERT INTO app.ev (event_id, payload) VALUES ('e1', 'p')")
+      expect(rows('SELECT COUNT(*) FROM app.ev')).toEqual([['1']])
+      engine.tick(Date.now() + 500)
+      expect(rows('SELECT COUNT(*) FROM app.ev')).toEqual([['1']])
+      engine.tick(Date.now() + 1500)
+      expect(rows('SELECT COUNT(*) FROM app.ev')).toEqual([['0']])
+      expect(changes.map((c) => [c.type, c.evicted ?? false])).toEqual([
+        ['insert', false],
+        ['delete', true]
+      ])
+      expect(() => run('STORAGE FLUSH TABLE app.ev')).toThrow(/not supported for STREAM/)
+    })
   })
 })

@@ -48,6 +48,8 @@ export interface Change {
   partition: string
   row: Row
   old?: Row
+  /** STREAM-table TTL eviction: a hard delete, notified with only a `row_id` key (§6.4). */
+  evicted?: boolean
 }
 
 /** A system table or view computed on demand (rows of internal values, in column order). */
@@ -733,8 +735,17 @@ export class Engine {
       for (const [key, row] of p.memtable) {
         if (seqTimeMs(row.seq) >= cutoff) break
         p.evict(key)
-        if (!row.deleted)
-          this.options.onChange?.({ type: 'delete', table: t, partition: pkey, row, old: row })
+        if (!row.deleted) {
+          const change: Change = {
+            type: 'delete',
+            table: t,
+            partition: pkey,
+            row,
+            old: row,
+            evicted: true
+          }
+          this.options.onChange?.(change)
+        }
       }
     }
   }

@@ -223,6 +223,7 @@ export interface LiveStats {
 export class LiveQueries {
   private readonly byTable = new Map<string, Set<Subscription>>()
   private readonly perUser = new Map<string, number>()
+  private readonly subs = new Set<Subscription>()
   activeSubscriptions = 0
   activeSubscriptionsPeak = 0
   notificationsSent = 0
@@ -240,6 +241,7 @@ export class LiveQueries {
 
   add(sub: Subscription): void {
     sub.conn.subs.set(sub.id, sub)
+    this.subs.add(sub)
     if (sub.table) {
       let set = this.byTable.get(sub.table.key)
       if (!set) this.byTable.set(sub.table.key, (set = new Set()))
@@ -256,6 +258,7 @@ export class LiveQueries {
   remove(sub: Subscription): void {
     if (sub.conn.subs.get(sub.id) !== sub) return
     sub.conn.subs.delete(sub.id)
+    this.subs.delete(sub)
     if (sub.table) this.byTable.get(sub.table.key)?.delete(sub)
     const user = sub.conn.user!
     this.perUser.set(user, Math.max(0, this.userCount(user) - 1))
@@ -263,9 +266,7 @@ export class LiveQueries {
   }
 
   all(): Subscription[] {
-    const out: Subscription[] = []
-    for (const set of this.byTable.values()) for (const s of set) out.push(s)
-    return out
+    return Array.from(this.subs)
   }
 
   /** One frame per changed row per matching subscription. */
@@ -323,6 +324,11 @@ export class LiveQueries {
 function changeBody(sub: Subscription, c: Change): string {
   if (c.type === 'insert') {
     return `"change_type":"insert","rows":[${JSON.stringify(rowObject(sub, c.row))}]`
+  }
+  if (c.type === 'delete' && c.evicted) {
+    const pk = c.table.pkIndex
+    const id = pk >= 0 ? c.row.values[pk] : c.row.seq
+    return `"change_type":"delete","old_values":[${JSON.stringify({ row_id: id === null || id === undefined ? null : String(id) })}]`
   }
   if (c.type === 'delete') {
     return `"change_type":"delete","old_values":[${JSON.stringify(rowObject(sub, c.old ?? c.row, true))}]`
