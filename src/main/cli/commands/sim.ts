@@ -36,9 +36,10 @@ const UNLIMITED = 1_000_000
 function credentials(v: string): { user: string; password: string } {
   const i = v.indexOf(':')
   if (i <= 0 || i === v.length - 1) {
+    // Never echo the value: it holds a password.
     throw new ProfilerError(
       'BAD_INPUT',
-      `invalid credentials '${v.slice(0, i > 0 ? i : v.length)}:…': expected USER:PASSWORD`
+      'invalid credentials: expected USER:PASSWORD, e.g. admin:kalamdb123'
     )
   }
   const user = v.slice(0, i)
