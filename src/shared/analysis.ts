@@ -33,6 +33,15 @@ export interface MetricAnalysis {
   window?: { from: number; to: number }
   /** Trend was judged on troughs of a sawtooth. */
   sawtooth?: boolean
+  /**
+   * Machine-readable cause of the verdict (the reason's key in the words module), e.g.
+   * 'growing', 'levelled-off', 'released', 'too-short', 'noisy'.
+   */
+  reasonCode?: string
+  /** Slope of the late half of the judged window, bytes per minute, when fitted. */
+  lateSlopeBytesPerMin?: number | null
+  /** Growth at which this window's slope would count as a leak, bytes per minute. */
+  leakMarginBytesPerMin?: number
 }
 
 /** What memory grows with: bytes per unit of workload, by robust regression. */
@@ -54,6 +63,12 @@ export interface ConnectionReconciliation {
   serverReported: number | null
   /** True when they disagree after the grace period. */
   stale: boolean
+  /** The server holds fewer than the profiler has open (after the grace period). */
+  missing?: boolean
+  /** How long after the profiler's last open/close the counts were compared (ms). */
+  graceMs?: number
+  /** From when they were compared (ms since epoch); null when the run ended within the grace. */
+  judgedFrom?: number | null
 }
 
 export interface LatencyPercentiles {

@@ -1,18 +1,33 @@
 /**
  * The analysis of a recorded session: pure, no I/O. `analyzeSession` is what `analyze`,
- * reports and the UI call; the parts live one per file (STYLE.md §12).
+ * reports and the UI call; each part lives in its own file (STYLE.md §12) and every sentence
+ * comes from words.ts (§13). Findings put the answer first, most important first (§15).
  */
-import type { AnalysisResult, MetricAnalysis } from '../../shared/analysis'
+import type { AnalysisResult, Attribution, Finding } from '../../shared/analysis'
 import type { MemoryField } from '../../shared/sample'
-import type { SessionData } from '../../shared/session'
-import { growthOfPoints, pointsOf } from './growth'
+import type { SessionData, SessionEvent } from '../../shared/session'
+import { attribute } from './attribution'
+import { reconcileConnections } from './connections'
+import { pointsOf } from './growth'
+import { cpuSummary, latencyPercentiles } from './latency'
+import { analyzeMetric, type MetricReport } from './metric'
+import { loadSpan, phaseSpans } from './phases'
+import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
+import { WARMUP_FRACTION, WARMUP_MAX_MS } from './trend'
+import * as words from './words'
 
 export * from './growth'
 export * from './phases'
 export { sessionStatus } from './status'
+export { judgeTrend, type TrendResult, type TrendCode } from './trend'
+export { analyzeRelease, type ReleaseResult } from './release'
+export { attribute } from './attribution'
+export { reconcileConnections, CONNECTION_GRACE_MS } from './connections'
+export { latencyPercentiles, cpuSummary } from './latency'
+export { sessionSnapshotDiff } from './snapshots'
 
-/** The memory metrics judged for leaks (pss only where measured; uss/swap are reported elsewhere). */
+/** The memory metrics judged for leaks (PSS only where measured; USS and swap are not judged). */
 export const JUDGED_FIELDS = [
   'rssBytes',
   'heapBytes',
@@ -22,30 +37,151 @@ export const JUDGED_FIELDS = [
 ] as const satisfies readonly MemoryField[]
 
 export function analyzeSession(session: SessionData): AnalysisResult {
+  const samples = [...session.samples].sort((a, b) => a.t - b.t)
+  const events = [...session.events].sort((a, b) => a.t - b.t)
   const criteria = session.verdicts ?? []
-  const metrics: AnalysisResult['metrics'] = {}
+  const status = sessionStatus(session.meta, events, session.verdicts)
+  const first = samples[0]
+  const last = samples[samples.length - 1]
+  const spans = phaseSpans(events, last?.t ?? session.meta.startedAt)
+  const load = loadSpan(spans)
+
+  const reports: MetricReport[] = []
   for (const field of JUDGED_FIELDS) {
-    const points = pointsOf(session.samples, field)
-    const g = growthOfPoints(points)
-    if (!g) continue
-    const m: MetricAnalysis = {
-      verdict: 'inconclusive',
-      reason: 'The trend has not been analysed yet.',
-      baselineBytes: g.baselineBytes,
-      finalBytes: g.finalBytes,
-      growthPercent: g.growthPercent,
-      slopeBytesPerMin: 0,
-      slopeCi95: [0, 0],
-      releasedPercent: null
-    }
-    metrics[field] = m
+    const r = analyzeMetric(field, pointsOf(samples, field), spans)
+    if (r) reports.push(r)
   }
+  const metrics: AnalysisResult['metrics'] = {}
+  for (const r of reports) metrics[r.field as MemoryField] = r.analysis
+
+  const attribution = attribute({ samples, events, window: attributionWindow(load) })
+  const connections = reconcileConnections(samples, events)
+  const snapshotDiff = sessionSnapshotDiff(session.snapshots)
+
   return {
     schemaVersion: 1,
-    status: sessionStatus(session.meta, session.events, session.verdicts),
+    status,
     metrics,
-    attribution: [],
+    attribution,
     criteria,
-    findings: []
+    findings: findings({
+      session,
+      events,
+      status,
+      reports,
+      attribution,
+      connections,
+      snapshotDiff
+    }),
+    ...(connections ? { connections } : {}),
+    latency: latencyPercentiles(session.latency),
+    cpu: cpuSummary(samples, load ? { from: load.from, to: load.to } : undefined),
+    snapshotDiff,
+    durationMs: first && last ? last.t - first.t : 0,
+    sampleCount: samples.length
   }
+}
+
+/** The load phase after its warm-up (the trend's rule), or everything when there is none. */
+function attributionWindow(
+  load: { from: number; to: number } | null
+): { from: number; to: number } | undefined {
+  if (!load) return undefined
+  const warmup = Math.min(WARMUP_MAX_MS, WARMUP_FRACTION * (load.to - load.from))
+  return { from: load.from + warmup, to: load.to }
+}
+
+interface FindingsInput {
+  session: SessionData
+  events: readonly SessionEvent[]
+  status: AnalysisResult['status']
+  reports: readonly MetricReport[]
+  attribution: readonly Attribution[]
+  connections: AnalysisResult['connections'] | null
+  snapshotDiff: AnalysisResult['snapshotDiff']
+}
+
+function findings(i: FindingsInput): Finding[] {
+  const problems: Finding[] = []
+  const warnings: Finding[] = []
+  const infos: Finding[] = []
+  const { session, reports, attribution, connections } = i
+
+  if (i.status === 'target-crashed') {
+    const crash = i.events.find((e) => e.type === 'crash') as
+      Extract<SessionEvent, { type: 'crash' }> | undefined
+    problems.push({
+      severity: 'problem',
+      text: words.crashFinding(crash?.message ?? session.meta.endReason?.toString() ?? null)
+    })
+  }
+  if (i.status === 'interrupted')
+    warnings.push({ severity: 'warning', text: words.interruptedFinding() })
+  if (session.samples.length === 0)
+    warnings.push({ severity: 'warning', text: words.noSamplesFinding() })
+
+  const leaks: Finding[] = []
+  const mentioned = new Set<Attribution>()
+  const heap = reports.find((r) => r.field === 'heapBytes')
+  for (const r of reports) {
+    const a = r.analysis
+    if (a.verdict === 'leak') {
+      const best = attribution.find((x) => x.metric === r.field) ?? null
+      if (best) mentioned.add(best)
+      const heapShare =
+        r.field === 'rssBytes' && heap && a.slopeBytesPerMin > 0
+          ? Math.max(0, heap.analysis.slopeBytesPerMin / a.slopeBytesPerMin)
+          : null
+      leaks.push({
+        severity: 'problem',
+        metric: r.field,
+        text: words.leakFinding({
+          field: r.field,
+          slopeBytesPerMin: a.slopeBytesPerMin,
+          growthPercent: a.growthPercent,
+          windowMs: r.trend.window.to - r.trend.window.from,
+          heapShare,
+          attribution: best,
+          release: r.release && r.release.releasedPercent !== null ? r.release : null
+        })
+      })
+    } else if (a.verdict === 'inconclusive') {
+      warnings.push({ severity: 'warning', metric: r.field, text: a.reason })
+    } else {
+      infos.push({ severity: 'info', metric: r.field, text: a.reason })
+    }
+  }
+  // RSS first among leaks: it is what users see.
+  problems.push(...leaks.sort((a, b) => rank(a.metric) - rank(b.metric)))
+
+  if (connections?.stale) {
+    problems.push({ severity: 'problem', text: words.staleConnectionsFinding(connections) })
+  } else if (connections?.missing) {
+    warnings.push({ severity: 'warning', text: words.missingConnectionsFinding(connections) })
+  }
+  for (const c of i.session.verdicts ?? []) {
+    if (c.pass === false) problems.push({ severity: 'problem', text: words.criterionFinding(c) })
+    else if (c.pass === null)
+      warnings.push({ severity: 'warning', text: words.criterionFinding(c) })
+  }
+  for (const a of attribution) {
+    if (!mentioned.has(a))
+      infos.push({ severity: 'info', metric: String(a.metric), text: words.attributionFinding(a) })
+  }
+  const top = i.snapshotDiff?.rows[0]
+  if (i.snapshotDiff && top && top.deltaRssBytes > 0) {
+    infos.push({
+      severity: 'info',
+      text: words.snapshotFinding(top, i.snapshotDiff.totalDeltaRssBytes)
+    })
+  }
+  if (session.skippedLines > 0) {
+    infos.push({ severity: 'info', text: words.skippedLinesFinding(session.skippedLines) })
+  }
+  return [...problems, ...warnings, ...infos]
+}
+
+function rank(metric: string | undefined): number {
+  const i = (JUDGED_FIELDS as readonly string[]).indexOf(metric ?? '')
+  return i < 0 ? JUDGED_FIELDS.length : i
 }

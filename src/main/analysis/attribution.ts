@@ -1,0 +1,160 @@
+/**
+ * Attribution: what memory grows with. Memory is regressed against what the workload did
+ * (cumulative inserts and flushed rows, open subscriptions and connections — the `counters`
+ * events, about one a second) and the fit reported as bytes per unit, with its interval and
+ * R² ("≈ 1.9 KiB per insert, R² 0.97").
+ *
+ * Only meaningful fits are reported: the regressor must have varied, the fit must explain
+ * most of the memory's movement, the slope must be surely positive. Counters that grow
+ * together (inserts and flushed rows both grow with time) explain the same thing: only the
+ * strongest of a correlated group is kept, so a constant subscription count is never blamed.
+ */
+import type { Attribution } from '../../shared/analysis'
+import type { MemoryField, Sample } from '../../shared/sample'
+import type { SessionEvent, WorkloadCounters } from '../../shared/session'
+import { correlation, midMean, ols, slopeInterval } from './stats'
+
+type Per = Attribution['per']
+
+/** Which counter explains which unit, and whether it is cumulative (interpolated) or a level. */
+export const REGRESSORS: readonly {
+  per: Per
+  counter: keyof WorkloadCounters
+  cumulative: boolean
+}[] = [
+  { per: 'insert', counter: 'inserts', cumulative: true },
+  { per: 'subscription', counter: 'subscriptionsOpen', cumulative: false },
+  { per: 'connection', counter: 'connectionsOpen', cumulative: false },
+  { per: 'flushed-row', counter: 'flushedRows', cumulative: true }
+]
+
+/** Memory fields attributed: the anonymous heap, where a leak lives, and RSS, what users see. */
+export const ATTRIBUTED_FIELDS: readonly MemoryField[] = ['heapBytes', 'rssBytes']
+
+/** Time bins the fit runs on (same reasoning as the trend: correlated noise, spikes). */
+export const ATTRIBUTION_BINS = 40
+/** A fit must explain at least this share of the memory's variance to be worth a sentence. */
+export const MIN_R2 = 0.7
+/** The regressor must take at least this many distinct values across bins (else it did not vary). */
+export const MIN_DISTINCT_X = 4
+/** Fewer aligned bins than this is too little to fit. */
+export const MIN_BINS = 8
+/** Two regressors correlated beyond this explain the same thing: only the better fit stays. */
+export const COLLINEAR = 0.8
+
+export interface AttributionInput {
+  samples: readonly Sample[]
+  events: readonly SessionEvent[]
+  /** Limit to this window (e.g. the load phase after warm-up); default all. */
+  window?: { from: number; to: number }
+  fields?: readonly MemoryField[]
+}
+
+export function attribute(input: AttributionInput): Attribution[] {
+  const counters = input.events
+    .filter((e): e is Extract<SessionEvent, { type: 'counters' }> => e.type === 'counters')
+    .sort((a, b) => a.t - b.t)
+  if (counters.length < 2) return []
+  const first = counters[0] as WorkloadCounters & { t: number }
+  const last = counters[counters.length - 1] as WorkloadCounters & { t: number }
+  const from = Math.max(first.t, input.window?.from ?? -Infinity)
+  const to = Math.min(last.t, input.window?.to ?? Infinity)
+  const samples = input.samples.filter((s) => s.t >= from && s.t <= to)
+  if (samples.length < MIN_BINS) return []
+
+  const out: Attribution[] = []
+  for (const field of input.fields ?? ATTRIBUTED_FIELDS) {
+    const rows = samples
+      .filter((s) => typeof s[field] === 'number' && Number.isFinite(s[field]))
+      .map((s) => ({ t: s.t, y: s[field] as number, x: counterValues(counters, s.t) }))
+    const bins = binRows(rows, ATTRIBUTION_BINS)
+    if (bins.length < MIN_BINS) continue
+    const fits = REGRESSORS.map((r) => fitOne(field, r.per, bins, r.counter)).filter(
+      (f): f is Fit => f !== null
+    )
+    fits.sort((a, b) => b.attribution.r2 - a.attribution.r2)
+    const kept: Fit[] = []
+    for (const f of fits) {
+      if (kept.some((k) => Math.abs(correlation(k.xs, f.xs)) >= COLLINEAR)) continue
+      kept.push(f)
+    }
+    out.push(...kept.map((k) => k.attribution))
+  }
+  return out
+}
+
+interface Fit {
+  attribution: Attribution
+  xs: number[]
+}
+
+function fitOne(
+  field: MemoryField,
+  per: Per,
+  bins: readonly Bin[],
+  counter: keyof WorkloadCounters
+): Fit | null {
+  const xs = bins.map((b) => b.x[counter])
+  const ys = bins.map((b) => b.y)
+  if (new Set(xs).size < MIN_DISTINCT_X) return null
+  const fit = ols(xs, ys)
+  const ci95 = slopeInterval(fit, 0.95)
+  if (fit.r2 < MIN_R2 || !(ci95[0] > 0)) return null
+  return { attribution: { metric: field, per, bytesPerUnit: fit.slope, ci95, r2: fit.r2 }, xs }
+}
+
+type CounterValues = Record<keyof WorkloadCounters, number>
+
+/**
+ * Counters at time t: cumulative ones interpolated linearly between the events around t
+ * (work is spread over the second), levels held from the last event at or before t.
+ */
+function counterValues(
+  counters: readonly (WorkloadCounters & { t: number })[],
+  t: number
+): CounterValues {
+  let lo = 0
+  let hi = counters.length - 1
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    if ((counters[mid] as { t: number }).t <= t) lo = mid
+    else hi = mid
+  }
+  const a = counters[lo] as WorkloadCounters & { t: number }
+  const b = counters[hi] as WorkloadCounters & { t: number }
+  const w = b.t > a.t ? Math.min(1, Math.max(0, (t - a.t) / (b.t - a.t))) : 0
+  const atOrBefore = t >= b.t ? b : a
+  const out = {} as CounterValues
+  for (const r of REGRESSORS) {
+    const av = Number(a[r.counter]) || 0
+    const bv = Number(b[r.counter]) || 0
+    out[r.counter] = r.cumulative ? av + (bv - av) * w : Number(atOrBefore[r.counter]) || 0
+  }
+  return out
+}
+
+interface Bin {
+  y: number
+  x: CounterValues
+}
+
+/** Equal time bins: interquartile mean of memory, mean of each counter. */
+function binRows(rows: readonly { t: number; y: number; x: CounterValues }[], bins: number): Bin[] {
+  if (rows.length === 0) return []
+  const t0 = (rows[0] as { t: number }).t
+  const span = (rows[rows.length - 1] as { t: number }).t - t0
+  const groups: (typeof rows)[number][][] = Array.from({ length: bins }, () => [])
+  for (const r of rows) {
+    const i = span > 0 ? Math.min(bins - 1, Math.floor(((r.t - t0) / span) * bins)) : 0
+    ;(groups[i] as (typeof rows)[number][]).push(r)
+  }
+  return groups
+    .filter((g) => g.length > 0)
+    .map((g) => {
+      const x = {} as CounterValues
+      for (const r of REGRESSORS) {
+        x[r.counter] = g.reduce((acc, row) => acc + row.x[r.counter], 0) / g.length
+      }
+      return { y: midMean(g.map((r) => r.y)), x }
+    })
+}

@@ -1,0 +1,89 @@
+/**
+ * One memory metric, judged: growth from baseline to final level, the trend verdict over the
+ * load window (or the whole session when it has no load phase), and the release after load.
+ * A leak whose growth was given back after load (half or more) is not a leak.
+ */
+import type { MetricAnalysis, MetricVerdict } from '../../shared/analysis'
+import { growthOfPoints, type Point } from './growth'
+import { findPhase, loadSpan, type PhaseSpan } from './phases'
+import { analyzeRelease, type ReleaseResult } from './release'
+import { judgeTrend, type TrendResult } from './trend'
+import { notReleasedClause, releasedReason, trendReason } from './words'
+
+/** A leak that gave back at least this share of its load growth after load was not a leak. */
+export const RELEASED_ENOUGH_PERCENT = 50
+
+export interface MetricReport {
+  field: string
+  analysis: MetricAnalysis
+  trend: TrendResult
+  release: ReleaseResult | null
+}
+
+/** Null when the metric has no value at all (e.g. PSS never read). */
+export function analyzeMetric(
+  field: string,
+  points: readonly Point[],
+  spans: readonly PhaseSpan[]
+): MetricReport | null {
+  if (points.length === 0) return null
+  const basePhase = findPhase(spans, 'baseline')
+  const growth = growthOfPoints(
+    points,
+    basePhase ? { baseline: { from: basePhase.from, to: basePhase.to } } : {}
+  )
+  const load = loadSpan(spans)
+  const loadHasPoints = load !== null && points.some((p) => p.t >= load.from && p.t <= load.to)
+  const trend = judgeTrend(points, loadHasPoints && load ? { from: load.from, to: load.to } : {})
+  const release = loadHasPoints ? analyzeRelease(points, spans) : null
+
+  let verdict: MetricVerdict = trend.verdict
+  let reasonCode: string = trend.code
+  let reason = trendReason(field, trend)
+  const released = release?.releasedPercent ?? null
+  if (release && released !== null) {
+    if (trend.verdict === 'leak' && released >= RELEASED_ENOUGH_PERCENT) {
+      verdict = 'stable'
+      reasonCode = 'released'
+      reason = releasedReason(field, release)
+    } else if (trend.verdict === 'leak') {
+      reasonCode = 'not-released'
+      reason += notReleasedClause(release)
+    } else if (
+      trend.verdict === 'inconclusive' &&
+      trend.code !== 'too-short' &&
+      released >= RELEASED_ENOUGH_PERCENT
+    ) {
+      verdict = 'stable'
+      reasonCode = 'released'
+      reason = releasedReason(field, release)
+    }
+  }
+
+  const first = points[0] as Point
+  const last = points[points.length - 1] as Point
+  const analysis: MetricAnalysis = {
+    verdict,
+    reason,
+    reasonCode,
+    baselineBytes: growth?.baselineBytes ?? first.v,
+    finalBytes: growth?.finalBytes ?? last.v,
+    growthPercent: growth?.growthPercent ?? 0,
+    slopeBytesPerMin: trend.slopeBytesPerMin,
+    slopeCi95: [finite(trend.slopeCi95[0]), finite(trend.slopeCi95[1])],
+    releasedPercent: released,
+    releaseHalfLifeSec: release?.halfLifeSec ?? null,
+    samplesUsed: trend.samplesUsed,
+    window: trend.window,
+    sawtooth: trend.sawtooth !== null,
+    lateSlopeBytesPerMin: trend.lateSlopeBytesPerMin,
+    leakMarginBytesPerMin: trend.leakMarginBytesPerMin
+  }
+  return { field, analysis, trend, release }
+}
+
+/** JSON has no Infinity: an unbounded interval end is written as ±Number.MAX_VALUE. */
+function finite(v: number): number {
+  if (Number.isFinite(v)) return v
+  return v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE
+}

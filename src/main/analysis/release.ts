@@ -1,0 +1,99 @@
+/**
+ * Release: after load stops, how much of the growth came back and how fast (T224's question).
+ * Needs a load phase and samples after it; otherwise there is nothing to measure (null).
+ */
+import { levelWindow, median, MIN_LEVEL_SAMPLES, type Point } from './growth'
+import { findPhase, loadSpan, type PhaseSpan } from './phases'
+
+/** Growth under load smaller than this share of the baseline is nothing to give back. */
+export const RELEASE_MIN_GROWTH_FRACTION = 0.01
+/** …or smaller than 64 KiB (16 pages), whatever the baseline. */
+export const RELEASE_MIN_GROWTH_BYTES = 64 * 1024
+/** The level at load end is the median of its last 5 s (at least 3 samples). */
+export const PEAK_WINDOW_MS = 5000
+/** Samples in the rolling median the half-life is read from (one sample must not end it). */
+export const RELEASE_SMOOTHING = 5
+
+export interface ReleaseResult {
+  /** When load stopped (end of the last load phase), ms since the epoch. */
+  loadEnd: number
+  baselineBytes: number
+  /** Level at the end of load. */
+  peakBytes: number
+  /** Level at the end of the session. */
+  finalBytes: number
+  grownBytes: number
+  /**
+   * Share of the load growth given back, percent (100 = back to baseline; negative = it went
+   * on growing). Null when memory did not grow under load: nothing to give back.
+   */
+  releasedPercent: number | null
+  /** Seconds after load end until half the growth had come back; null when it never did. */
+  halfLifeSec: number | null
+}
+
+/**
+ * Baseline: the `baseline` phase's median when there is one, else the first level window
+ * before load. Peak: the last level window of load. Final: the last level window of the
+ * session. Null without a load phase or without MIN_LEVEL_SAMPLES samples after it.
+ */
+export function analyzeRelease(
+  points: readonly Point[],
+  spans: readonly PhaseSpan[]
+): ReleaseResult | null {
+  const load = loadSpan(spans)
+  if (!load) return null
+  const after = points.filter((p) => p.t > load.to)
+  const during = points.filter((p) => p.t >= load.from && p.t <= load.to)
+  if (after.length < MIN_LEVEL_SAMPLES || during.length === 0) return null
+
+  const basePhase = findPhase(spans, 'baseline')
+  const basePoints = basePhase
+    ? points.filter((p) => p.t >= basePhase.from && p.t < basePhase.to)
+    : levelWindow(
+        points.filter((p) => p.t < load.from),
+        'first'
+      )
+  const baselineBytes = median(
+    (basePoints.length > 0 ? basePoints : levelWindow(points, 'first')).map((p) => p.v)
+  )
+  // The level load ended at: a short window, since memory may still be climbing there.
+  const peakBytes = median(levelWindow(during, 'last', PEAK_WINDOW_MS).map((p) => p.v))
+  const finalBytes = median(levelWindow(after, 'last').map((p) => p.v))
+  if (baselineBytes === null || peakBytes === null || finalBytes === null) return null
+
+  const grownBytes = peakBytes - baselineBytes
+  const minGrowth = Math.max(RELEASE_MIN_GROWTH_FRACTION * baselineBytes, RELEASE_MIN_GROWTH_BYTES)
+  if (grownBytes < minGrowth) {
+    return {
+      loadEnd: load.to,
+      baselineBytes,
+      peakBytes,
+      finalBytes,
+      grownBytes,
+      releasedPercent: null,
+      halfLifeSec: null
+    }
+  }
+  const releasedPercent = Math.min(100, ((peakBytes - finalBytes) / grownBytes) * 100)
+  const half = peakBytes - grownBytes / 2
+  const smoothed = rollingMedian(after, RELEASE_SMOOTHING)
+  const reached = smoothed.find((p) => p.v <= half)
+  return {
+    loadEnd: load.to,
+    baselineBytes,
+    peakBytes,
+    finalBytes,
+    grownBytes,
+    releasedPercent,
+    halfLifeSec: reached ? (reached.t - load.to) / 1000 : null
+  }
+}
+
+function rollingMedian(points: readonly Point[], width: number): Point[] {
+  const half = Math.floor(width / 2)
+  return points.map((p, i) => ({
+    t: p.t,
+    v: median(points.slice(Math.max(0, i - half), i + half + 1).map((q) => q.v)) as number
+  }))
+}

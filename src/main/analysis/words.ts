@@ -1,0 +1,205 @@
+/**
+ * Every sentence the analysis says, in one place (STYLE.md §13, after Clinic Doctor's
+ * recommendations/*.md): the reason behind each verdict and each finding. The CLI, reports
+ * and the UI all show these strings, so they agree word for word. Logic decides; this module
+ * only words. Figures arrive in bytes, ms and percent and are formatted here (units.ts).
+ */
+import type { Attribution, ConnectionReconciliation } from '../../shared/analysis'
+import type { CriterionResult } from '../../shared/session'
+import type { SnapshotDiffRow } from '../../shared/snapshot'
+import { formatBytes, formatDuration } from '../../shared/units'
+import type { ReleaseResult } from './release'
+import type { TrendCode, TrendResult } from './trend'
+
+/** How each judged metric is named in a sentence. */
+export const METRIC_NAME: Record<string, string> = {
+  rssBytes: 'RSS',
+  heapBytes: 'Heap (RssAnon)',
+  fileMappedBytes: 'File-mapped memory (RssFile)',
+  stackBytes: 'Stack (VmStk)',
+  pssBytes: 'PSS',
+  ussBytes: 'USS',
+  swapBytes: 'Swap'
+}
+
+export const UNIT_NAME: Record<Attribution['per'], string> = {
+  insert: 'insert',
+  subscription: 'open subscription',
+  connection: 'open connection',
+  'flushed-row': 'flushed row'
+}
+
+export function metricName(field: string): string {
+  return METRIC_NAME[field] ?? field
+}
+
+/** "+1.9 MiB/min" */
+export function rate(bytesPerMin: number): string {
+  return `${bytesPerMin >= 0 ? '+' : ''}${formatBytes(bytesPerMin)}/min`
+}
+
+export function pct(p: number, digits = 1): string {
+  return `${p.toFixed(digits)}%`
+}
+
+function signedPct(p: number): string {
+  return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`
+}
+
+function ci(range: readonly [number, number]): string {
+  const f = (v: number): string => (Number.isFinite(v) ? formatBytes(v) : v > 0 ? '∞' : '-∞')
+  return `95% CI ${f(range[0])} to ${f(range[1])}/min`
+}
+
+/** Why a metric got its verdict: one sentence per trend code (plus release codes). */
+export function trendReason(field: string, t: TrendResult): string {
+  const m = metricName(field)
+  const span = formatDuration(t.window.to - t.window.from)
+  const saw = t.sawtooth
+    ? `, judged by the troughs of its sawtooth (a drop of ${formatBytes(t.sawtooth.dropBytes)} every ${formatDuration(t.sawtooth.periodMs)})`
+    : ''
+  const reasons: Record<TrendCode, () => string> = {
+    'no-data': () => `${m} was not measured in this session.`,
+    'too-short': () =>
+      `${m} has only ${t.samplesUsed} samples over ${span} after warm-up: too short to tell a leak from noise.`,
+    constant: () => `${m} did not change (${formatBytes(t.levelBytes)} throughout).`,
+    growing: () =>
+      `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) and was still growing at the end of the ${span} window${saw}.`,
+    'growing-slower': () =>
+      `${m} grew ${rate(t.slopeBytesPerMin)} and was still growing at the end, if slower (${rate(t.lateSlopeBytesPerMin ?? 0)} in the last half)${saw}.`,
+    'levelled-off': () =>
+      `${m} rose and then levelled off (no growth in the last part of the window): a step or a warm-up, not a leak${saw}.`,
+    'fell-back': () => `${m} rose and then fell back: memory was given back, not leaked${saw}.`,
+    flat: () =>
+      `${m} held steady at ${formatBytes(t.levelBytes)}: ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${saw}.`,
+    shrinking: () => `${m} shrank ${rate(t.slopeBytesPerMin)} over ${span}${saw}.`,
+    noisy: () =>
+      `${m} moved ${rate(t.slopeBytesPerMin)} over ${span}, but the noise (${ci(t.slopeCi95)}) is too large to call it a leak or stable${saw}.`,
+    'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`
+  }
+  return reasons[t.code]()
+}
+
+/** The load growth came back after load stopped: not a leak. */
+export function releasedReason(field: string, r: ReleaseResult): string {
+  return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load but gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}: not a leak.`
+}
+
+/** Appended to a leak's reason when there was a release phase. */
+export function notReleasedClause(r: ReleaseResult): string {
+  const p = r.releasedPercent ?? 0
+  return p <= 0
+    ? ' None of it came back after load stopped.'
+    : ` Only ${pct(p, 0)} came back after load stopped.`
+}
+
+function halfLife(r: ReleaseResult): string {
+  return r.halfLifeSec === null
+    ? ''
+    : ` (half of it within ${formatDuration(r.halfLifeSec * 1000)})`
+}
+
+// ---- findings ---------------------------------------------------------------------------
+
+export function crashFinding(message: string | null): string {
+  return `The target process exited during the run${message ? `: ${message}` : ''}.`
+}
+
+export function interruptedFinding(): string {
+  return 'The run was interrupted before it ended; the analysis covers what was recorded.'
+}
+
+export interface LeakFindingInput {
+  field: string
+  slopeBytesPerMin: number
+  growthPercent: number
+  windowMs: number
+  /** Share of RSS growth that is anonymous heap (only for RSS), 0..1. */
+  heapShare: number | null
+  attribution: Attribution | null
+  release: ReleaseResult | null
+}
+
+/** "RSS grows 38 MiB/min, all of it anonymous heap, about 1.9 KiB per insert; it is not released after load stops." */
+export function leakFinding(i: LeakFindingInput): string {
+  const parts = [`${metricName(i.field)} leaks: it grows ${rate(i.slopeBytesPerMin)}`]
+  if (i.heapShare !== null) {
+    if (i.heapShare >= 0.9) parts.push('all of it anonymous heap')
+    else if (i.heapShare >= 0.5) parts.push(`${pct(i.heapShare * 100, 0)} of it anonymous heap`)
+    else parts.push('mostly outside the anonymous heap (file-mapped or other)')
+  }
+  if (i.attribution) parts.push(`about ${attributionPhrase(i.attribution)}`)
+  let text = parts.join(', ')
+  text += ` (${signedPct(i.growthPercent)} over the run)`
+  if (i.release) {
+    const p = i.release.releasedPercent ?? 0
+    text +=
+      p <= 0
+        ? '; it is not released after load stops'
+        : `; only ${pct(p, 0)} is released after load stops`
+  }
+  return `${text}.`
+}
+
+/** "1.9 KiB per insert (95% CI 1.8–2.0 KiB, R² 0.97)" */
+export function attributionPhrase(a: Attribution): string {
+  return `${formatBytes(a.bytesPerUnit)} per ${UNIT_NAME[a.per]} (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, R² ${a.r2.toFixed(2)})`
+}
+
+export function attributionFinding(a: Attribution): string {
+  return `${metricName(String(a.metric))} grows with the workload: ≈ ${attributionPhrase(a)}.`
+}
+
+export function staleConnectionsFinding(c: ConnectionReconciliation): string {
+  const observed = c.serverReported ?? c.sockets ?? 0
+  const what = c.serverReported !== null ? 'WebSocket sessions' : 'connections on its port'
+  const grace = formatDuration(c.graceMs ?? 0)
+  return `Stale connections: the server still holds ${observed} ${what} ${grace} after the profiler left ${c.expected ?? 0} open (${observed - (c.expected ?? 0)} too many).`
+}
+
+export function missingConnectionsFinding(c: ConnectionReconciliation): string {
+  const observed = c.serverReported ?? c.sockets ?? 0
+  return `The server holds only ${observed} connections while the profiler has ${c.expected ?? 0} open: ${(c.expected ?? 0) - observed} were dropped.`
+}
+
+export function criterionFinding(c: CriterionResult): string {
+  if (c.pass === null) {
+    return `Criterion "${c.name}" (${c.threshold}) could not be measured${c.reason ? `: ${stripDot(c.reason)}` : ''}.`
+  }
+  const verdict = c.pass ? 'passed' : 'failed'
+  const value = c.measured === null ? '' : `, measured ${measuredValue(c.measured, c.unit)}`
+  return `Criterion "${c.name}" ${verdict} (${c.threshold}${value})${c.reason ? `: ${stripDot(c.reason)}` : ''}.`
+}
+
+/** A criterion's measured value in its unit. */
+export function measuredValue(v: number, unit: CriterionResult['unit']): string {
+  switch (unit) {
+    case 'bytes':
+      return formatBytes(v)
+    case 'percent':
+      return pct(v)
+    case 'ms':
+      return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ms`
+    case 'per-sec':
+      return `${v.toFixed(1)}/s`
+    default:
+      return String(Math.round(v * 1000) / 1000)
+  }
+}
+
+export function snapshotFinding(row: SnapshotDiffRow, totalDelta: number): string {
+  const share = row.deltaPercent === null ? 'new' : signedPct(row.deltaPercent)
+  return `Between the first and last memory map, ${row.key} (${row.kind}) grew the most: +${formatBytes(row.deltaRssBytes)} resident (${share}); all mappings together ${totalDelta >= 0 ? '+' : ''}${formatBytes(totalDelta)}.`
+}
+
+export function noSamplesFinding(): string {
+  return 'The session holds no samples: nothing to judge.'
+}
+
+export function skippedLinesFinding(n: number): string {
+  return `${n} unreadable line${n === 1 ? ' was' : 's were'} skipped (a torn last line after a crash is normal).`
+}
+
+function stripDot(s: string): string {
+  return s.replace(/\.\s*$/, '')
+}
