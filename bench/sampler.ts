@@ -26,6 +26,8 @@ const HEAP_MIB = 1100
 const MAPPINGS = 6000
 const FDS = 200
 const CONNECTIONS = 20
+/** Sampling runs this long before measuring: JIT warm-up and the first costly reads. */
+const WARMUP_S = 3
 
 interface RateResult {
   label: string
@@ -83,8 +85,10 @@ export async function run(args: string[]): Promise<void> {
         { intervalMs: 100, readBudget: 0, socketIntervalMs: 0 }
       ]
     ]
+    log(`timer wake-ups alone at 10 Hz for ${seconds} s …`)
+    rates.push(await wakeupCost(seconds, idle))
     for (const [label, options] of runs) {
-      log(`sampling at ${label} for ${seconds} s …`)
+      log(`sampling at ${label} for ${WARMUP_S} + ${seconds} s …`)
       rates.push(
         await rateCost(label, { pid: helper.pid, port: helper.port, ...options }, seconds, idle)
       )
@@ -165,13 +169,15 @@ async function rateCost(
   idleShare: number
 ): Promise<RateResult> {
   let samples = 0
+  const sampler = startSampler(options, { onSample: () => samples++ })
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
+  samples = 0
   const c0 = process.cpuUsage()
   const w0 = performance.now()
-  const sampler = startSampler(options, { onSample: () => samples++ })
   await new Promise((r) => setTimeout(r, seconds * 1000))
-  await sampler.stop()
   const c = process.cpuUsage(c0)
   const wallMs = performance.now() - w0
+  await sampler.stop()
   const cpuMs = (c.user + c.system) / 1000
   const netMs = Math.max(0, cpuMs - idleShare * wallMs)
   return {
@@ -182,6 +188,29 @@ async function rateCost(
     wallMs: round(wallMs, 0),
     percentOfCore: round((netMs / wallMs) * 100, 3),
     cpuPerSampleMs: round(netMs / Math.max(1, samples), 3)
+  }
+}
+
+/** The floor under any 10 Hz sampler: a timer waking the event loop 10 times a second. */
+async function wakeupCost(seconds: number, idleShare: number): Promise<RateResult> {
+  const c0 = process.cpuUsage()
+  const w0 = performance.now()
+  let wakeups = 0
+  while (performance.now() - w0 < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 100))
+    wakeups++
+  }
+  const c = process.cpuUsage(c0)
+  const wallMs = performance.now() - w0
+  const netMs = Math.max(0, (c.user + c.system) / 1000 - idleShare * wallMs)
+  return {
+    label: 'timer wake-ups alone, 10 Hz (floor)',
+    intervalMs: 100,
+    samples: wakeups,
+    cpuMs: round((c.user + c.system) / 1000, 2),
+    wallMs: round(wallMs, 0),
+    percentOfCore: round((netMs / wallMs) * 100, 3),
+    cpuPerSampleMs: round(netMs / Math.max(1, wakeups), 3)
   }
 }
 
