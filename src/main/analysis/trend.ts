@@ -301,23 +301,23 @@ export function bestBreak(
   const ys = series.map((p) => p.v)
   const whole = olsSse(xs, ys)
   const latest = from + (1 - MIN_TAIL_FRACTION) * durationMs
-  const splits: Break[] = []
+  let best: { k: number; sse: number } | null = null
   for (let k = MIN_SEGMENT_POINTS; k <= series.length - MIN_TAIL_POINTS; k++) {
     if ((series[k] as Point).t > latest) break
     const sse = olsSse(xs.slice(0, k), ys.slice(0, k)) + olsSse(xs.slice(k), ys.slice(k))
-    const tailPoints = series.slice(k)
-    const tail = fitPerMinute(tailPoints, from, floor, floorDf)
-    const last = tailPoints[tailPoints.length - 1] as Point
-    splits.push({
-      from: (tailPoints[0] as Point).t,
-      tail,
-      tailCi95: slopeInterval(tail, 0.95),
-      tailEnd: tail.intercept + tail.slope * ((last.t - from) / MINUTE),
-      ratio: whole > 0 ? sse / whole : 1
-    })
+    if (!best || sse < best.sse) best = { k, sse }
   }
-  if (splits.length === 0) return null
-  return splits.reduce((a, b) => (b.ratio < a.ratio ? b : a))
+  if (!best) return null
+  const tailPoints = series.slice(best.k)
+  const tail = fitPerMinute(tailPoints, from, floor, floorDf)
+  const last = tailPoints[tailPoints.length - 1] as Point
+  return {
+    from: (tailPoints[0] as Point).t,
+    tail,
+    tailCi95: slopeInterval(tail, 0.95),
+    tailEnd: tail.intercept + tail.slope * ((last.t - from) / MINUTE),
+    ratio: whole > 0 ? best.sse / whole : 1
+  }
 }
 
 /**

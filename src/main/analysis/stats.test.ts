@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import {
+  binLevels,
+  correlation,
+  fCdf,
+  fQuantile,
+  midMean,
+  ols,
+  pointNoise,
+  slopeInterval,
+  tCdf,
+  theilSen,
+  tQuantile
+} from './stats'
+import { gaussian, seededRandom } from './synthetic'
+
+describe('analysis/stats', () => {
+  describe('tQuantile', () => {
+    it('matches Student-t tables', () => {
+      expect(tQuantile(0.975, 10)).toBeCloseTo(2.228, 3)
+      expect(tQuantile(0.999, 5)).toBeCloseTo(5.893, 3)
+      expect(tQuantile(0.975, 1)).toBeCloseTo(12.706, 2)
+      expect(tQuantile(0.025, 30)).toBeCloseTo(-2.042, 3)
+      expect(tCdf(0, 7)).toBeCloseTo(0.5, 10)
+    })
+  })
+
+  describe('fQuantile', () => {
+    it('matches F tables', () => {
+      expect(fQuantile(0.95, 2, 10)).toBeCloseTo(4.103, 2)
+      expect(fQuantile(0.999, 2, 20)).toBeCloseTo(9.953, 1)
+      expect(fCdf(0, 2, 10)).toBe(0)
+    })
+  })
+
+  describe('theilSen', () => {
+    it('ignores a wild point that would drag least squares', () => {
+      const xs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+      const ys = xs.map((x) => 10 + 2 * x)
+      ys[9] = 1000
+      expect(theilSen(xs, ys).slope).toBeCloseTo(2, 6)
+      expect(ols(xs, ys).slope).toBeGreaterThan(20)
+    })
+
+    it('gives an interval that holds the true slope on noisy data', () => {
+      const xs = Array.from({ length: 40 }, (_, i) => i)
+      const ys = xs.map((x, i) => 5 * x + (i % 2 === 0 ? 3 : -3))
+      const [lo, hi] = slopeInterval(theilSen(xs, ys))
+      expect(lo).toBeLessThan(5)
+      expect(hi).toBeGreaterThan(5)
+    })
+
+    it('never reports a tighter interval than the noise floor allows', () => {
+      const xs = [0, 1, 2, 3, 4, 5]
+      const ys = xs.map((x) => 3 * x)
+      expect(theilSen(xs, ys).slopeSe).toBe(0)
+      expect(theilSen(xs, ys, 1, 100).slopeSe).toBeGreaterThan(0)
+    })
+  })
+
+  describe('ols', () => {
+    it('reports R² of 1 for an exact line and 0 when y does not vary', () => {
+      expect(ols([1, 2, 3, 4], [2, 4, 6, 8]).r2).toBeCloseTo(1, 10)
+      expect(ols([1, 2, 3, 4], [5, 5, 5, 5]).r2).toBe(0)
+    })
+  })
+
+  describe('correlation', () => {
+    it('is 1 for proportional series and 0 for a constant one', () => {
+      expect(correlation([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 10)
+      expect(correlation([1, 2, 3], [7, 7, 7])).toBe(0)
+    })
+  })
+
+  describe('midMean', () => {
+    it('drops the outer quarters', () => {
+      expect(midMean([1, 2, 3, 4, 100, -100, 2, 3])).toBe(2.5)
+    })
+  })
+
+  describe('pointNoise', () => {
+    it('sees sample noise through a trend', () => {
+      const normal = gaussian(seededRandom(3))
+      const values = Array.from({ length: 2000 }, (_, i) => 1000 * i + 10 * normal())
+      expect(pointNoise(values)).toBeGreaterThan(8)
+      expect(pointNoise(values)).toBeLessThan(12)
+    })
+  })
+
+  describe('binLevels', () => {
+    it('keeps one point per time bin and passes short series through', () => {
+      const pts = Array.from({ length: 100 }, (_, i) => ({ t: i * 1000, v: i }))
+      expect(binLevels(pts, 10)).toHaveLength(10)
+      expect(binLevels(pts.slice(0, 5), 10)).toHaveLength(5)
+    })
+  })
+})

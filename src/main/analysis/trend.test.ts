@@ -1,0 +1,305 @@
+import { describe, expect, it } from 'vitest'
+import type { MetricVerdict } from '../../shared/analysis'
+import * as S from './synthetic'
+import { judgeTrend, MIN_TREND_DURATION_MS, WARMUP_FRACTION } from './trend'
+
+const L = 200 * 1024 * 1024
+const MIN = 60_000
+const staircase =
+  (level: number, step: number, everyMs: number): S.Shape =>
+  (ms) =>
+    level + step * Math.floor(ms / everyMs)
+const flatThenLeak =
+  (level: number, atMs: number, percentPerMin: number): S.Shape =>
+  (ms) =>
+    level * (1 + ((percentPerMin / 100) * Math.max(0, ms - atMs)) / MIN)
+const withSpikes = (inner: S.Shape, seed: number): S.Shape => {
+  const random = S.seededRandom(seed)
+  return (ms) => inner(ms) * (random() < 0.03 ? 1.3 : 1)
+}
+
+interface Truth {
+  name: string
+  shape: () => S.Shape
+  durationMs: number
+  intervalMs?: number
+  truth: MetricVerdict
+  /** Up to this noise (σ as a share of the level) the verdict must be exactly `truth`. */
+  exactUpTo: number
+}
+
+/** Ground truth (STYLE.md §22): each shape with the verdict it must get. */
+const TRUTHS: Truth[] = [
+  {
+    name: 'steady noise',
+    shape: () => S.flat(L),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'steady noise, 30 min',
+    shape: () => S.flat(L),
+    durationMs: 30 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'steady noise at 10 Hz',
+    shape: () => S.flat(L),
+    durationMs: 3 * MIN,
+    intervalMs: 100,
+    truth: 'stable',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'steady noise sampled every 30 s',
+    shape: () => S.flat(L),
+    durationMs: 10 * MIN,
+    intervalMs: 30_000,
+    truth: 'stable',
+    exactUpTo: 0.002
+  },
+  {
+    name: 'steady noise with 30% spikes',
+    shape: () => withSpikes(S.flat(L), 7),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'slow leak 1%/min',
+    shape: () => S.linearLeak(L, 1),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'slow leak 1%/min at 10 Hz',
+    shape: () => S.linearLeak(L, 1),
+    durationMs: 3 * MIN,
+    intervalMs: 100,
+    truth: 'leak',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'slow leak 1%/min over 2 min',
+    shape: () => S.linearLeak(L, 1),
+    durationMs: 2 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.002
+  },
+  {
+    name: 'leak 2%/min sampled every 30 s',
+    shape: () => S.linearLeak(L, 2),
+    durationMs: 10 * MIN,
+    intervalMs: 30_000,
+    truth: 'leak',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'slow leak 0.5%/min over 10 min',
+    shape: () => S.linearLeak(L, 0.5),
+    durationMs: 10 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'slow leak with 30% spikes',
+    shape: () => withSpikes(S.linearLeak(L, 1), 3),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'sawtooth, flat troughs',
+    shape: () => S.sawtooth(L, 0.1 * L, 20_000, 0),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'sawtooth, rising troughs',
+    shape: () => S.sawtooth(L, 0.1 * L, 20_000, 1),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'slow sawtooth, flat troughs',
+    shape: () => S.sawtooth(L, 0.2 * L, MIN, 0),
+    durationMs: 10 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'slow sawtooth, rising troughs',
+    shape: () => S.sawtooth(L, 0.2 * L, MIN, 1),
+    durationMs: 10 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'step at 30% then plateau',
+    shape: () => S.stepThenPlateau(L, 0.2 * L, 1.5 * MIN),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'step at 50% then plateau',
+    shape: () => S.stepThenPlateau(L, 0.2 * L, 2.5 * MIN),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'step at 70% then plateau',
+    shape: () => S.stepThenPlateau(L, 0.2 * L, 3.5 * MIN),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'small step (3%) then plateau',
+    shape: () => S.stepThenPlateau(L, 0.03 * L, 2.5 * MIN),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'staircase leak',
+    shape: () => staircase(L, 0.03 * L, 30_000),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'flat, then a leak starts',
+    shape: () => flatThenLeak(L, 2 * MIN, 2),
+    durationMs: 6 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'growth then release',
+    shape: () => S.growthThenRelease(L, 5, 3 * MIN, 20_000),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'warm-up then flat',
+    shape: () => S.warmup(0.3 * L, 30_000, S.flat(L)),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'slow warm-up then flat',
+    shape: () => S.warmup(0.2 * L, MIN, S.flat(L)),
+    durationMs: 10 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.005
+  },
+  {
+    name: 'warm-up then a leak',
+    shape: () => S.warmup(0.3 * L, 30_000, S.linearLeak(L, 1)),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'too short (20 s)',
+    shape: () => S.linearLeak(L, 5),
+    durationMs: 20_000,
+    truth: 'inconclusive',
+    exactUpTo: 0.02
+  },
+  {
+    name: 'too short (5 samples)',
+    shape: () => S.flat(L),
+    durationMs: 4_000,
+    truth: 'inconclusive',
+    exactUpTo: 0.02
+  }
+]
+
+const NOISE_LEVELS = [0, 0.002, 0.005, 0.01, 0.02]
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+
+function verdicts(t: Truth, noise: number): MetricVerdict[] {
+  return SEEDS.map(
+    (seed) =>
+      judgeTrend(
+        S.synthesize(t.shape(), { durationMs: t.durationMs, intervalMs: t.intervalMs, noise, seed })
+      ).verdict
+  )
+}
+
+describe('analysis/trend', () => {
+  describe('judgeTrend', () => {
+    for (const t of TRUTHS) {
+      it(`calls "${t.name}" ${t.truth} at every seed up to ${t.exactUpTo * 100}% noise, never the opposite up to 2%`, () => {
+        for (const noise of NOISE_LEVELS) {
+          const got = verdicts(t, noise)
+          if (noise <= t.exactUpTo) {
+            expect({ noise, got }).toEqual({ noise, got: SEEDS.map(() => t.truth) })
+          } else {
+            for (const v of got)
+              expect({ noise, v }).toEqual({
+                noise,
+                v: expect.toBeOneOf([t.truth, 'inconclusive'])
+              })
+          }
+        }
+      })
+    }
+
+    it('says why a short series is inconclusive', () => {
+      const r = judgeTrend(S.synthesize(S.linearLeak(L, 5), { durationMs: MIN_TREND_DURATION_MS }))
+      expect(r).toMatchObject({ verdict: 'inconclusive', code: 'too-short' })
+    })
+
+    it('excludes the first tenth of the window as warm-up', () => {
+      const r = judgeTrend(S.synthesize(S.flat(L), { durationMs: 5 * MIN, noise: 0.002 }))
+      expect(r.warmupMs).toBe(WARMUP_FRACTION * 5 * MIN)
+      expect(r.window.from - 1_700_000_000_000).toBe(30_000)
+    })
+
+    it('judges only the given range', () => {
+      // Leaks for 5 minutes, then flat: judged on the flat part alone it is stable.
+      const shape: S.Shape = (ms) =>
+        ms < 5 * MIN ? S.linearLeak(L, 2)(ms) : S.linearLeak(L, 2)(5 * MIN)
+      const points = S.synthesize(shape, { durationMs: 10 * MIN, noise: 0.002 })
+      expect(judgeTrend(points, { to: 1_700_000_000_000 + 5 * MIN }).verdict).toBe('leak')
+      expect(judgeTrend(points, { from: 1_700_000_000_000 + 5 * MIN }).verdict).toBe('stable')
+    })
+
+    it('reports the slope of a leak in bytes per minute with an interval around it', () => {
+      const r = judgeTrend(S.synthesize(S.linearLeak(L, 1), { durationMs: 5 * MIN, noise: 0.002 }))
+      expect(r.slopeBytesPerMin / (0.01 * L)).toBeCloseTo(1, 1)
+      expect(r.slopeCi95[0]).toBeLessThan(r.slopeBytesPerMin)
+      expect(r.slopeCi95[1]).toBeGreaterThan(r.slopeBytesPerMin)
+    })
+
+    it('judges a sawtooth by its troughs and says so', () => {
+      const r = judgeTrend(
+        S.synthesize(S.sawtooth(L, 0.1 * L, 20_000, 1), { durationMs: 5 * MIN, noise: 0.002 })
+      )
+      expect(r.sawtooth).not.toBeNull()
+      expect(r.slopeBytesPerMin / (0.01 * L)).toBeCloseTo(1, 1)
+    })
+
+    it('calls an unchanging series stable', () => {
+      expect(judgeTrend(S.synthesize(S.flat(L), { durationMs: 2 * MIN }))).toMatchObject({
+        verdict: 'stable',
+        code: 'constant'
+      })
+    })
+
+    it('has nothing to say about no data', () => {
+      expect(judgeTrend([])).toMatchObject({ verdict: 'inconclusive', code: 'no-data' })
+    })
+  })
+})
