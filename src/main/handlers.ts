@@ -53,7 +53,8 @@ export function createServices(deps: HandlerDeps): AppServices {
     engine,
     sessions,
     chooseSavePath: deps.chooseSavePath,
-    printToPdf: deps.printToPdf
+    printToPdf: deps.printToPdf,
+    secrets: () => profiler.secrets()
   }
   const ok = {} as Record<string, never>
 

@@ -159,7 +159,10 @@ export const RunProgressSchema: z.ZodType<RunProgress> = z.looseObject({
   notifications: num,
   droppedNotifications: num,
   disconnects: num,
-  criteria: z.array(CriterionResultSchema)
+  criteria: z.array(CriterionResultSchema),
+  latency: z
+    .record(z.string(), z.looseObject({ count: num, p50Ms: num, p95Ms: num, p99Ms: num }))
+    .optional()
 })
 
 export const RunResultSchema: z.ZodType<RunResult> = z.looseObject({

@@ -6,12 +6,19 @@
  */
 import type { AnalysisResult } from '../../shared/analysis'
 import type { Target } from '../../shared/api'
-import { ProfilerError } from '../../shared/errors'
 import type { RunProgress, RunResult, ScenarioId, ScenarioInfo } from '../../shared/run'
 import type { Sample } from '../../shared/sample'
 import type { SessionData, SessionEvent } from '../../shared/session'
 import type { MemorySnapshot, SnapshotDiff } from '../../shared/snapshot'
 import { analyzeSession } from '../analysis'
+import { renderReport } from '../report'
+import { scenarioCatalog } from '../scenarios/catalog'
+import { runScenario } from '../scenarios/runner'
+import { connectKalam } from '../target/client'
+import { discoverTargets, findPidListeningOn } from '../target/discovery'
+import { startSampler } from '../sampler/sampler'
+import { takeSnapshot } from '../sampler/snapshot'
+import { diffSnapshots } from '../sampler/snapshot-diff'
 import type { RunningSampler, SamplerHandlers, SamplerOptions } from '../sampler/types'
 import { listSessionDirs, readSession } from '../session/reader'
 import type { ConnectOptions, Credentials, KalamClient } from '../target/types'
@@ -34,6 +41,8 @@ export interface RunScenarioHooks {
   onSample?(sample: Sample): void
   onEvent?(event: SessionEvent): void
   onProgress?(progress: RunProgress): void
+  /** Things the user should know before and during the run (user plan, warnings). */
+  onNotice?(message: string): void
 }
 
 /** The report formats the report module renders (PDF: from the HTML, by the front end). */
@@ -45,6 +54,7 @@ export interface Engine {
   startSampler(options: SamplerOptions, handlers: SamplerHandlers): RunningSampler
   takeSnapshot(
     pid: number,
+    /** dataDir undefined = guessed from the process. */
     options: { dataDir?: string | null; label?: string }
   ): Promise<MemorySnapshot>
   diffSnapshots(before: MemorySnapshot, after: MemorySnapshot): SnapshotDiff
@@ -57,28 +67,25 @@ export interface Engine {
   renderReport(
     session: SessionData,
     analysis: AnalysisResult,
-    format: ReportFormat
+    format: ReportFormat,
+    options?: { secrets?: readonly string[]; embedData?: boolean }
   ): Promise<string | Uint8Array>
-}
-
-function notBuilt(what: string): never {
-  throw new ProfilerError('INTERNAL', `${what} is not available in this build yet`)
 }
 
 /** The real services. */
 export function defaultEngine(): Engine {
   return {
-    discoverTargets: async () => notBuilt('process discovery'),
-    findPidListeningOn: async () => notBuilt('process discovery'),
-    startSampler: () => notBuilt('the sampler'),
-    takeSnapshot: async () => notBuilt('memory snapshots'),
-    diffSnapshots: () => notBuilt('snapshot diffs'),
-    connectKalam: async () => notBuilt('the KalamDB client'),
-    scenarioCatalog: () => [],
-    runScenario: async () => notBuilt('scenario runs'),
+    discoverTargets: (options) => discoverTargets(options),
+    findPidListeningOn,
+    startSampler,
+    takeSnapshot,
+    diffSnapshots,
+    connectKalam,
+    scenarioCatalog,
+    runScenario: (options, hooks) => runScenario(options, hooks),
     readSession,
     listSessionDirs,
     analyzeSession,
-    renderReport: async () => notBuilt('reports')
+    renderReport
   }
 }

@@ -16,8 +16,11 @@ export interface ExportDeps {
   chooseSavePath?: (suggestedName: string, format: ExportFormat) => Promise<string | null>
   /** Prints HTML to PDF (Electron webContents.printToPDF). */
   printToPdf?: (html: string) => Promise<Uint8Array>
+  /** Secrets in use (the attached server's password or token), scrubbed from every report. */
+  secrets?: () => string[]
 }
 
+/** File extensions (the report module's REPORT_EXTENSIONS agree). */
 const EXT: Record<ExportFormat, string> = {
   md: 'md',
   html: 'html',
@@ -52,13 +55,17 @@ export async function exportSession(
   const path = deps.chooseSavePath ? await deps.chooseSavePath(filename, format) : undefined
   if (path === null) return { kind: 'cancelled' }
   let body: string | Uint8Array
+  const secrets = deps.secrets?.() ?? []
   if (format === 'pdf' && deps.printToPdf) {
-    const html = await deps.engine.renderReport(session, analysis, 'html')
+    const html = await deps.engine.renderReport(session, analysis, 'html', {
+      secrets,
+      embedData: false
+    })
     body = await deps.printToPdf(
       typeof html === 'string' ? html : Buffer.from(html).toString('utf8')
     )
   } else {
-    body = await deps.engine.renderReport(session, analysis, format)
+    body = await deps.engine.renderReport(session, analysis, format, { secrets })
   }
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body)
   if (path !== undefined) {

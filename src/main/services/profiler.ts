@@ -226,6 +226,7 @@ export class Profiler {
             if (e.type === 'crash')
               events.emit('onTargetCrashed', { pid: e.pid, t: e.t, message: e.message })
           },
+          onNotice: (message) => this.stream.pushEvent({ t: this.now(), type: 'warning', message }),
           onProgress: (p) => {
             run.state = { ...run.state, progress: p }
             events.emit('onRunProgress', p)
@@ -263,6 +264,13 @@ export class Profiler {
     this.emitState()
     run.abort.abort()
     await run.done
+  }
+
+  /** The credentials in use, as literal strings for reports to scrub. */
+  secrets(): string[] {
+    const c = this.credentials
+    if (!c) return []
+    return 'token' in c ? [c.token] : c.password ? [c.password] : []
   }
 
   attached(): Attachment | null {

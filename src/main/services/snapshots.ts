@@ -28,7 +28,7 @@ export class SnapshotService {
     label: string | undefined,
     runDir: string | null
   ): Promise<SnapshotSummary> {
-    const snapshot = await this.engine.takeSnapshot(pid, { dataDir: null, label })
+    const snapshot = await this.engine.takeSnapshot(pid, label === undefined ? {} : { label })
     const n = ++this.counter
     const id = `live:${n}`
     this.live.push({ id, snapshot })

@@ -1,87 +1,132 @@
 /**
- * First screen: the KalamDB processes on this machine. The full set of views (Live,
- * Scenarios, Investigation, Sessions, Export) comes with the desktop-app issue.
+ * The app shell: header, the six views as links (Alt+1 … Alt+6; Ctrl/Cmd+1 … 6 in the
+ * desktop menu), banners that matter everywhere (engine unreachable, target crashed).
  */
-import { useEffect, useState } from 'react'
-import type { AppInfo, Target } from '../../shared/api'
-import { formatBytes } from '../../shared/units'
-import { getApi } from './api'
+import { useEffect, useMemo } from 'react'
+import { VIEWS, type ViewName } from '../../shared/api'
+import type { ApiClient } from '../../shared/client'
+import { ApiContext } from './api'
+import { AppStore, viewFromHash } from './state/store'
+import { StoreContext, useSnapshot, useStore } from './state/StoreContext'
+import { Export } from './views/Export/Export'
+import { Investigation } from './views/Investigation/Investigation'
+import { Live } from './views/Live/Live'
+import { Scenarios } from './views/Scenarios/Scenarios'
+import { Sessions } from './views/Sessions/Sessions'
+import { Targets } from './views/Targets/Targets'
 
-type Load<T> =
-  { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; value: T }
+export const VIEW_TITLES: Record<ViewName, string> = {
+  targets: 'Targets',
+  live: 'Live',
+  scenarios: 'Scenarios',
+  investigation: 'Investigation',
+  sessions: 'Sessions',
+  export: 'Export'
+}
 
-export function App(): React.JSX.Element {
-  const [info, setInfo] = useState<AppInfo | null>(null)
-  const [targets, setTargets] = useState<Load<Target[]>>({ state: 'loading' })
+const VIEW_COMPONENTS: Record<ViewName, () => React.JSX.Element> = {
+  targets: Targets,
+  live: Live,
+  scenarios: Scenarios,
+  investigation: Investigation,
+  sessions: Sessions,
+  export: Export
+}
 
-  const refresh = (): void => {
-    setTargets({ state: 'loading' })
-    getApi()
-      .call('targets:list', {})
-      .then((value) => setTargets({ state: 'ready', value }))
-      .catch((e: unknown) =>
-        setTargets({ state: 'error', message: e instanceof Error ? e.message : String(e) })
-      )
-  }
+function Shell(): React.JSX.Element {
+  const store = useStore()
+  const { view, info, state, error, crash } = useSnapshot()
 
+  useEffect(() => store.start(), [store])
   useEffect(() => {
-    getApi()
-      .call('app:info', {})
-      .then(setInfo)
-      .catch(() => setInfo(null))
-    refresh()
-  }, [])
+    const onHash = (): void => store.setView(viewFromHash(window.location.hash))
+    const onKey = (e: KeyboardEvent): void => {
+      const n = Number(e.key)
+      if (e.altKey && !e.ctrlKey && !e.metaKey && n >= 1 && n <= VIEWS.length) {
+        e.preventDefault()
+        store.setView(VIEWS[n - 1]!)
+      }
+    }
+    window.addEventListener('hashchange', onHash)
+    window.addEventListener('keydown', onKey)
+    return () => {
+      window.removeEventListener('hashchange', onHash)
+      window.removeEventListener('keydown', onKey)
+    }
+  }, [store])
+  useEffect(() => {
+    if (viewFromHash(window.location.hash) !== view)
+      window.history.replaceState(null, '', `#${view}`)
+    document.title = `${VIEW_TITLES[view]} · KalamDB Profiler`
+    // Move focus to the new view's heading so keyboard and screen-reader users land there.
+    document.getElementById('view-title')?.focus({ preventScroll: true })
+  }, [view])
 
+  const View = VIEW_COMPONENTS[view]
+  const a = state?.attachment
   return (
-    <main>
-      <header>
+    <>
+      <header className="app-header">
         <h1>KalamDB Profiler</h1>
         {info && (
-          <span className="muted">
+          <span className="muted small">
             v{info.version} · {info.transport === 'electron' ? 'desktop app' : 'browser'} ·{' '}
             {info.platform}
           </span>
         )}
+        <span className="pill" role="status" aria-label="Target">
+          {a
+            ? `Attached: ${a.simulator ? 'simulator' : (a.url ?? `pid ${a.pid}`)}${a.pid !== null ? ` (pid ${a.pid})` : ''}`
+            : 'Not attached'}
+          {state?.run ? ` · running ${state.run.scenario}` : ''}
+        </span>
       </header>
-      <section aria-labelledby="targets-heading">
-        <h2 id="targets-heading">Targets</h2>
-        <button type="button" onClick={refresh}>
-          Refresh
-        </button>
-        {targets.state === 'loading' && <p role="status">Looking for KalamDB servers…</p>}
-        {targets.state === 'error' && (
-          <p role="alert">Could not list processes: {targets.message}</p>
-        )}
-        {targets.state === 'ready' && targets.value.length === 0 && (
-          <p role="status">
-            No KalamDB server found on this machine. Start one, or run `kalam-profiler sim`.
-          </p>
-        )}
-        {targets.state === 'ready' && targets.value.length > 0 && (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">PID</th>
-                <th scope="col">Process</th>
-                <th scope="col">URL</th>
-                <th scope="col">Version</th>
-                <th scope="col">RSS</th>
-              </tr>
-            </thead>
-            <tbody>
-              {targets.value.map((t) => (
-                <tr key={t.pid}>
-                  <td>{t.pid}</td>
-                  <td title={t.command}>{t.name}</td>
-                  <td>{t.baseUrl ?? `ports ${t.listeningPorts.join(', ')}`}</td>
-                  <td>{t.version ?? '—'}</td>
-                  <td>{t.rssBytes === null ? '—' : formatBytes(t.rssBytes)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
-    </main>
+      <nav aria-label="Views" className="tabs">
+        {VIEWS.map((v, i) => (
+          <a
+            key={v}
+            href={`#${v}`}
+            aria-current={v === view ? 'page' : undefined}
+            aria-keyshortcuts={`Alt+${i + 1}`}
+            onClick={(e) => {
+              e.preventDefault()
+              store.setView(v)
+            }}
+          >
+            {VIEW_TITLES[v]}
+          </a>
+        ))}
+      </nav>
+      {error && (
+        <div role="alert" className="banner danger">
+          Cannot reach the profiler engine: {error}{' '}
+          <button type="button" onClick={() => void store.refresh()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {crash && view !== 'scenarios' && (
+        <div role="alert" className="banner danger">
+          The target process (pid {crash.pid}) exited: {crash.message}.{' '}
+          <button type="button" onClick={() => store.dismissCrash()}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main>
+        <View />
+      </main>
+    </>
+  )
+}
+
+export function App({ api }: { api: ApiClient }): React.JSX.Element {
+  const store = useMemo(() => new AppStore(api, viewFromHash(window.location.hash)), [api])
+  return (
+    <ApiContext.Provider value={api}>
+      <StoreContext.Provider value={store}>
+        <Shell />
+      </StoreContext.Provider>
+    </ApiContext.Provider>
   )
 }

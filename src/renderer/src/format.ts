@@ -1,0 +1,63 @@
+/** Text for numbers at the edge of the UI: every figure leaves here with its unit. */
+import { formatBytes, formatDuration, formatPercent } from '../../shared/units'
+
+export { formatBytes, formatDuration, formatPercent }
+
+/** 1234.5 → "1,235/s". */
+export function formatRate(perSec: number): string {
+  return `${Math.round(perSec).toLocaleString('en-US')}/s`
+}
+
+/** Counts keep a unit word so "25" is never ambiguous. */
+export function formatCount(n: number, unit: string): string {
+  return `${Math.round(n).toLocaleString('en-US')} ${unit}`
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`
+  if (ms < 10) return `${ms.toFixed(1)} ms`
+  return `${Math.round(ms).toLocaleString('en-US')} ms`
+}
+
+/** Seconds since the start of a series as m:ss (h:mm:ss past an hour), for time axes. */
+export function formatClock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const ss = String(s % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
+}
+
+/** A local date and time, e.g. "2026-11-25 16:41:55". */
+export function formatDateTime(t: number): string {
+  const d = new Date(t)
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
+}
+
+/** A measured criterion value in its unit. */
+export function formatMeasured(
+  value: number | null,
+  unit: 'percent' | 'bytes' | 'ms' | 'count' | 'per-sec' | 'ratio'
+): string {
+  if (value === null) return 'not measured'
+  switch (unit) {
+    case 'percent':
+      return formatPercent(value)
+    case 'bytes':
+      return formatBytes(value)
+    case 'ms':
+      return formatMs(value)
+    case 'per-sec':
+      return formatRate(value)
+    case 'ratio':
+      return `${value.toFixed(2)}×`
+    default:
+      return formatCount(value, value === 1 ? 'item' : 'items')
+  }
+}
+
+/** Bytes per minute, signed: "+38.0 MiB/min". */
+export function formatSlope(bytesPerMin: number): string {
+  return `${bytesPerMin >= 0 ? '+' : ''}${formatBytes(bytesPerMin)}/min`
+}
