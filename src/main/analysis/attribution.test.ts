@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import type { Sample } from '../../shared/sample'
+import type { SessionEvent, WorkloadCounters } from '../../shared/session'
+import { attribute } from './attribution'
+import { gaussian, seededRandom } from './synthetic'
+
+const T0 = 1_700_000_000_000
+const BASE = 150 * 1024 * 1024
+
+function counterEvents(
+  seconds: number,
+  at: (s: number) => Partial<WorkloadCounters>
+): SessionEvent[] {
+  return Array.from({ length: seconds + 1 }, (_, s) => ({
+    t: T0 + s * 1000,
+    type: 'counters' as const,
+    inserts: 0,
+    requests: 0,
+    rateLimited: 0,
+    unavailable: 0,
+    errors: 0,
+    subscriptionsOpen: 20,
+    subscriptionsOpened: 20,
+    subscriptionsClosed: 0,
+    connectionsOpen: 10,
+    connectionsOpened: 10,
+    connectionsClosed: 0,
+    notifications: 0,
+    droppedNotifications: 0,
+    disconnects: 0,
+    flushedRows: 0,
+    queries: 0,
+    ...at(s)
+  }))
+}
+
+function samples(seconds: number, heapAt: (s: number) => number, seed = 1): Sample[] {
+  const normal = gaussian(seededRandom(seed))
+  return Array.from({ length: seconds * 2 + 1 }, (_, i) => {
+    const s = i / 2
+    const heap = heapAt(s) + 200_000 * normal()
+    return {
+      t: T0 + s * 1000,
+      pid: 1,
+      rssBytes: heap + 40e6,
+      pssBytes: null,
+      ussBytes: null,
+      heapBytes: heap,
+      fileMappedBytes: 40e6,
+      stackBytes: 0,
+      swapBytes: 0,
+      cpuPercent: null,
+      cpuUserPercent: null,
+      cpuSystemPercent: null,
+      threads: 1,
+      fds: 1,
+      tcpConnections: 0,
+      portConnections: null,
+      wsConnections: null
+    }
+  })
+}
+
+describe('analysis/attribution', () => {
+  describe('attribute', () => {
+    it('finds bytes per insert and blames neither constant subscriptions nor collinear flushed rows', () => {
+      const perInsert = 1946 // ≈ 1.9 KiB
+      const rate = 500
+      const events = counterEvents(120, (s) => ({
+        inserts: rate * s,
+        flushedRows: Math.floor(s / 30) * 30 * rate
+      }))
+      const heapAt = (s: number): number => BASE + perInsert * rate * s
+      const result = attribute({ samples: samples(120, heapAt), events })
+      const heap = result.filter((a) => a.metric === 'heapBytes')
+      expect(heap).toHaveLength(1)
+      expect(heap[0]?.per).toBe('insert')
+      expect((heap[0]?.bytesPerUnit ?? 0) / perInsert).toBeCloseTo(1, 1)
+      expect(heap[0]?.r2).toBeGreaterThan(0.97)
+      expect(heap[0]?.ci95[0]).toBeLessThan(perInsert)
+      expect(heap[0]?.ci95[1]).toBeGreaterThan(perInsert)
+      expect(result.some((a) => a.per === 'subscription' || a.per === 'flushed-row')).toBe(false)
+    })
+
+    it('attributes memory to connections when it follows them, not time', () => {
+      const open = (s: number): number =>
+        s < 60 ? Math.floor(s / 6) * 10 : 100 - Math.floor((s - 60) / 6) * 10
+      const events = counterEvents(120, (s) => ({ connectionsOpen: open(s), inserts: 100 * s }))
+      const perConnection = 256 * 1024
+      const result = attribute({
+        samples: samples(120, (s) => BASE + perConnection * open(s)),
+        events
+      })
+      const heap = result.find((a) => a.metric === 'heapBytes')
+      expect(heap?.per).toBe('connection')
+      expect((heap?.bytesPerUnit ?? 0) / perConnection).toBeCloseTo(1, 1)
+      expect(result.some((a) => a.per === 'insert')).toBe(false)
+    })
+
+    it('reports nothing when memory does not follow the workload', () => {
+      const events = counterEvents(120, (s) => ({ inserts: 500 * s }))
+      expect(attribute({ samples: samples(120, () => BASE), events })).toEqual([])
+    })
+
+    it('reports nothing without counters', () => {
+      expect(attribute({ samples: samples(60, () => BASE), events: [] })).toEqual([])
+    })
+  })
+})

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest'
+import type { Sample } from '../../shared/sample'
+import type { SessionEvent, WorkloadCounters } from '../../shared/session'
+import { CONNECTION_GRACE_MS, reconcileConnections } from './connections'
+
+const T0 = 1_700_000_000_000
+
+function counters(t: number, open: number, opened: number, closed: number): SessionEvent {
+  const c: WorkloadCounters = {
+    inserts: 0,
+    requests: 0,
+    rateLimited: 0,
+    unavailable: 0,
+    errors: 0,
+    subscriptionsOpen: open,
+    subscriptionsOpened: opened,
+    subscriptionsClosed: closed,
+    connectionsOpen: open,
+    connectionsOpened: opened,
+    connectionsClosed: closed,
+    notifications: 0,
+    droppedNotifications: 0,
+    disconnects: 0,
+    flushedRows: 0,
+    queries: 0
+  }
+  return { t, type: 'counters', ...c }
+}
+
+function sample(t: number, port: number | null, ws: number | null): Sample {
+  return {
+    t,
+    pid: 1,
+    rssBytes: 1,
+    pssBytes: null,
+    ussBytes: null,
+    heapBytes: 1,
+    fileMappedBytes: 0,
+    stackBytes: 0,
+    swapBytes: 0,
+    cpuPercent: null,
+    cpuUserPercent: null,
+    cpuSystemPercent: null,
+    threads: 1,
+    fds: 1,
+    tcpConnections: 0,
+    portConnections: port,
+    wsConnections: ws
+  }
+}
+
+// T223: open 50, close 25 at 10 s; the run goes on to 60 s.
+const events = [
+  counters(T0, 50, 50, 0),
+  counters(T0 + 10_000, 25, 50, 25),
+  counters(T0 + 60_000, 25, 50, 25)
+]
+
+describe('analysis/connections', () => {
+  describe('reconcileConnections', () => {
+    it('agrees when the server holds what the profiler left open', () => {
+      const samples = [0, 20, 45, 60].map((s) =>
+        sample(T0 + s * 1000, s < 15 ? 50 : 25, s < 15 ? 50 : 25)
+      )
+      expect(reconcileConnections(samples, events)).toMatchObject({
+        expected: 25,
+        sockets: 25,
+        serverReported: 25,
+        stale: false,
+        missing: false
+      })
+    })
+
+    it('finds stale connections the server still holds after the grace period', () => {
+      const samples = [0, 20, 45, 60].map((s) => sample(T0 + s * 1000, 50, 50))
+      const c = reconcileConnections(samples, events)
+      expect(c).toMatchObject({ expected: 25, serverReported: 50, stale: true })
+      expect(c?.judgedFrom).toBe(T0 + 10_000 + CONNECTION_GRACE_MS)
+    })
+
+    it('uses sockets on the port when the server was not polled, ignoring a passing HTTP request', () => {
+      const samples = [41, 42, 43].map((s, i) => sample(T0 + s * 1000, i === 1 ? 26 : 25, null))
+      expect(reconcileConnections(samples, events)).toMatchObject({ sockets: 25, stale: false })
+    })
+
+    it('does not judge before the grace period has passed', () => {
+      const short = [counters(T0, 50, 50, 0), counters(T0 + 10_000, 25, 50, 25)]
+      const c = reconcileConnections([sample(T0 + 12_000, 50, 50)], short)
+      expect(c).toMatchObject({ stale: false, judgedFrom: null })
+    })
+
+    it('reports connections the server dropped', () => {
+      const samples = [45, 60].map((s) => sample(T0 + s * 1000, 20, 20))
+      expect(reconcileConnections(samples, events)).toMatchObject({ missing: true, stale: false })
+    })
+
+    it('is null without counters', () => {
+      expect(reconcileConnections([sample(T0, 1, 1)], [])).toBeNull()
+    })
+  })
+})

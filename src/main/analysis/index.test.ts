@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest'
+import type { SessionData, SessionEvent } from '../../shared/session'
+import type { MemorySnapshot } from '../../shared/snapshot'
+import {
+  countersEvents,
+  phase,
+  syntheticSamples,
+  T0,
+  type SyntheticSession
+} from '../../../test/fixtures/sessions/build'
+import { analyzeSession } from './index'
+import * as S from './synthetic'
+
+const L = 200 * 1024 * 1024
+
+function session(spec: SyntheticSession, extra: Partial<SessionData> = {}): SessionData {
+  return {
+    dir: '/tmp/x',
+    meta: {
+      schemaVersion: 1,
+      scenario: 'memory-release',
+      target: { pid: 4242 },
+      startedAt: T0,
+      endedAt: T0 + spec.durationMs,
+      status: 'completed'
+    },
+    samples: syntheticSamples(spec),
+    events: spec.events ?? [],
+    latency: null,
+    verdicts: spec.verdicts ?? null,
+    snapshots: [],
+    skippedLines: 0,
+    ...extra
+  }
+}
+
+/** baseline 30 s, load 4 min at `rate` inserts/s retaining `perInsert` bytes, idle 60 s. */
+function loadSession(perInsert: number, keptShare: number, noise = 0.002): SessionData {
+  const rate = 200
+  const inserts = (ms: number): number =>
+    ms < 30_000 ? 0 : (rate * (Math.min(ms, 270_000) - 30_000)) / 1000
+  const grown = (ms: number): number => perInsert * inserts(ms)
+  const shape: S.Shape = (ms) =>
+    ms <= 270_000
+      ? L + grown(ms)
+      : L + grown(270_000) * (keptShare + (1 - keptShare) * Math.pow(0.5, (ms - 270_000) / 5000))
+  return session({
+    rss: shape,
+    durationMs: 330_000,
+    noise,
+    events: [
+      phase(0, 'baseline'),
+      phase(30_000, 'load'),
+      phase(270_000, 'idle'),
+      ...countersEvents(330_000, inserts)
+    ]
+  })
+}
+
+describe('analysis/index', () => {
+  describe('analyzeSession', () => {
+    it('answers a leak under load that is not released, with bytes per insert, in words first', () => {
+      const a = analyzeSession(loadSession(1946, 1))
+      expect(a.metrics.rssBytes?.verdict).toBe('leak')
+      expect(a.metrics.heapBytes?.verdict).toBe('leak')
+      expect(a.metrics.rssBytes?.releasedPercent).toBeLessThan(5)
+      expect(a.metrics.fileMappedBytes?.verdict).toBe('stable')
+      const perInsert = a.attribution.find((x) => x.metric === 'heapBytes' && x.per === 'insert')
+      expect((perInsert?.bytesPerUnit ?? 0) / 1946).toBeCloseTo(1, 1)
+      expect(a.findings[0]?.severity).toBe('problem')
+      expect(a.findings[0]?.text).toMatch(
+        /^RSS leaks: it grows \+.* all of it anonymous heap, about 1\.9 KiB per insert .* not released after load stops\.$/
+      )
+    })
+
+    it('calls growth under load that comes back after it stable', () => {
+      const a = analyzeSession(loadSession(1946, 0))
+      expect(a.metrics.rssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'released' })
+      expect(a.metrics.rssBytes?.releasedPercent).toBeGreaterThan(90)
+      expect(a.metrics.rssBytes?.releaseHalfLifeSec).toBeLessThan(15)
+      expect(a.metrics.rssBytes?.reason).toMatch(/gave \d+% of it back after load stopped/)
+    })
+
+    it('works on a minimal session: samples only, no events, no verdicts', () => {
+      const a = analyzeSession(session({ rss: S.flat(L), durationMs: 120_000, noise: 0.002 }))
+      expect(a.status).toBe('no-criteria')
+      expect(a.metrics.rssBytes?.verdict).toBe('stable')
+      expect(a.metrics.pssBytes).toBeDefined()
+      expect(a.attribution).toEqual([])
+      expect(a.connections).toBeUndefined()
+      expect(a.metrics.rssBytes?.releasedPercent).toBeNull()
+    })
+
+    it('keeps the contract fields and writes valid JSON (no Infinity, no NaN)', () => {
+      const a = analyzeSession(loadSession(1946, 1))
+      expect(Object.keys(a)).toEqual(
+        expect.arrayContaining(['schemaVersion', 'status', 'metrics', 'attribution', 'criteria'])
+      )
+      for (const m of Object.values(a.metrics)) {
+        expect(Object.keys(m)).toEqual(
+          expect.arrayContaining([
+            'verdict',
+            'reason',
+            'baselineBytes',
+            'finalBytes',
+            'growthPercent',
+            'slopeBytesPerMin',
+            'slopeCi95',
+            'releasedPercent'
+          ])
+        )
+      }
+      const numbers = Object.values(a.metrics).flatMap((m) => [
+        m.baselineBytes,
+        m.finalBytes,
+        m.growthPercent,
+        m.slopeBytesPerMin,
+        ...m.slopeCi95
+      ])
+      for (const n of numbers) expect(Number.isFinite(n)).toBe(true)
+    })
+
+    it('puts a crash first', () => {
+      const events: SessionEvent[] = [
+        {
+          t: T0 + 50_000,
+          type: 'crash',
+          pid: 4242,
+          exitedAt: T0 + 50_000,
+          message: 'exit code 137 (SIGKILL)'
+        }
+      ]
+      const a = analyzeSession(session({ rss: S.flat(L), durationMs: 50_000, events }))
+      expect(a.status).toBe('target-crashed')
+      expect(a.findings[0]?.text).toBe(
+        'The target process exited during the run: exit code 137 (SIGKILL).'
+      )
+    })
+
+    it('says failed when a criterion failed, and words it', () => {
+      const a = analyzeSession(
+        session({
+          rss: S.flat(L),
+          durationMs: 60_000,
+          verdicts: [
+            { name: 'RSS growth', threshold: '< 10%', measured: 14.2, unit: 'percent', pass: false }
+          ]
+        })
+      )
+      expect(a.status).toBe('failed')
+      expect(a.findings.map((f) => f.text)).toContain(
+        'Criterion "RSS growth" failed (< 10%, measured 14.2%).'
+      )
+    })
+
+    it('finds stale connections', () => {
+      const events = countersEvents(90_000, () => 0, {
+        connectionsOpen: 25,
+        connectionsOpened: 50,
+        connectionsClosed: 25
+      })
+      const a = analyzeSession(
+        session({
+          rss: S.flat(L),
+          durationMs: 90_000,
+          events,
+          sample: (_ms, s) => ({ ...s, portConnections: 50, wsConnections: 50 })
+        })
+      )
+      expect(a.connections?.stale).toBe(true)
+      expect(
+        a.findings.some((f) => f.severity === 'problem' && f.text.startsWith('Stale connections'))
+      ).toBe(true)
+    })
+
+    it('answers an empty session without a guess', () => {
+      const s = session({ rss: S.flat(L), durationMs: 0 })
+      const a = analyzeSession({ ...s, samples: [] })
+      expect(a.metrics).toEqual({})
+      expect(a.findings[0]?.text).toBe('The session holds no samples: nothing to judge.')
+    })
+
+    it('diffs the first and last snapshot', () => {
+      const snap = (t: number, anon: number): MemorySnapshot => {
+        const fig = {
+          mappings: 1,
+          sizeBytes: anon,
+          rssBytes: anon,
+          pssBytes: anon,
+          privateDirtyBytes: anon,
+          swapBytes: 0
+        }
+        const zero = {
+          mappings: 0,
+          sizeBytes: 0,
+          rssBytes: 0,
+          pssBytes: 0,
+          privateDirtyBytes: 0,
+          swapBytes: 0
+        }
+        return {
+          schemaVersion: 1,
+          t,
+          pid: 4242,
+          tookMs: 1,
+          dataDir: null,
+          totals: fig,
+          byKind: {
+            heap: zero,
+            anonymous: fig,
+            stack: zero,
+            'data-file': zero,
+            library: zero,
+            'shared-memory': zero,
+            special: zero
+          },
+          groups: [{ key: 'anonymous', kind: 'anonymous', ...fig }]
+        }
+      }
+      const s = session({ rss: S.flat(L), durationMs: 60_000 })
+      const a = analyzeSession({
+        ...s,
+        snapshots: [
+          { name: 'end', file: 'snapshots/end.json', snapshot: snap(T0 + 60_000, 300) },
+          { name: 'start', file: 'snapshots/start.json', snapshot: snap(T0, 100) }
+        ]
+      })
+      expect(a.snapshotDiff?.totalDeltaRssBytes).toBe(200)
+      expect(
+        a.findings.some((f) =>
+          f.text.startsWith('Between the first and last memory map, anonymous')
+        )
+      ).toBe(true)
+    })
+  })
+})

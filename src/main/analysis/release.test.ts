@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { phaseSpans } from './phases'
+import { analyzeRelease } from './release'
+import * as S from './synthetic'
+
+const L = 100 * 1024 * 1024
+const T0 = 1_700_000_000_000
+const MIN = 60_000
+// baseline 0–30 s, load 30–150 s, idle 150–270 s
+const events = [
+  { t: T0, type: 'phase' as const, phase: 'baseline' },
+  { t: T0 + 30_000, type: 'phase' as const, phase: 'load' },
+  { t: T0 + 150_000, type: 'phase' as const, phase: 'idle' }
+]
+const grow = (keptShare: number, halfLifeMs = 10_000): S.Shape => {
+  const inner = S.growthThenRelease(L, 10, 120_000, halfLifeMs, keptShare)
+  return (ms) => (ms < 30_000 ? L : inner(ms - 30_000))
+}
+
+function release(shape: S.Shape, noise = 0.001) {
+  const pts = S.synthesize(shape, { durationMs: 270_000, noise, t0: T0 })
+  return analyzeRelease(pts, phaseSpans(events, T0 + 270_000))
+}
+
+describe('analysis/release', () => {
+  describe('analyzeRelease', () => {
+    it('measures a full release and its half-life', () => {
+      const r = release(grow(0, 10_000))
+      expect(r?.releasedPercent).toBeGreaterThan(95)
+      expect(r?.halfLifeSec).toBeGreaterThanOrEqual(8)
+      expect(r?.halfLifeSec).toBeLessThanOrEqual(14)
+      expect((r?.grownBytes ?? 0) / L).toBeCloseTo(0.2, 1)
+    })
+
+    it('measures memory that is kept', () => {
+      expect(release(grow(1))?.releasedPercent).toBeLessThan(5)
+      expect(release(grow(1))?.halfLifeSec).toBeNull()
+      const half = release(grow(0.6))?.releasedPercent ?? 0
+      expect(half).toBeGreaterThan(35)
+      expect(half).toBeLessThan(45)
+    })
+
+    it('has no release percentage when nothing grew under load', () => {
+      expect(release(S.flat(L))?.releasedPercent).toBeNull()
+    })
+
+    it('is null without a load phase or without samples after it', () => {
+      const pts = S.synthesize(S.flat(L), { durationMs: 100_000, t0: T0 })
+      expect(analyzeRelease(pts, [])).toBeNull()
+      expect(
+        analyzeRelease(pts, phaseSpans([{ t: T0, type: 'phase', phase: 'load' }], T0 + 100_000))
+      ).toBeNull()
+    })
+
+    it('reads the baseline before load when there is no baseline phase', () => {
+      const spans = phaseSpans(events.slice(1), T0 + 270_000)
+      const pts = S.synthesize(grow(0), { durationMs: 270_000, noise: 0.001, t0: T0 })
+      expect(analyzeRelease(pts, spans)?.baselineBytes).toBeCloseTo(L, -6)
+      void MIN
+    })
+  })
+})

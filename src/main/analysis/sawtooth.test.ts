@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { despike, detectSawtooth } from './sawtooth'
+import * as S from './synthetic'
+
+const L = 100 * 1024 * 1024
+
+describe('analysis/sawtooth', () => {
+  describe('detectSawtooth', () => {
+    it('finds the drops and the trough after each', () => {
+      const pts = S.synthesize(S.sawtooth(L, 0.1 * L, 20_000), {
+        durationMs: 200_000,
+        noise: 0.001
+      })
+      const saw = detectSawtooth(pts)
+      expect(saw?.drops).toBe(10)
+      expect(saw?.periodMs).toBe(20_000)
+      for (const t of saw?.troughs ?? []) expect(Math.abs(t.v - L) / L).toBeLessThan(0.005)
+    })
+
+    it('sees rising troughs under a sawtooth', () => {
+      const pts = S.synthesize(S.sawtooth(L, 0.1 * L, 20_000, 1), { durationMs: 200_000 })
+      const troughs = detectSawtooth(pts)?.troughs ?? []
+      expect((troughs[troughs.length - 1]?.v ?? 0) - (troughs[0]?.v ?? 0)).toBeGreaterThan(
+        0.025 * L
+      )
+    })
+
+    it('is null for noise, for a decay that never climbs back, and for spikes', () => {
+      expect(
+        detectSawtooth(S.synthesize(S.flat(L), { durationMs: 300_000, noise: 0.01 }))
+      ).toBeNull()
+      const release = S.growthThenRelease(L, 5, 60_000, 10_000)
+      expect(
+        detectSawtooth(S.synthesize(release, { durationMs: 180_000, noise: 0.002 }))
+      ).toBeNull()
+      const random = S.seededRandom(5)
+      const spiky: S.Shape = () => L * (random() < 0.05 ? 1.3 : 1)
+      expect(detectSawtooth(S.synthesize(spiky, { durationMs: 300_000 }))).toBeNull()
+    })
+  })
+
+  describe('despike', () => {
+    it('removes spikes one and two samples wide and keeps the corners of a sawtooth', () => {
+      expect(despike([10, 10, 50, 10, 10, 10, 60, 60, 10, 10])).toEqual([
+        10, 10, 10, 10, 10, 10, 10, 10, 10, 10
+      ])
+      const saw = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0]
+      expect(despike(saw)).toEqual(saw)
+    })
+  })
+})
