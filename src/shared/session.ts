@@ -61,8 +61,11 @@ export interface MachineInfo {
   nodeVersion?: string
 }
 
-/** Phases of a scenario, in the order they usually come. */
-export type PhaseName = 'setup' | 'baseline' | 'load' | 'cooldown' | 'idle' | 'teardown'
+/**
+ * Phases of a scenario, in the order they usually come. `warmup` is load that is not judged:
+ * the first part of a sustained load, while caches and buffers fill (T220).
+ */
+export type PhaseName = 'setup' | 'baseline' | 'warmup' | 'load' | 'cooldown' | 'idle' | 'teardown'
 
 /**
  * Cumulative counters of what the workload did, since the run started. Written as a

@@ -113,7 +113,7 @@ describe('scenarios/params', () => {
         writers: 10
       })
       expect(resolveParameters('memory-stability', true)).toMatchObject({
-        durationMs: 20_000,
+        durationMs: 12_000,
         writers: 5
       })
       expect(
@@ -121,7 +121,7 @@ describe('scenarios/params', () => {
       ).toMatchObject({
         writers: 3,
         ratePerSec: 50,
-        durationMs: 20_000
+        durationMs: 12_000
       })
     })
 

@@ -30,7 +30,10 @@ export function notMeasured(
   return { name, threshold, measured: null, unit, pass: null, reason }
 }
 
-/** RSS growth from the baseline phase to the final window of `finalPhase`. */
+/**
+ * RSS growth from the baseline phase (all of it) to the last quarter of `finalPhase`; when
+ * both are the same phase, from its first level window (analysis `levelWindow`) instead.
+ */
 export function rssGrowth(
   record: RunRecord,
   finalPhase: string,
@@ -43,8 +46,10 @@ export function rssGrowth(
   const f = span(fin)
   // The last quarter of the final phase (at least the last 3 samples): a level, not a point.
   const finalFrom = f.to - Math.max(1000, (f.to - f.from) / 4)
+  // The same phase as baseline and final: its first level window against its last quarter.
+  const baseline = baselinePhase === finalPhase ? { from: b.from } : b
   return growthOf(record.samples, 'rssBytes', {
-    baseline: b,
+    baseline,
     final: { from: finalFrom, to: f.to }
   })
 }
@@ -69,7 +74,7 @@ export function growthCriterion(
     measured: v,
     unit: 'percent',
     pass,
-    reason: `RSS went from ${from} (baseline median) to ${to} (final median), ${fmtPct(g.growthPercent)}${pass ? '' : `, beyond ${threshold}`}.`
+    reason: `RSS went from ${from} (median at the start) to ${to} (median at the end), ${fmtPct(g.growthPercent)}${pass ? '' : `, beyond ${threshold}`}.`
   }
 }
 

@@ -37,7 +37,7 @@ function options(over: Partial<RunOptions> = {}): RunOptions {
     pid: 4242,
     outDir: join(dir, 'session'),
     quick: true,
-    overrides: { baselineMs: 1000, durationMs: 1500, ratePerSec: 100 },
+    overrides: { baselineMs: 1000, durationMs: 2000, warmupMs: 500, ratePerSec: 100 },
     sampleIntervalMs: 100,
     signal: new AbortController().signal,
     command: ['kalam-profiler', 'run', 'memory-stability', '--url', 'http://127.0.0.1:8080'],
@@ -77,13 +77,13 @@ describe('scenarios/runner', () => {
         url: 'http://127.0.0.1:8080',
         version: '0.4.3-fake'
       })
-      expect(m.parameters).toMatchObject({ durationMs: 1500, ratePerSec: 100, writers: 5 })
+      expect(m.parameters).toMatchObject({ durationMs: 2000, ratePerSec: 100, writers: 5 })
       expect(m.machine?.cpuCores).toBeGreaterThan(0)
       expect(JSON.stringify(m)).not.toContain('secret-pw')
       const phases = session.events
         .filter((e) => e.type === 'phase')
         .map((e) => (e.type === 'phase' ? e.phase : ''))
-      expect(phases).toEqual(['setup', 'baseline', 'load', 'teardown'])
+      expect(phases).toEqual(['setup', 'baseline', 'warmup', 'load', 'teardown'])
       expect(session.events.some((e) => e.type === 'counters')).toBe(true)
       expect(session.snapshots.map((s) => s.name).sort()).toEqual([
         'baseline-end',
@@ -103,7 +103,7 @@ describe('scenarios/runner', () => {
         expect.stringMatching(/^DROP NAMESPACE IF EXISTS kp_[0-9a-f]{8} CASCADE$/)
       ])
       expect(progress.length).toBeGreaterThan(1)
-      expect(progress.at(-1)).toMatchObject({ scenario: 'memory-stability', totalMs: 2500 })
+      expect(progress.at(-1)).toMatchObject({ scenario: 'memory-stability', totalMs: 3000 })
       expect(progress.some((p) => p.inserts > 0 && p.achievedRatePerSec > 0)).toBe(true)
     })
 
@@ -113,7 +113,7 @@ describe('scenarios/runner', () => {
       const v = result.verdicts[0]!
       expect(v.pass).toBe(false)
       expect(v.measured).toBeGreaterThan(10)
-      expect(v.reason).toMatch(/RSS went from 100\.0 MiB .* beyond < 10%/)
+      expect(v.reason).toMatch(/RSS went from 1\d\d\.\d MiB \(median at the start\) .* beyond < 10%\. The idle baseline was 100\.0 MiB/)
     })
 
     it('fails T223 with the count of connections the server still holds', async () => {
@@ -148,7 +148,7 @@ describe('scenarios/runner', () => {
 
     it('ends target-crashed with every verdict failed when the target exits mid-run', async () => {
       const server = new FakeKalamServer()
-      const o = options({ overrides: { baselineMs: 1000, durationMs: 5000, ratePerSec: 100 } })
+      const o = options({ overrides: { baselineMs: 1000, durationMs: 5000, warmupMs: 500, ratePerSec: 100 } })
       setTimeout(() => server.crash(), 1500)
       const result = await runScenario(o, {}, deps(server))
       expect(result).toMatchObject({ status: 'target-crashed', exitCode: 1 })
@@ -165,7 +165,7 @@ describe('scenarios/runner', () => {
       const server = new FakeKalamServer()
       const o = options({
         pid: null,
-        overrides: { baselineMs: 1000, durationMs: 5000, ratePerSec: 100 }
+        overrides: { baselineMs: 1000, durationMs: 5000, warmupMs: 500, ratePerSec: 100 }
       })
       setTimeout(() => server.crash(), 1500)
       const result = await runScenario(o, {}, deps(server))
@@ -221,7 +221,7 @@ describe('scenarios/runner', () => {
             maxAuthRequestsPerIpPerSec: 1000
           }
         },
-        { overrides: { baselineMs: 1000, durationMs: 1500, ratePerSec: 150 } }
+        { overrides: { baselineMs: 1000, durationMs: 2000, warmupMs: 500, ratePerSec: 150 } }
       )
       expect(result.status).toBe('passed')
       expect(session.meta['workload']).toMatchObject({ workloadUsers: 3 })
@@ -255,7 +255,7 @@ describe('scenarios/runner', () => {
     it('ends interrupted when cancelled, with a readable session', async () => {
       const server = new FakeKalamServer()
       const ctl = new AbortController()
-      const o = options({ signal: ctl.signal, overrides: { baselineMs: 1000, durationMs: 10_000 } })
+      const o = options({ signal: ctl.signal, overrides: { baselineMs: 1000, durationMs: 10_000, warmupMs: 500 } })
       setTimeout(() => ctl.abort(), 1500)
       const result = await runScenario(o, {}, deps(server))
       expect(result).toMatchObject({ status: 'interrupted', exitCode: 2 })

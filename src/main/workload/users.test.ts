@@ -27,7 +27,7 @@ describe('workload/users', () => {
       // 60 SQL/s usable per user → 17 users, and one writer per user at least.
       expect(plan.writerUsers).toBe(17)
       expect(plan.writers).toBe(17)
-      expect(plan.notes.join(' ')).toMatch(/1000 SQL\/s .* 100 queries\/s per user/)
+      expect(plan.notes.join(" ")).toMatch(/1000 SQL\/s .* 100 queries\/s a user may send: writers run as 17 workload users/)
     })
 
     it('spreads 50 subscriptions over users of at most 9 each under a limit of 10', () => {
@@ -99,7 +99,7 @@ describe('workload/users', () => {
       expect(subs.filter((u) => u === 'kp_abcd_s1')).toHaveLength(3)
       expect(
         server.sqlLog.some((s) =>
-          /^CREATE USER 'kp_abcd_w0' WITH PASSWORD '[^']+' ROLE user$/.test(s)
+          /^CREATE USER 'kp_abcd_w0' WITH PASSWORD '[^']+' ROLE service$/.test(s)
         )
       ).toBe(true)
       expect(await dropUsers(admin, created)).toEqual([])

@@ -1,8 +1,9 @@
 /**
  * Keeps KalamDB's per-user limits from masquerading as server failures (DESIGN.md "KalamDB
  * facts"): 100 SQL/s per user (429), 10 live subscriptions per user. When a workload needs
- * more than one user can do, the engine creates workload users for the run (role `user`;
- * the table is SHARED with PUBLIC access so all of them reach it), spreads writers and
+ * more than one user can do, the engine creates workload users for the run (role `service`:
+ * KalamDB lets only service/dba/system write a SHARED table, and PUBLIC access lets any
+ * role subscribe to it), spreads writers and
  * subscribers over them, and drops them afterwards. Without the right to create users it
  * says so before any load, with what to change.
  */
@@ -66,14 +67,14 @@ export function planUsers(needs: WorkloadNeeds, limits: ServerLimits | null): Us
   if (needs.writers > 0 && needs.writeRequestsPerSec + ADMIN_QUERIES_PER_SEC > usable) {
     writerUsers = Math.ceil(needs.writeRequestsPerSec / usable)
     notes.push(
-      `${round(needs.writeRequestsPerSec)} SQL/s of inserts exceed ${qps} queries/s per user: spread over ${writerUsers} workload user${writerUsers === 1 ? '' : 's'}`
+      `${round(needs.writeRequestsPerSec)} SQL/s of inserts plus the run's own queries would use more than ${Math.round(RATE_HEADROOM * 100)}% of the ${qps} queries/s a user may send: writers run as ${writerUsers} workload user${writerUsers === 1 ? '' : 's'}`
     )
   }
   let subscriberUsers = 0
   if (needs.subscriptions > usableSubs) {
     subscriberUsers = Math.ceil(needs.subscriptions / usableSubs)
     notes.push(
-      `${needs.subscriptions} subscriptions exceed ${subsPerUser} per user: spread over ${subscriberUsers} workload users`
+      `${needs.subscriptions} subscriptions exceed the ${subsPerUser} a user may hold: subscribers run as ${subscriberUsers} workload users`
     )
   }
   const writers = needs.writers > 0 ? Math.max(needs.writers, writerUsers) : 0
@@ -148,7 +149,7 @@ export async function provisionUsers(o: ProvisionOptions, created: string[]): Pr
   const make = async (name: string): Promise<KalamClient> => {
     const password = `Kp-${randomBytes(12).toString('hex')}`
     await o.admin.sql(
-      `CREATE USER ${quoteLiteral(name)} WITH PASSWORD ${quoteLiteral(password)} ROLE user`,
+      `CREATE USER ${quoteLiteral(name)} WITH PASSWORD ${quoteLiteral(password)} ROLE service`,
       {
         signal: o.signal
       }

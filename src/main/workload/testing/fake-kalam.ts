@@ -64,7 +64,7 @@ export class FakeKalamServer {
         throw new ProfilerError('AUTH_FAILED', `wrong password for ${creds.user}`)
       user = creds.user
     }
-    const role = this.users.has(user) ? 'user' : (this.options.role ?? 'dba')
+    const role = this.users.has(user) ? 'service' : (this.options.role ?? 'dba')
     return new FakeClient(this, o.url, user, role)
   }
 
