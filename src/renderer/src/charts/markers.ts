@@ -37,6 +37,11 @@ export function visibleMarkers(items: readonly Marker[], min: number, max: numbe
   return items.filter((m) => m.x >= min && m.x <= max)
 }
 
+/** Labels drawn on the chart stay short; the full text is in the session's events. */
+export function shortLabel(label: string, max = 16): string {
+  return label.length > max ? `${label.slice(0, max - 1)}…` : label
+}
+
 export const markersPlugin: Plugin = {
   id: 'markers',
   afterDatasetsDraw(chart: Chart, _args, options: { items?: Marker[] }) {
@@ -58,9 +63,10 @@ export const markersPlugin: Plugin = {
       ctx.moveTo(px, top)
       ctx.lineTo(px, bottom)
       ctx.stroke()
-      if (m.kind === 'phase' || m.kind === 'crash' || m.kind === 'marker') {
+      // Only phases and crashes get text: the other kinds can come by the hundred.
+      if (m.kind === 'phase' || m.kind === 'crash') {
         ctx.fillStyle = MARKER_COLORS[m.kind]
-        ctx.fillText(m.label, Math.min(px + 3, right - 60), top + 2)
+        ctx.fillText(shortLabel(m.label), Math.min(px + 3, right - 60), top + 2)
       }
     }
     ctx.restore()

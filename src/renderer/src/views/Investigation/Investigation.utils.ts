@@ -101,7 +101,8 @@ export function growthSpec(view: SessionView, a: AnalysisResult | null): ChartSp
   ]
   for (const field of ['rssBytes', 'heapBytes'] as const) {
     const m = a?.metrics[field]
-    if (!m) continue
+    // An inconclusive metric has no trend worth drawing (its slope is a placeholder).
+    if (!m || m.verdict === 'inconclusive') continue
     const line = trendLine(view.samples, field, m, t0)
     if (line.length)
       datasets.push({

@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { listSessionDirs, readSession } from '../session/reader'
+import { SessionStore } from './session-store'
+
+function writeSession(
+  dir: string,
+  meta: Record<string, unknown>,
+  extra: Record<string, string> = {}
+): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'session.json'),
+    JSON.stringify({ schemaVersion: 1, target: { pid: 1 }, endedAt: null, ...meta })
+  )
+  writeFileSync(join(dir, 'samples.ndjson'), '')
+  for (const [f, text] of Object.entries(extra)) writeFileSync(join(dir, f), text)
+}
+
+describe('session-store', () => {
+  let a: string
+  let b: string
+  let store: SessionStore
+
+  beforeEach(() => {
+    a = mkdtempSync(join(tmpdir(), 'kp-store-a-'))
+    b = mkdtempSync(join(tmpdir(), 'kp-store-b-'))
+    writeSession(
+      join(a, 'old'),
+      { scenario: 'memory-stability', startedAt: 1, status: 'passed' },
+      {
+        'verdicts.json': JSON.stringify([
+          { name: 'x', threshold: '< 1', measured: 0, unit: 'count', pass: true },
+          { name: 'y', threshold: '< 1', measured: null, unit: 'count', pass: null }
+        ]),
+        'events.ndjson':
+          '{"t":1,"type":"phase","phase":"load"}\n{"t":2,"type":"from-the-future","x":1}\n'
+      }
+    )
+    writeSession(join(b, 'new'), { scenario: 'query-latency', startedAt: 2, status: 'failed' })
+    store = new SessionStore([a, b], { readSession, listSessionDirs })
+  })
+  afterEach(() => {
+    rmSync(a, { recursive: true, force: true })
+    rmSync(b, { recursive: true, force: true })
+  })
+
+  describe('list', () => {
+    it('lists every folder, newest first, with a verdict tally', async () => {
+      const list = await store.list()
+      expect(list.map((s) => [s.name, s.scenario])).toEqual([
+        ['new', 'query-latency'],
+        ['old', 'memory-stability']
+      ])
+      expect(list[1]).toMatchObject({ criteriaPassed: 1, criteriaFailed: 0, criteriaUnmeasured: 1 })
+    })
+  })
+
+  describe('open', () => {
+    it('leaves out events the API does not know', async () => {
+      const v = await store.open(join(a, 'old'))
+      expect(v.events).toEqual([{ t: 1, type: 'phase', phase: 'load' }])
+    })
+  })
+
+  describe('resolveDir', () => {
+    it('refuses anything that is not directly inside a sessions folder', () => {
+      for (const bad of [
+        '/etc',
+        join(a, '..'),
+        join(a, 'old', 'snapshots'),
+        a,
+        join(a, '.hidden'),
+        `${a}/../${b.split('/').pop()}/../../etc`
+      ]) {
+        expect(() => store.resolveDir(bad), bad).toThrow(/not in a sessions folder/)
+      }
+      expect(store.resolveDir(join(a, 'x', '..', 'old'))).toBe(join(a, 'old'))
+    })
+  })
+
+  describe('delete', () => {
+    it('deletes a session folder but never a folder that is not a session', async () => {
+      mkdirSync(join(a, 'not-a-session'))
+      await expect(store.delete(join(a, 'not-a-session'))).rejects.toMatchObject({
+        code: 'SESSION_INVALID'
+      })
+      expect(existsSync(join(a, 'not-a-session'))).toBe(true)
+      await expect(store.delete('/tmp')).rejects.toMatchObject({ code: 'SESSION_INVALID' })
+      await store.delete(join(a, 'old'))
+      expect(existsSync(join(a, 'old'))).toBe(false)
+    })
+  })
+})
