@@ -34,12 +34,16 @@ interface Result {
   rssAfterBytes: number
   rssAnonBeforeBytes: number
   rssAnonAfterBytes: number
+  /** VmRSS every 5 s during the run. */
+  rssSamplesBytes: number[]
 }
 
 export async function run(args: string[]): Promise<void> {
   const seconds = Number(flag(args, '--seconds') ?? 10)
   const subscribers = Number(flag(args, '--subscribers') ?? 20)
   const connections = Number(flag(args, '--connections') ?? 8)
+  /** Fixed total rate (inserts/s) instead of as fast as possible: a sustained-load memory check. */
+  const rate = flag(args, '--rate') === undefined ? undefined : Number(flag(args, '--rate'))
   const json = args.includes('--json')
   const log = (s: string): void => {
     if (!json) process.stdout.write(`${s}\n`)
@@ -92,6 +96,8 @@ export async function run(args: string[]): Promise<void> {
     }
     const ping = setInterval(() => sockets.forEach((s) => s.send('{"type":"ping"}')), 4000)
     const before = memory(pid)
+    const rssSamples: number[] = []
+    const sampler = setInterval(() => rssSamples.push(memory(pid).rss), 5000)
     const cpuBefore = cpuTicks(pid)
     const t0 = performance.now()
     const ac = await autocannon({
@@ -100,10 +106,12 @@ export async function run(args: string[]): Promise<void> {
       connections,
       pipelining: 1,
       duration: seconds,
+      ...(rate !== undefined ? { overallRate: rate } : {}),
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ sql: "INSERT INTO bench.events (v, n) VALUES ('payload', 1)" })
     })
     const wall = (performance.now() - t0) / 1000
+    clearInterval(sampler)
     const simCpu = ((cpuTicks(pid) - cpuBefore) / 100 / wall) * 100
     // Let in-flight notifications arrive (bounded wait) before counting them.
     const expected = ac['2xx'] * subscribers
@@ -127,7 +135,8 @@ export async function run(args: string[]): Promise<void> {
       rssBeforeBytes: before.rss,
       rssAfterBytes: after.rss,
       rssAnonBeforeBytes: before.anon,
-      rssAnonAfterBytes: after.anon
+      rssAnonAfterBytes: after.anon,
+      rssSamplesBytes: rssSamples
     }
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`)
     else {
@@ -142,6 +151,7 @@ export async function run(args: string[]): Promise<void> {
       log(
         `simulator RSS:  ${(r.rssBeforeBytes / MIB).toFixed(1)} → ${(r.rssAfterBytes / MIB).toFixed(1)} MiB (RssAnon ${(r.rssAnonBeforeBytes / MIB).toFixed(1)} → ${(r.rssAnonAfterBytes / MIB).toFixed(1)} MiB)`
       )
+      log(`RSS every 5 s:  ${r.rssSamplesBytes.map((b) => (b / MIB).toFixed(0)).join(' ')} MiB`)
     }
   } finally {
     for (const s of sockets) s.terminate()

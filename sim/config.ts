@@ -52,6 +52,8 @@ export interface SimConfig {
   flushIntervalMs: number
   /** How often the interval flush policy and stream TTLs are checked. */
   flushCheckIntervalMs: number
+  /** Full garbage collection this often so V8's sawtooth does not look like growth; 0 = off. */
+  gcIntervalMs: number
   faults: SimFaults
   /** Log lines (startup, dropped notifications, faults) go here; default: none. */
   log?: (line: string) => void
@@ -81,6 +83,7 @@ export function defaultConfig(overrides: Partial<SimConfig> = {}): SimConfig {
     flushRows: 10_000,
     flushIntervalMs: 300_000,
     flushCheckIntervalMs: 1000,
+    gcIntervalMs: 10_000,
     ...overrides,
     faults: {
       leakBytesPerInsert: 0,
