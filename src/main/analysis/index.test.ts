@@ -228,7 +228,7 @@ describe('analysis/index', () => {
       expect(a.snapshotDiff?.totalDeltaRssBytes).toBe(200)
       expect(
         a.findings.some((f) =>
-          f.text.startsWith('Between the first and last memory map, anonymous')
+          f.text.startsWith('Between the first and last memory map, anonymous memory')
         )
       ).toBe(true)
     })

@@ -180,7 +180,18 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const window = { from, to: end }
   const level = median(judged.map((p) => p.v)) ?? 0
   if (judged.length < MIN_TREND_SAMPLES || durationMs < MIN_TREND_DURATION_MS) {
-    return empty('too-short', { window, warmupMs, samplesUsed: judged.length, levelBytes: level })
+    // Too short to judge, but the slope is still worth showing (never a verdict).
+    const fit = judged.length >= 3 ? fitPerMinute(judged, from) : null
+    const ci = fit ? slopeInterval(fit, 0.95) : null
+    return empty('too-short', {
+      window,
+      warmupMs,
+      samplesUsed: judged.length,
+      levelBytes: level,
+      ...(fit && ci && Number.isFinite(ci[0]) && Number.isFinite(ci[1])
+        ? { slopeBytesPerMin: fit.slope, slopeCi95: ci }
+        : {})
+    })
   }
 
   const margin = (fraction: number): number =>

@@ -61,7 +61,7 @@ export function trendReason(field: string, t: TrendResult): string {
   const reasons: Record<TrendCode, () => string> = {
     'no-data': () => `${m} was not measured in this session.`,
     'too-short': () =>
-      `${m} has only ${t.samplesUsed} samples over ${span} after warm-up: too short to tell a leak from noise.`,
+      `${m} has only ${t.samplesUsed} sample${t.samplesUsed === 1 ? '' : 's'} over ${span} after warm-up: too short to tell a leak from noise.`,
     constant: () => `${m} did not change (${formatBytes(t.levelBytes)} throughout).`,
     growing: () =>
       `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) and was still growing at the end of the ${span} window${saw}.`,
@@ -189,7 +189,8 @@ export function measuredValue(v: number, unit: CriterionResult['unit']): string 
 
 export function snapshotFinding(row: SnapshotDiffRow, totalDelta: number): string {
   const share = row.deltaPercent === null ? 'new' : signedPct(row.deltaPercent)
-  return `Between the first and last memory map, ${row.key} (${row.kind}) grew the most: +${formatBytes(row.deltaRssBytes)} resident (${share}); all mappings together ${totalDelta >= 0 ? '+' : ''}${formatBytes(totalDelta)}.`
+  const what = row.key === row.kind ? `${row.key} memory` : `${row.key} (${row.kind})`
+  return `Between the first and last memory map, ${what} grew the most: +${formatBytes(row.deltaRssBytes)} resident (${share}); all mappings together ${totalDelta >= 0 ? '+' : ''}${formatBytes(totalDelta)}.`
 }
 
 export function noSamplesFinding(): string {
