@@ -1,0 +1,87 @@
+// @vitest-environment jsdom
+import { cleanup, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createFakeApi } from '../../test/fake-api'
+import { appInfo, appState, criterion, sessionSummary, sessionView } from '../../test/factories'
+import { renderWithStore } from '../../test/render'
+import { Sessions } from './Sessions'
+
+vi.mock('../../charts/TimeSeriesChart', () => ({
+  TimeSeriesChart: ({ spec }: { spec: { title: string } }) => <figure aria-label={spec.title} />
+}))
+
+afterEach(cleanup)
+
+const A = sessionSummary({ dir: '/s/a', name: 'a', scenario: 'memory-stability' })
+const B = sessionSummary({
+  dir: '/s/b',
+  name: 'b',
+  scenario: 'memory-stability',
+  status: 'failed',
+  criteriaPassed: 0,
+  criteriaFailed: 1
+})
+
+function api(list = [A, B]) {
+  return createFakeApi({
+    'app:info': () => appInfo(),
+    'app:state': () => appState(),
+    'sessions:list': () => list,
+    'session:open': ({ dir }) =>
+      sessionView({
+        summary: dir === '/s/a' ? A : B,
+        verdicts: [criterion({ measured: dir === '/s/a' ? 4 : 12, pass: dir === '/s/a' })]
+      }),
+    'session:delete': () => ({})
+  })
+}
+
+describe('Sessions', () => {
+  it('lists runs with scenario, target, date and verdict', async () => {
+    await renderWithStore(<Sessions />, api())
+    const rows = await screen.findAllByRole('row')
+    expect(rows).toHaveLength(3)
+    expect(rows[2]!.textContent).toMatch(
+      /memory-stability.*http:\/\/127\.0\.0\.1:8080.*failed 0 passed, 1 failed/
+    )
+  })
+
+  it('says so when there is nothing recorded yet', async () => {
+    await renderWithStore(<Sessions />, api([]))
+    expect(await screen.findByText(/No recorded sessions yet/)).toBeTruthy()
+  })
+
+  it('opens a session in Investigation', async () => {
+    const { store } = await renderWithStore(<Sessions />, api())
+    await userEvent.click(await screen.findByRole('button', { name: 'Open a' }))
+    expect(store.getSnapshot()).toMatchObject({ view: 'investigation', session: '/s/a' })
+  })
+
+  it('deletes only after confirmation', async () => {
+    const fake = api()
+    await renderWithStore(<Sessions />, fake)
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete a' }))
+    const dialog = screen.getByRole('alertdialog')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
+    expect(fake.calls.some(([n]) => n === 'session:delete')).toBe(false)
+    await userEvent.click(screen.getByRole('button', { name: 'Delete a' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Delete session' }))
+    await waitFor(() =>
+      expect(fake.calls.find(([n]) => n === 'session:delete')?.[1]).toEqual({ dir: '/s/a' })
+    )
+  })
+
+  it('compares two sessions: overlaid memory and criteria with the difference', async () => {
+    await renderWithStore(<Sessions />, api())
+    const compare = await screen.findByRole('button', { name: /Compare selected/ })
+    expect(compare.hasAttribute('disabled')).toBe(true)
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Select a for comparison' }))
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Select b for comparison' }))
+    await userEvent.click(compare)
+    expect(await screen.findByRole('figure', { name: 'Memory, A against B' })).toBeTruthy()
+    const table = screen.getByRole('table', { name: 'Criteria, A against B' })
+    expect(table.textContent).toMatch(/verdict differs/)
+    expect(table.textContent).toMatch(/\+8\.0%/)
+  })
+})
