@@ -64,6 +64,31 @@ export class HttpApi {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      this.route(req, res)
+    } catch (e) {
+      this.internalError(res, e)
+    }
+  }
+
+  /** A bug must not take the simulator down: log it and answer 500 like KalamDB's INTERNAL_ERROR. */
+  private internalError(res: ServerResponse, e: unknown): void {
+    this.d.config.log?.(
+      `ERROR internal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`
+    )
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    sendJson(res, 500, {
+      status: 'error',
+      results: [],
+      took: 0,
+      error: { code: 'INTERNAL_ERROR', message: 'SQL request failed' }
+    })
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0]!
     const method = req.method ?? 'GET'
     const route = `${method} ${path}`
@@ -86,7 +111,9 @@ export class HttpApi {
       case 'POST /v1/api/auth/logout':
         return this.withBody(req, res, () => this.logout(res))
       case 'POST /v1/api/sql':
-        return this.withBody(req, res, (b) => void this.sql(req, res, b))
+        return this.withBody(req, res, (b) => {
+          this.sql(req, res, b).catch((e: unknown) => this.internalError(res, e))
+        })
       default:
         res.writeHead(404, { 'content-length': '0' })
         res.end()
@@ -475,7 +502,11 @@ export class HttpApi {
         })
         return
       }
-      fn(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+      try {
+        fn(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+      } catch (e) {
+        this.internalError(res, e)
+      }
     })
   }
 }

@@ -104,7 +104,17 @@ export class WsServer {
     this.connectionsPeak = Math.max(this.connectionsPeak, this.activeConnections)
     this.sessionsPeak = Math.max(this.sessionsPeak, this.sessions)
     const bucket = new TokenBucket(this.d.config.maxMessagesPerSec)
-    ws.on('message', (data, isBinary) => this.onMessage(conn, bucket, data, isBinary))
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.onMessage(conn, bucket, data, isBinary)
+      } catch (e) {
+        // A bug must not take the simulator down: log it and tell the client.
+        this.d.config.log?.(
+          `ERROR websocket: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`
+        )
+        conn.sendControl(errorFrame('protocol', 'SUBSCRIPTION_FAILED', 'Internal error'))
+      }
+    })
     ws.on('ping', () => (conn.lastInbound = Date.now()))
     ws.on('pong', () => (conn.lastInbound = Date.now()))
     ws.on('close', () => this.onClose(conn))

@@ -143,6 +143,32 @@ describe('simulator conformance: WebSocket (PROTOCOL.md §6)', () => {
     expect((await ws.next()).msg.type).toBe('subscription_ack')
   })
 
+  it('survives malformed frames and bodies: errors answered, server still up', async () => {
+    const ws = await open(s.url, token)
+    const junk: unknown[] = [
+      { type: 'subscribe', subscription: 5 },
+      { type: 'subscribe', subscription: { id: 'j1', sql: 42, options: 'x' } },
+      {
+        type: 'subscribe',
+        subscription: { id: 'j2', sql: 'SELECT * FROM app.msgs', options: [1, 2] }
+      },
+      { type: 'next_batch', subscription_id: { x: 1 }, last_seq_id: 'abc' },
+      { type: 'unsubscribe' }
+    ]
+    for (const j of junk) ws.send(j)
+    await waitFor(() => ws.frames.length >= 4)
+    expect(ws.ws.readyState).toBe(WebSocket.OPEN)
+    for (const body of ['{"sql": 5}', '{"sql": "SELECT 1", "params": {"a": 1}}', '[]', 'null']) {
+      const r = await fetch(`${s.url}/v1/api/sql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body
+      })
+      expect(r.status).toBe(400)
+    }
+    expect((await fetch(`${s.url}/health`)).status).toBe(200)
+  })
+
   it('acks without initial data when options are omitted', async () => {
     const ws = await open(s.url, token)
     ws.send({ type: 'subscribe', subscription: { id: 's1', sql: 'SELECT * FROM app.msgs' } })
