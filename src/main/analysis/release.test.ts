@@ -52,6 +52,15 @@ describe('analysis/release', () => {
       ).toBeNull()
     })
 
+    it('ignores a teardown after load: it is not a release phase', () => {
+      const teardown = [
+        ...events.slice(0, 2),
+        { t: T0 + 150_000, type: 'phase' as const, phase: 'teardown' }
+      ]
+      const pts = S.synthesize(grow(0), { durationMs: 270_000, t0: T0 })
+      expect(analyzeRelease(pts, phaseSpans(teardown, T0 + 270_000))).toBeNull()
+    })
+
     it('reads the baseline before load when there is no baseline phase', () => {
       const spans = phaseSpans(events.slice(1), T0 + 270_000)
       const pts = S.synthesize(grow(0), { durationMs: 270_000, noise: 0.001, t0: T0 })

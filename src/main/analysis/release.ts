@@ -1,6 +1,7 @@
 /**
  * Release: after load stops, how much of the growth came back and how fast (T224's question).
- * Needs a load phase and samples after it; otherwise there is nothing to measure (null).
+ * Needs a load phase and samples in a cooldown or idle phase after it; otherwise there is
+ * nothing to measure (null).
  */
 import { levelWindow, median, MIN_LEVEL_SAMPLES, type Point } from './growth'
 import { findPhase, loadSpan, type PhaseSpan } from './phases'
@@ -11,6 +12,8 @@ export const RELEASE_MIN_GROWTH_FRACTION = 0.01
 export const RELEASE_MIN_GROWTH_BYTES = 64 * 1024
 /** The level at load end is the median of its last 5 s (at least 3 samples). */
 export const PEAK_WINDOW_MS = 5000
+/** Phases after load in which memory may be given back. */
+export const RELEASE_PHASES: readonly string[] = ['cooldown', 'idle']
 /** Samples in the rolling median the half-life is read from (one sample must not end it). */
 export const RELEASE_SMOOTHING = 5
 
@@ -35,7 +38,8 @@ export interface ReleaseResult {
 /**
  * Baseline: the `baseline` phase's median when there is one, else the first level window
  * before load. Peak: the last level window of load. Final: the last level window of the
- * session. Null without a load phase or without MIN_LEVEL_SAMPLES samples after it.
+ * cooldown/idle phases. Null without a load phase or without MIN_LEVEL_SAMPLES samples in
+ * those phases after it.
  */
 export function analyzeRelease(
   points: readonly Point[],
@@ -43,7 +47,12 @@ export function analyzeRelease(
 ): ReleaseResult | null {
   const load = loadSpan(spans)
   if (!load) return null
-  const after = points.filter((p) => p.t > load.to)
+  // Only a phase meant for it (cooldown, idle) shows a release: teardown drops tables and
+  // closes connections, and a few seconds of it would say nothing.
+  const rest = spans.filter((s) => s.from >= load.to && RELEASE_PHASES.includes(s.phase))
+  const after = points.filter(
+    (p) => p.t > load.to && rest.some((s) => p.t >= s.from && p.t <= s.to)
+  )
   const during = points.filter((p) => p.t >= load.from && p.t <= load.to)
   if (after.length < MIN_LEVEL_SAMPLES || during.length === 0) return null
 

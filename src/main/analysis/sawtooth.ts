@@ -68,9 +68,12 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
   // drop is where its steepest single fall lands: noise may extend the run by a sample or two
   // into the next climb, and measuring troughs from there would bias them up by the climb.
   const drops: { start: number; end: number; size: number }[] = []
+  // Lowest value since the last drop's bottom, kept as we go (no rescans).
+  let lowSinceDrop = values[0] as number
   let i = 0
   while (i < diffs.length) {
     if ((diffs[i] as number) >= 0) {
+      lowSinceDrop = Math.min(lowSinceDrop, values[i + 1] as number)
       i++
       continue
     }
@@ -83,10 +86,13 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
     }
     const end = steepest + 1 // index of the point the steepest fall lands on
     // A sawtooth climbs back before it falls again; a decay falls run after run.
-    const before = values.slice(drops[drops.length - 1]?.end ?? 0, start + 1)
-    const climbed = (values[start] as number) - Math.min(...before)
+    const climbed = (values[start] as number) - lowSinceDrop
     if (size >= threshold && !isSpike(values, i, size) && climbed >= CLIMB_FRACTION * size) {
       drops.push({ start, end, size })
+      lowSinceDrop = Math.min(...values.slice(end, i + 1))
+    } else {
+      for (let j = start + 1; j <= i; j++)
+        lowSinceDrop = Math.min(lowSinceDrop, values[j] as number)
     }
   }
   if (drops.length < MIN_DROPS) return null

@@ -53,6 +53,8 @@ export const MIN_TREND_SAMPLES = 12
 export const MIN_TREND_DURATION_MS = 30_000
 /** Time bins for the slope: enough for a tight interval, few enough that bins are independent. */
 export const TREND_BINS = 40
+/** More sawtooth troughs than this are binned (Theil–Sen is quadratic). */
+export const MAX_TROUGHS = 120
 /**
  * Growth over the window, as a share of the level, that is enough to call a leak when the
  * evidence is clear (1 %: a 1 %/min leak shows 5 % over T220's 5 minutes).
@@ -213,12 +215,20 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   }
 
   const saw = detectSawtooth(judged)
-  const series = saw ? saw.troughs : binLevels(judged, TREND_BINS)
+  // Hours of a fast sawtooth make thousands of troughs: binned like samples beyond
+  // MAX_TROUGHS, so Theil–Sen stays cheap.
+  const series = saw
+    ? saw.troughs.length > MAX_TROUGHS
+      ? binLevels(saw.troughs, MAX_TROUGHS)
+      : saw.troughs
+    : binLevels(judged, TREND_BINS)
   const sawtooth = saw
     ? { drops: saw.drops, periodMs: saw.periodMs, dropBytes: saw.dropBytes }
     : null
   // Noise floor of one point of `series`: a trough is one sample; a bin averages several.
-  const perPoint = saw ? saw.samplesPerCycle / 2 : judged.length / series.length
+  const perPoint = saw
+    ? (saw.samplesPerCycle / 2) * (saw.troughs.length / series.length)
+    : judged.length / series.length
   const floor = (pointNoise(judged.map((p) => p.v)) * (saw ? 1.5 : 1.05)) / Math.sqrt(perPoint)
   // The floor comes from every sample-to-sample change: its MAD has that many points.
   const floorDf = Math.round(MAD_EFFICIENCY * (judged.length - 1))
