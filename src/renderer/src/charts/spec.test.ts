@@ -25,7 +25,7 @@ describe('spec', () => {
     it('keeps an hour at 10 Hz cheap: no animation, no parsing, sorted data, decimation', () => {
       const c = chartConfig(spec)
       expect(c.options).toMatchObject({ animation: false, parsing: false, normalized: true })
-      expect(c.options?.plugins?.decimation).toEqual({ enabled: true, algorithm: 'min-max' })
+      expect(c.options?.plugins?.decimation).toEqual({ enabled: true, algorithm: 'lttb' })
       expect(c.data.datasets[0]).toMatchObject({
         parsing: false,
         normalized: true,
