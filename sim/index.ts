@@ -84,10 +84,16 @@ export async function startSimulator(overrides: Partial<SimConfig> = {}): Promis
     else socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
   })
   server.on('clientError', (_e, socket) => socket.destroy())
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => resolve())
-  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => resolve())
+    })
+  } catch (e) {
+    await ws.shutdown()
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
+  }
   const port = (server.address() as AddressInfo).port
   const host = config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`

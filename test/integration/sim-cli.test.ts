@@ -41,6 +41,16 @@ describe('kalam-profiler sim', () => {
     expect(await exit).toBe(0)
   })
 
+  it('says in one line when the port is taken', async () => {
+    const taken = await startSim()
+    sims.push(taken)
+    const ctx = memoryContext()
+    expect(await runCli(['sim', '--port', new URL(taken.url).port], ctx)).toBe(2)
+    expect(ctx.err().split('\n')[0]).toBe(
+      `error: port ${new URL(taken.url).port} on 127.0.0.1 is already in use`
+    )
+  })
+
   it.each([
     [
       ['--configured', 'admin'],

@@ -185,31 +185,34 @@ export default defineCommand<SimOptions>({
   async run(_args, o, ctx) {
     const { startSimulator } = await import('../../../../sim/index')
     const limit = (n: number): number => (o.rateLimits ? n : UNLIMITED)
+    const sim = await listenOrExplain(o.host, o.port, () =>
+      startSimulator({
+        host: o.host,
+        port: o.port,
+        ...(o.configured ? { configured: o.configured } : {}),
+        ...(o.dataDir ? { dataParent: o.dataDir } : {}),
+        tokenTtlMs: o.tokenTtl,
+        maxQueriesPerSec: limit(o.maxSqlPerSec),
+        maxSubscriptionsPerUser: limit(o.maxSubscriptionsPerUser),
+        maxMessagesPerSec: limit(o.maxWsMessagesPerSec),
+        maxAuthRequestsPerSec: limit(o.maxAuthPerSec),
+        wsClientTimeoutMs: o.wsClientTimeout,
+        wsAuthTimeoutMs: o.wsAuthTimeout,
+        flushRows: o.flushRows,
+        flushIntervalMs: o.flushInterval,
+        faults: {
+          leakBytesPerInsert: o.leakBytesPerInsert,
+          leakBytesPerSubscription: o.leakBytesPerSubscription,
+          leakConnections: o.leakConnections ?? false,
+          slowQueryMs: o.slowQueryMs,
+          crashAfterMs: o.crashAfter ?? 0,
+          dropNotificationsRatio: o.dropNotificationsRatio
+        },
+        log: (line) => ctx.stderr.write(`${line}\n`)
+      })
+    )
+    // Named like the real server once it serves, so discovery finds it the same way.
     process.title = 'kalamdb-server'
-    const sim = await startSimulator({
-      host: o.host,
-      port: o.port,
-      ...(o.configured ? { configured: o.configured } : {}),
-      ...(o.dataDir ? { dataParent: o.dataDir } : {}),
-      tokenTtlMs: o.tokenTtl,
-      maxQueriesPerSec: limit(o.maxSqlPerSec),
-      maxSubscriptionsPerUser: limit(o.maxSubscriptionsPerUser),
-      maxMessagesPerSec: limit(o.maxWsMessagesPerSec),
-      maxAuthRequestsPerSec: limit(o.maxAuthPerSec),
-      wsClientTimeoutMs: o.wsClientTimeout,
-      wsAuthTimeoutMs: o.wsAuthTimeout,
-      flushRows: o.flushRows,
-      flushIntervalMs: o.flushInterval,
-      faults: {
-        leakBytesPerInsert: o.leakBytesPerInsert,
-        leakBytesPerSubscription: o.leakBytesPerSubscription,
-        leakConnections: o.leakConnections ?? false,
-        slowQueryMs: o.slowQueryMs,
-        crashAfterMs: o.crashAfter ?? 0,
-        dropNotificationsRatio: o.dropNotificationsRatio
-      },
-      log: (line) => ctx.stderr.write(`${line}\n`)
-    })
     if (o.json) ctx.stdout.write(`${JSON.stringify({ url: sim.url, pid: sim.pid })}\n`)
     else {
       ctx.stdout.write(
@@ -228,3 +231,21 @@ export default defineCommand<SimOptions>({
     return 0
   }
 })
+
+/** A port that cannot be taken is bad input, said in one line (not an internal error). */
+async function listenOrExplain<T>(host: string, port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start()
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') {
+      throw new ProfilerError('BAD_INPUT', `port ${port} on ${host} is already in use`, {
+        hint: 'use --port 0 for a free port'
+      })
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new ProfilerError('BAD_INPUT', `cannot listen on ${host}:${port} (${code})`)
+    }
+    throw e
+  }
+}
