@@ -35,6 +35,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
+      // Also served over the web bridge: a third of the bytes to load and parse.
+      minify: true,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') }, onwarn }
     }
   }
