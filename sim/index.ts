@@ -3,7 +3,7 @@
  * switchable faults, for tests, demos and benchmarks. Started by `kalam-profiler sim`; the
  * product never imports it (it must talk to KalamDB over the wire only).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -43,7 +43,9 @@ const IDLE_AFTER_MS = 60_000
 
 export async function startSimulator(overrides: Partial<SimConfig> = {}): Promise<Simulator> {
   const config = defaultConfig(overrides)
-  const dataDir = mkdtempSync(join(config.dataParent ?? tmpdir(), `kalamdb-sim-${process.pid}-`))
+  const parent = config.dataParent ?? tmpdir()
+  removeStaleDataDirs(parent)
+  const dataDir = mkdtempSync(join(parent, `kalamdb-sim-${process.pid}-`))
   const leak = new LeakPool()
   let lastActivity = Date.now()
   const touch = (): void => {
@@ -187,5 +189,32 @@ function exposeGc(): (() => void) | undefined {
     return runInNewContext('gc') as () => void
   } catch {
     return undefined
+  }
+}
+
+/**
+ * A simulator that crashed (--crash-after, SIGKILL) could not remove its data directory; the
+ * next one to start removes those whose process is gone, so crash tests leave nothing behind.
+ */
+function removeStaleDataDirs(parent: string): void {
+  let names: string[]
+  try {
+    names = readdirSync(parent)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const m = /^kalamdb-sim-(\d+)-[A-Za-z0-9]{6}$/.exec(name)
+    if (!m || isAlive(Number(m[1]))) continue
+    rmSync(join(parent, name), { recursive: true, force: true })
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

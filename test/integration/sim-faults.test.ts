@@ -194,7 +194,7 @@ describe('simulator faults', () => {
     await ws.close()
   })
 
-  it('--crash-after dies by itself like a crash: SIGKILL, no graceful shutdown, data left behind', async () => {
+  it('--crash-after dies by itself like a crash: SIGKILL, no graceful shutdown, data left for the next start to clean', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kp-sim-crash-'))
     dirs.push(dir)
     const s = await startSim({ args: ['--crash-after', '700ms', '--data-dir', dir] })
@@ -207,7 +207,13 @@ describe('simulator faults', () => {
       s.child.once('exit', (code, signal) => resolve({ code, signal }))
     })
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' })
-    expect(readdirSync(dir)).toHaveLength(1)
+    const left = readdirSync(dir)
+    expect(left).toHaveLength(1)
     await expect(request(s.url, 'GET', '/health')).rejects.toThrow()
+    // The next simulator removes what a crashed one left behind.
+    const next = await startSim({ args: ['--data-dir', dir] })
+    sims.push(next)
+    expect(readdirSync(dir)).not.toContain(left[0])
+    expect(readdirSync(dir)).toHaveLength(1)
   })
 })
