@@ -61,7 +61,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
           formatBytes(m.finalBytes),
           signed(m.growthPercent),
           rate(m.slopeBytesPerMin),
-          `${formatBytes(m.slopeCi95[0])} … ${formatBytes(m.slopeCi95[1])}`,
+          `${ciEnd(m.slopeCi95[0])} … ${ciEnd(m.slopeCi95[1])}`,
           m.releasedPercent === null ? '–' : pct(m.releasedPercent, 0)
         ]),
         [false, false, true, true, true, true, true, true]
@@ -166,6 +166,12 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
     )
   }
   return out.join('\n')
+}
+
+/** An unbounded interval end is stored as ±Number.MAX_VALUE (JSON has no Infinity). */
+function ciEnd(v: number): string {
+  if (Math.abs(v) >= Number.MAX_VALUE / 2) return v > 0 ? '∞' : '-∞'
+  return formatBytes(v)
 }
 
 function ms(v: number): string {

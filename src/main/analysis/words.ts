@@ -47,7 +47,8 @@ function signedPct(p: number): string {
 }
 
 function ci(range: readonly [number, number]): string {
-  const f = (v: number): string => (Number.isFinite(v) ? formatBytes(v) : v > 0 ? '∞' : '-∞')
+  const f = (v: number): string =>
+    Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE / 2 ? formatBytes(v) : v > 0 ? '∞' : '-∞'
   return `95% CI ${f(range[0])} to ${f(range[1])}/min`
 }
 
