@@ -160,7 +160,6 @@ export class WsServer {
     if (!v.ok) return fail(v.reason === 'expired' ? 'Token expired' : 'Invalid credentials')
     const user = this.d.engine.users.get(v.claims.sub)
     if (!user) return fail('Invalid credentials')
-    if (conn.authed && conn.user !== user.id) return fail('Invalid credentials')
     conn.authed = true
     conn.user = user.id
     conn.role = user.role
@@ -233,6 +232,18 @@ export class WsServer {
             conn,
             `unknown variant \`${String(p.compression)}\`, expected \`none\` or \`gzip\``
           )
+        }
+        if (conn.authed) {
+          // KalamDB: authenticate on an authenticated connection just re-sends auth_success.
+          conn.sendControl(
+            JSON.stringify({
+              type: 'auth_success',
+              user: conn.user,
+              role: conn.role,
+              protocol: { serialization: p.serialization, compression: p.compression }
+            })
+          )
+          return
         }
         conn.authStarted = true
         clearTimeout(conn.authTimer)

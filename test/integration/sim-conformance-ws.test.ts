@@ -89,6 +89,17 @@ describe('simulator conformance: WebSocket (PROTOCOL.md §6)', () => {
     })
   })
 
+  it('re-sends auth_success to an authenticate on an authenticated connection', async () => {
+    const ws = await open(s.url, token)
+    ws.send({
+      type: 'authenticate',
+      method: 'jwt',
+      token: 'not-checked-again',
+      protocol: { serialization: 'json', compression: 'gzip' }
+    })
+    expect((await ws.next()).msg).toMatchObject({ type: 'auth_success', user: 'admin' })
+  })
+
   it('closes with 1011 when authenticate lacks the required protocol field (the docs example)', async () => {
     const ws = await TestSocket.open(s.url)
     sockets.push(ws)
