@@ -94,6 +94,10 @@ export function createServices(deps: HandlerDeps): AppServices {
     'session:open': async (req) => sessions.open(req.dir),
     'session:delete': async (req) => (await sessions.delete(req.dir), ok),
     'session:analyze': async (req) => engine.analyzeSession(await sessions.read(req.dir)),
+    'sessions:compare': async (req) => {
+      const [a, b] = await Promise.all([sessions.read(req.a), sessions.read(req.b)])
+      return engine.compareSessions(a, b)
+    },
     'session:export': async (req) => exportSession(exportDeps, req.dir, req.format)
   }
   return { handlers, profiler, dispose: () => profiler.dispose() }

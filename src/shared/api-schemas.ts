@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 import type { AnalysisResult } from './analysis'
+import type { CompareResult } from './compare'
 import type { RunProgress, RunResult, ScenarioInfo } from './run'
 import { SCENARIO_IDS } from './run'
 import type { Sample } from './sample'
@@ -327,4 +328,60 @@ export const AnalysisResultSchema: z.ZodType<AnalysisResult> = z.looseObject({
   snapshotDiff: SnapshotDiffSchema.nullable().optional(),
   durationMs: num.optional(),
   sampleCount: num.optional()
+})
+
+const CompareSideSchema = z.looseObject({
+  label: z.string(),
+  kind: z.enum(['session', 'bench']),
+  scenario: z.string().optional(),
+  version: z.string().nullable().optional(),
+  buildDate: z.string().nullable().optional(),
+  startedAt: num,
+  quick: z.boolean().optional()
+})
+const direction = z.enum(['worse', 'better', 'same'])
+
+/** Two runs side by side with a significance call per metric (src/shared/compare.ts). */
+export const CompareResultSchema: z.ZodType<CompareResult> = z.looseObject({
+  schemaVersion: z.literal(1),
+  kind: z.enum(['sessions', 'bench']),
+  verdict: z.enum(['regression', 'improvement', 'no-significant-difference']),
+  summary: z.string(),
+  a: CompareSideSchema,
+  b: CompareSideSchema,
+  settings: z.looseObject({ alpha: num, noise: num, memoryNoise: num }),
+  metrics: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      group: z.enum(['memory', 'release', 'latency', 'throughput', 'cpu', 'criteria', 'benchmark']),
+      unit: z.enum([
+        'ms',
+        'rows/s',
+        'bytes/row',
+        'bytes',
+        'bytes/min',
+        'percent',
+        'count',
+        'per-sec',
+        'ratio'
+      ]),
+      better: z.enum(['lower', 'higher']),
+      a: nnum,
+      b: nnum,
+      a95: pair.nullable().optional(),
+      b95: pair.nullable().optional(),
+      change: nnum,
+      changeCi95: pair.nullable().optional(),
+      delta: nnum,
+      pValue: nnum.optional(),
+      test: z.string(),
+      significant: z.boolean(),
+      direction,
+      reason: z.string(),
+      counts: z.boolean().optional(),
+      contextDirection: direction.optional()
+    })
+  ),
+  notes: z.array(z.string())
 })

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import {
   AnalysisResultSchema,
+  CompareResultSchema,
   CriterionResultSchema,
   LatencyFileSchema,
   RunProgressSchema,
@@ -272,6 +273,11 @@ export const apiCalls = {
   'session:open': { request: sessionRef, response: SessionViewSchema },
   'session:delete': { request: sessionRef, response: done },
   'session:analyze': { request: sessionRef, response: AnalysisResultSchema },
+  /** Two sessions of one scenario with a significance call per metric (A = reference). */
+  'sessions:compare': {
+    request: z.object({ a: z.string().min(1), b: z.string().min(1) }).strict(),
+    response: CompareResultSchema
+  },
   'session:export': {
     request: z.object({ dir: z.string().min(1), format: z.enum(EXPORT_FORMATS) }).strict(),
     response: ExportResultSchema

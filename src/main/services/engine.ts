@@ -6,11 +6,13 @@
  */
 import type { AnalysisResult } from '../../shared/analysis'
 import type { Target } from '../../shared/api'
+import type { CompareResult } from '../../shared/compare'
 import type { RunProgress, RunResult, ScenarioId, ScenarioInfo } from '../../shared/run'
 import type { Sample } from '../../shared/sample'
 import type { SessionData, SessionEvent } from '../../shared/session'
 import type { MemorySnapshot, SnapshotDiff } from '../../shared/snapshot'
 import { analyzeSession } from '../analysis'
+import { compareSessions } from '../compare'
 import { renderReport } from '../report'
 import { scenarioCatalog } from '../scenarios/catalog'
 import { runScenario } from '../scenarios/runner'
@@ -64,6 +66,7 @@ export interface Engine {
   readSession(dir: string): Promise<SessionData>
   listSessionDirs(root: string): Promise<string[]>
   analyzeSession(session: SessionData): AnalysisResult
+  compareSessions(a: SessionData, b: SessionData): CompareResult
   renderReport(
     session: SessionData,
     analysis: AnalysisResult,
@@ -86,6 +89,7 @@ export function defaultEngine(): Engine {
     readSession,
     listSessionDirs,
     analyzeSession,
+    compareSessions: (a, b) => compareSessions(a, b),
     renderReport
   }
 }

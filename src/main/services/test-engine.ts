@@ -68,6 +68,7 @@ export function fakeEngine(overrides: Partial<Engine> = {}): FakeEngine {
     readSession: vi.fn(),
     listSessionDirs: vi.fn(async () => []),
     analyzeSession: vi.fn(),
+    compareSessions: vi.fn(),
     renderReport: vi.fn(),
     ...overrides
   }

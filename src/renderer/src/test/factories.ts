@@ -1,5 +1,6 @@
 /** Full objects with partial overrides (STYLE.md §23), typed by the shared contracts. */
 import type { AnalysisResult } from '../../../shared/analysis'
+import type { CompareMetric, CompareResult } from '../../../shared/compare'
 import type {
   AppInfo,
   AppState,
@@ -205,6 +206,49 @@ export function analysis(o: Partial<AnalysisResult> = {}): AnalysisResult {
     ],
     criteria: [criterion({ pass: false, measured: 63.3 })],
     findings: [{ severity: 'problem', text: 'Heap grows ≈ 38 MiB/min.' }],
+    ...o
+  }
+}
+
+export function compareMetric(o: Partial<CompareMetric> = {}): CompareMetric {
+  return {
+    id: 'rssBytes.slope',
+    name: 'RSS slope',
+    group: 'memory',
+    unit: 'bytes/min',
+    better: 'lower',
+    a: 1024,
+    b: 4 * MiB,
+    change: 4095,
+    delta: 4 * MiB - 1024,
+    test: 'z-test of the slope difference',
+    significant: true,
+    direction: 'worse',
+    reason: 'RSS grows faster in B.',
+    ...o
+  }
+}
+
+export function compareResult(o: Partial<CompareResult> = {}): CompareResult {
+  const side = { label: 'a', kind: 'session' as const, scenario: 'memory-stability', startedAt: T0 }
+  return {
+    schemaVersion: 1,
+    kind: 'sessions',
+    verdict: 'regression',
+    summary: 'B regresses: RSS slope +4.0 MiB/min.',
+    a: side,
+    b: { ...side, label: 'b' },
+    settings: { alpha: 0.05, noise: 0.05, memoryNoise: 0.02 },
+    metrics: [
+      compareMetric(),
+      compareMetric({
+        id: 'criterion.RSS growth',
+        name: 'RSS growth (< 10%)',
+        group: 'criteria',
+        unit: 'percent'
+      })
+    ],
+    notes: [],
     ...o
   }
 }

@@ -1,25 +1,47 @@
 /** Two sessions side by side: overlaid memory, criteria with differences. */
 import type { SessionSummary } from '../../../../shared/api'
-import { useApi } from '../../api'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { sessionLabel } from '../../components/SessionPicker'
 import { ErrorMessage, Loading, PassBadge } from '../../components/states'
 import { formatMeasured } from '../../format'
 import { useSessionView } from '../../state/sessions.hooks'
-import { criteriaDiff, overlaySpec, type Significance } from './Sessions.utils'
+import { useEffect, useState } from 'react'
+import type { CompareResult } from '../../../../shared/compare'
+import { errorText, useApi } from '../../api'
+import {
+  callText,
+  compareRows,
+  criteriaDiff,
+  formatCompareValue,
+  overlaySpec,
+  significanceOf
+} from './Sessions.utils'
 
-export function Compare({
-  a,
-  b,
-  significance
-}: {
-  a: SessionSummary
-  b: SessionSummary
-  significance?: Significance
-}): React.JSX.Element {
+/** The engine's comparison with significance calls; null while loading, a string on error. */
+function useComparison(a: string, b: string): CompareResult | string | null {
+  const api = useApi()
+  const [result, setResult] = useState<CompareResult | string | null>(null)
+  useEffect(() => {
+    let live = true
+    setResult(null)
+    api
+      .call('sessions:compare', { a, b })
+      .then((r) => live && setResult(r))
+      .catch((e: unknown) => live && setResult(errorText(e)))
+    return () => {
+      live = false
+    }
+  }, [api, a, b])
+  return result
+}
+
+export function Compare({ a, b }: { a: SessionSummary; b: SessionSummary }): React.JSX.Element {
   const api = useApi()
   const va = useSessionView(api, a.dir)
   const vb = useSessionView(api, b.dir)
+  const comparison = useComparison(a.dir, b.dir)
+  const significance =
+    comparison && typeof comparison === 'object' ? significanceOf(comparison) : undefined
   if (va.state === 'error' || vb.state === 'error')
     return (
       <ErrorMessage>
@@ -38,6 +60,29 @@ export function Compare({
         <br />
         <strong>B</strong>: {sessionLabel(b)}
       </p>
+      {comparison === null && <Loading>Comparing with significance tests…</Loading>}
+      {typeof comparison === 'string' && (
+        <p className="muted">No significance calls: {comparison}</p>
+      )}
+      {comparison && typeof comparison === 'object' && (
+        <>
+          <p role="status" className="headline">
+            <span
+              className={`badge ${comparison.verdict === 'regression' ? 'fail' : comparison.verdict === 'improvement' ? 'pass' : 'pending'}`}
+            >
+              {comparison.verdict.replace(/-/g, ' ')}
+            </span>{' '}
+            {comparison.summary}
+          </p>
+          {comparison.notes.length > 0 && (
+            <ul className="muted small">
+              {comparison.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
       <TimeSeriesChart
         spec={spec}
         version={1}
@@ -80,6 +125,38 @@ export function Compare({
                     : `${r.delta >= 0 ? '+' : ''}${formatMeasured(r.delta, r.unit)}`}
                 </td>
                 {significance && <td>{significance[r.name] ?? '—'}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {comparison && typeof comparison === 'object' && compareRows(comparison).length > 0 && (
+        <table>
+          <caption>Metrics, A against B, with a significance call</caption>
+          <thead>
+            <tr>
+              <th scope="col">Metric</th>
+              <th scope="col">A</th>
+              <th scope="col">B</th>
+              <th scope="col">Change</th>
+              <th scope="col">Call</th>
+            </tr>
+          </thead>
+          <tbody>
+            {compareRows(comparison).map((m) => (
+              <tr key={m.id} className={m.significant ? 'changed' : ''}>
+                <td>
+                  {m.name}
+                  <div className="muted small">{m.reason}</div>
+                </td>
+                <td className="num">{formatCompareValue(m.unit, m.a)}</td>
+                <td className="num">{formatCompareValue(m.unit, m.b)}</td>
+                <td className="num">
+                  {m.change === null
+                    ? '—'
+                    : `${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%`}
+                </td>
+                <td>{callText(m)}</td>
               </tr>
             ))}
           </tbody>

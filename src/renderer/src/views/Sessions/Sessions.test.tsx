@@ -3,7 +3,14 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createFakeApi } from '../../test/fake-api'
-import { appInfo, appState, criterion, sessionSummary, sessionView } from '../../test/factories'
+import {
+  appInfo,
+  appState,
+  compareResult,
+  criterion,
+  sessionSummary,
+  sessionView
+} from '../../test/factories'
 import { renderWithStore } from '../../test/render'
 import { Sessions } from './Sessions'
 
@@ -33,7 +40,8 @@ function api(list = [A, B]) {
         summary: dir === '/s/a' ? A : B,
         verdicts: [criterion({ measured: dir === '/s/a' ? 4 : 12, pass: dir === '/s/a' })]
       }),
-    'session:delete': () => ({})
+    'session:delete': () => ({}),
+    'sessions:compare': () => compareResult()
   })
 }
 
@@ -83,5 +91,28 @@ describe('Sessions', () => {
     const table = screen.getByRole('table', { name: 'Criteria, A against B' })
     expect(table.textContent).toMatch(/verdict differs/)
     expect(table.textContent).toMatch(/\+8\.0%/)
+    expect(table.textContent).toMatch(/worse \(significant\)/)
+    expect(screen.getByText('B regresses: RSS slope +4.0 MiB/min.')).toBeTruthy()
+    const metrics = screen.getByRole('table', { name: /with a significance call/ })
+    expect(metrics.textContent).toMatch(
+      /RSS slope.*1\.0 KiB\/min.*4\.0 MiB\/min.*\+409500\.0%.*worse \(significant\)/
+    )
+  })
+
+  it('still compares criteria when the significance tests cannot run', async () => {
+    const fake = api()
+    fake.handle({
+      'sessions:compare': () => {
+        throw new Error('sessions of different scenarios cannot be compared')
+      }
+    })
+    await renderWithStore(<Sessions />, fake)
+    await userEvent.click(await screen.findByRole('checkbox', { name: 'Select a for comparison' }))
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Select b for comparison' }))
+    await userEvent.click(screen.getByRole('button', { name: /Compare selected/ }))
+    expect(
+      await screen.findByText(/No significance calls: sessions of different scenarios/)
+    ).toBeTruthy()
+    expect(screen.getByRole('table', { name: 'Criteria, A against B' })).toBeTruthy()
   })
 })

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { criterion, sessionView } from '../../test/factories'
-import { criteriaDiff, overlaySpec } from './Sessions.utils'
+import { compareMetric, compareResult, criterion, sessionView } from '../../test/factories'
+import {
+  compareRows,
+  criteriaDiff,
+  formatCompareValue,
+  overlaySpec,
+  significanceOf
+} from './Sessions.utils'
 
 describe('Sessions.utils', () => {
   describe('criteriaDiff', () => {
@@ -20,6 +26,34 @@ describe('Sessions.utils', () => {
       const s = overlaySpec(sessionView(), sessionView())
       expect(s.datasets.map((d) => d.label)).toEqual(['A: RSS', 'A: heap', 'B: RSS', 'B: heap'])
       expect(s.datasets[0]!.data.map((p) => p.x)).toEqual([0, 1, 2, 3])
+    })
+  })
+})
+
+describe('Sessions.utils significance', () => {
+  describe('significanceOf', () => {
+    it('maps criterion rows of a comparison to a call by criterion name', () => {
+      expect(significanceOf(compareResult())).toEqual({ 'RSS growth': 'worse (significant)' })
+    })
+  })
+
+  describe('compareRows', () => {
+    it('lists the other metrics, significant ones first', () => {
+      const r = compareResult({
+        metrics: [
+          compareMetric({ id: 'x', significant: false, direction: 'same' }),
+          compareMetric({ id: 'y' })
+        ]
+      })
+      expect(compareRows(r).map((m) => m.id)).toEqual(['y', 'x'])
+    })
+  })
+
+  describe('formatCompareValue', () => {
+    it('formats in the metric unit', () => {
+      expect(formatCompareValue('bytes/min', 2048)).toBe('2.0 KiB/min')
+      expect(formatCompareValue('ratio', 0.0123)).toBe('1.23%')
+      expect(formatCompareValue('ms', null)).toBe('—')
     })
   })
 })

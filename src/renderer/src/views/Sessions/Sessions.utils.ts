@@ -1,6 +1,8 @@
 /** Two sessions side by side: overlaid memory and criteria with their differences. Pure. */
 import type { SessionView } from '../../../../shared/api'
+import type { CompareMetric, CompareResult, CompareUnit } from '../../../../shared/compare'
 import type { CriterionResult } from '../../../../shared/session'
+import { formatBytes, formatMs, formatPercent, formatRate } from '../../format'
 import type { ChartSpec, Point } from '../../charts/spec'
 
 /** RSS of each session against time since its own start, on one chart. */
@@ -60,8 +62,48 @@ export function criteriaDiff(
   })
 }
 
-/**
- * What a later comparison module can add per criterion (e.g. "significant, p = 0.003");
- * the table shows a column for it when given.
- */
+/** Per criterion name, the comparison's call in words (the criteria table's last column). */
 export type Significance = Record<string, string>
+
+/** A call in words: "worse (significant)", "within noise". */
+export function callText(m: Pick<CompareMetric, 'significant' | 'direction'>): string {
+  return m.significant ? `${m.direction} (significant)` : 'within noise'
+}
+
+export function significanceOf(result: CompareResult): Significance {
+  const out: Significance = {}
+  for (const m of result.metrics)
+    if (m.id.startsWith('criterion.')) out[m.id.slice('criterion.'.length)] = callText(m)
+  return out
+}
+
+/** The non-criteria metrics, significant ones first. */
+export function compareRows(result: CompareResult): CompareMetric[] {
+  return result.metrics
+    .filter((m) => m.group !== 'criteria')
+    .sort((x, y) => Number(y.significant) - Number(x.significant))
+}
+
+/** A compared value in its unit. */
+export function formatCompareValue(unit: CompareUnit, v: number | null): string {
+  if (v === null) return '—'
+  switch (unit) {
+    case 'bytes':
+      return formatBytes(v)
+    case 'bytes/min':
+      return `${formatBytes(v)}/min`
+    case 'bytes/row':
+      return `${formatBytes(v)}/row`
+    case 'ms':
+      return formatMs(v)
+    case 'percent':
+      return formatPercent(v)
+    case 'rows/s':
+    case 'per-sec':
+      return `${formatRate(v)}`
+    case 'ratio':
+      return `${(v * 100).toFixed(2)}%`
+    default:
+      return `${Math.round(v * 100) / 100}`
+  }
+}
