@@ -29,12 +29,18 @@ export const BENCHMARK_IDS = [
   /** 1,000 one-row inserts/s held for a set duration (seed: bench_sustained_write_load). */
   'sustained-write',
   /** 1, 2, 4, 8, 16 closed-loop writers → throughput and latency (seed: bench_concurrent_writes). */
-  'concurrent-writes'
+  'concurrent-writes',
+  /**
+   * Ours, for "did the build grow more memory": heap the server keeps per inserted row,
+   * measured in bursts once the server is warm (needs the server's memory: local /proc or
+   * system.stats).
+   */
+  'memory-retention'
 ] as const
 export type BenchmarkId = (typeof BENCHMARK_IDS)[number]
 
 /** Unit of a figure's samples. */
-export type BenchUnit = 'ms' | 'rows/s'
+export type BenchUnit = 'ms' | 'rows/s' | 'bytes/row'
 
 /** Counts of samples outside Tukey's fences (Criterion's classification): mild 1.5 IQR, severe 3 IQR. */
 export interface OutlierCounts {
@@ -49,6 +55,8 @@ export interface BenchStatistics {
   /** Samples measured (may exceed `samples.length` when the kept set was thinned). */
   n: number
   median: number
+  /** Lower quartile: what `compare` judges latency on (contention on a busy machine only adds). */
+  p25?: number
   /** 95% confidence interval of the median (percentile bootstrap, fixed seed). */
   medianCi95: [number, number]
   mean: number
@@ -95,6 +103,24 @@ export interface BenchTargetCheck {
   reason: string
 }
 
+/**
+ * How busy the machine was during one benchmark: `compare` widens its noise band by the
+ * CPU other processes used, so a busier machine is not taken for a slower server.
+ */
+export interface BenchEnvironment {
+  /**
+   * CPU used by processes other than the profiler and the server, percent of one core
+   * (100 = one core busy); null off Linux. Includes the server when its pid was unknown
+   * (`serverCpuMeasured` false).
+   */
+  otherCpuPercent: number | null
+  serverCpuMeasured: boolean
+  /** 1-minute load average at the end. */
+  loadAverage: number
+  /** p99 delay of this process's event loop: how late its own timers ran. */
+  eventLoopDelayP99Ms: number | null
+}
+
 /** How one benchmark went. */
 export interface BenchmarkOutcome {
   id: BenchmarkId
@@ -108,6 +134,29 @@ export interface BenchmarkOutcome {
   figures: BenchFigure[]
   /** Anything the reader should know about how it was measured. */
   notes: string[]
+  /** The machine while it ran (absent in results of older versions). */
+  environment?: BenchEnvironment
+}
+
+/**
+ * The server's memory over the run against the rows it was given: how much it keeps per
+ * inserted row (slope of memory on rows acknowledged, binned least squares). Read from
+ * /proc/PID/status (RssAnon: the allocator's heap) when the server's process is on this
+ * machine, else from its own system.stats (RSS, every 2 s). Null when neither was readable.
+ */
+export interface BenchMemory {
+  source: 'proc' | 'server'
+  /** The series fitted: heap (RssAnon) from /proc, RSS from the server. */
+  field: 'heapBytes' | 'rssBytes'
+  pid: number | null
+  /** Readings: ms since the epoch, rows acknowledged so far, bytes (thinned to ≤ 2,000). */
+  points: { t: number; rows: number; bytes: number }[]
+  baselineBytes: number
+  finalBytes: number
+  /** Rows acknowledged over the run. */
+  rows: number
+  bytesPerRow: number
+  bytesPerRowCi95: [number, number]
 }
 
 /** A whole `bench` run (the JSON `bench --json` prints and `--save` writes). */
@@ -137,6 +186,8 @@ export interface BenchResult {
   workloadUsers: number
   benchmarks: BenchmarkOutcome[]
   targets: BenchTargetCheck[]
+  /** Memory kept per inserted row over the run (absent in results of older versions). */
+  memory?: BenchMemory | null
   /** argv that reproduces the run, credentials removed. */
   command?: string[]
   notes: string[]

@@ -18,7 +18,15 @@ export type CompareDirection = 'worse' | 'better' | 'same'
 
 /** Units of compared metrics. */
 export type CompareUnit =
-  'ms' | 'rows/s' | 'bytes' | 'bytes/min' | 'percent' | 'count' | 'per-sec' | 'ratio'
+  | 'ms'
+  | 'rows/s'
+  | 'bytes/row'
+  | 'bytes'
+  | 'bytes/min'
+  | 'percent'
+  | 'count'
+  | 'per-sec'
+  | 'ratio'
 
 /** One metric side by side. */
 export interface CompareMetric {
@@ -48,8 +56,14 @@ export interface CompareMetric {
   direction: CompareDirection
   /** One sentence: why this is (not) called a difference. */
   reason: string
-  /** False for rows shown for context only (they never move the verdict). */
+  /**
+   * False for rows shown for context only: they never move the verdict, and their
+   * `significant` is always false and `direction` 'same' — what their own test said is in
+   * `contextDirection`.
+   */
   counts?: boolean
+  /** For context rows: the call their test would make ('same' = within noise). */
+  contextDirection?: CompareDirection
 }
 
 /** What was compared, for headers. */

@@ -74,11 +74,11 @@ describe('compare', () => {
     it('flags a slowed-down build as a regression naming the slower figures', () => {
       const r = compareBench(benchResult(1), benchResult(2, { medianMs: 21 }))
       expect(r.verdict).toBe('regression')
-      const w = metric(r, 'bench.write-latency.median')
+      const w = metric(r, 'bench.write-latency.p25')
       expect(w).toMatchObject({ significant: true, direction: 'worse' })
       expect(w.change!).toBeGreaterThan(10)
       expect(w.pValue!).toBeLessThan(0.001)
-      expect(r.summary).toMatch(/write-latency median|write latency median/)
+      expect(r.summary).toMatch(/write latency p25/)
     })
 
     it('judges two runs of the same build equal within noise', () => {
@@ -144,11 +144,11 @@ describe('compare', () => {
       for (const r of [a, b])
         for (const bm of r.benchmarks) for (const f of bm.figures) f.samples = []
       const r = compareBench(a, b)
-      expect(metric(r, 'bench.write-latency.median')).toMatchObject({
+      expect(metric(r, 'bench.write-latency.p25')).toMatchObject({
         significant: true,
         pValue: null
       })
-      expect(metric(r, 'bench.write-latency.median').test).toMatch(/no raw samples/)
+      expect(metric(r, 'bench.write-latency.p25').test).toMatch(/no raw samples/)
     })
   })
 
@@ -241,7 +241,8 @@ describe('compare', () => {
     it('prints the verdict first, then a table with units', () => {
       const text = renderCompareText(r)
       expect(text.split('\n')[0]).toMatch(/^REGRESSION — B is worse than A/)
-      expect(text).toMatch(/write latency median\s+1\.\d+ ms\s+2\d\.\d ms\s+\+\d+%\s+WORSE/)
+      expect(text).toMatch(/write latency p25\s+\d\.\d+ ms\s+\d\d\.\d ms\s+\+\d+%\s+WORSE/)
+      expect(text).toMatch(/write latency median\s+.*\(worse\)/)
       expect(text).toMatch(/Differences outside the noise:/)
     })
 

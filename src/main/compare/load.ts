@@ -19,7 +19,6 @@ export type Comparable =
   | { kind: 'bench'; path: string; bench: BenchResult }
 
 const num = z.number()
-const interval = z.tuple([num, num])
 
 /** The parts of a bench result `compare` relies on; extra fields are kept. */
 const BenchResultSchema = z.looseObject({
@@ -34,10 +33,15 @@ const BenchResultSchema = z.looseObject({
         z.looseObject({
           id: z.string(),
           label: z.string(),
-          unit: z.enum(['ms', 'rows/s']),
+          unit: z.enum(['ms', 'rows/s', 'bytes/row']),
           better: z.enum(['lower', 'higher']),
           samples: z.array(num),
-          stats: z.looseObject({ median: num, p95: num, medianCi95: interval })
+          // A figure without samples has no statistics: JSON writes its NaN as null.
+          stats: z.looseObject({
+            median: num.nullable(),
+            p95: num.nullable(),
+            medianCi95: z.tuple([num.nullable(), num.nullable()])
+          })
         })
       )
     })
@@ -63,6 +67,14 @@ export function parseBenchResult(value: unknown, where: string): BenchResult {
     )
   }
   const r = parsed.data as unknown as BenchResult
+  // Statistics of sample-less figures come back as null: make them NaN ("not measured") again.
+  for (const b of r.benchmarks) {
+    for (const f of b.figures) {
+      const s = f.stats as unknown as Record<string, unknown>
+      for (const k of Object.keys(s)) if (s[k] === null) s[k] = NaN
+      f.stats.medianCi95 = f.stats.medianCi95.map((v) => v ?? NaN) as [number, number]
+    }
+  }
   return { ...r, targets: r.targets ?? [], notes: r.notes ?? [] }
 }
 

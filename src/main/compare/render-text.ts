@@ -35,7 +35,7 @@ export function describeSide(name: string, s: CompareSide): string {
 /** The call column: "worse", "better", "same", or "n/a" when a side is missing. */
 export function callOf(m: CompareMetric): string {
   if (m.a === null || m.b === null) return 'n/a'
-  if (m.counts === false) return m.direction === 'same' ? '(same)' : `(${m.direction})`
+  if (m.counts === false) return `(${m.contextDirection ?? 'same'})`
   return m.significant ? m.direction.toUpperCase() : 'same'
 }
 

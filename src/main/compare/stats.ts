@@ -187,6 +187,30 @@ export function bootstrapChangeCi(
   return percentileInterval(Float64Array.from(ratios), options.confidence ?? 0.95)
 }
 
+/**
+ * Percentile-bootstrap interval of the absolute change of a quantile, q(B*) − q(A*): for
+ * figures that sit near zero (memory kept per row), where a ratio means nothing.
+ */
+export function bootstrapDeltaCi(
+  a: readonly number[],
+  b: readonly number[],
+  q = 0.5,
+  options: BootstrapOptions = {}
+): [number, number] | null {
+  if (a.length === 0 || b.length === 0) return null
+  const rng = seededRng(options.seed ?? DEFAULT_SEED)
+  const reps = resampleCount(Math.max(a.length, b.length), options)
+  const sa = new Float64Array(a.length)
+  const sb = new Float64Array(b.length)
+  const deltas = new Float64Array(reps)
+  for (let i = 0; i < reps; i++) {
+    resampleInto(a, sa, rng)
+    resampleInto(b, sb, rng)
+    deltas[i] = selectQuantile(sb, b.length, q) - selectQuantile(sa, a.length, q)
+  }
+  return percentileInterval(deltas, options.confidence ?? 0.95)
+}
+
 function percentileInterval(estimates: Float64Array, confidence: number): [number, number] {
   estimates.sort()
   const tail = (1 - confidence) / 2
@@ -393,6 +417,7 @@ export function summarizeSamples(
 ): {
   n: number
   median: number
+  p25: number
   medianCi95: [number, number]
   mean: number
   stdDev: number
@@ -407,6 +432,7 @@ export function summarizeSamples(
   return {
     n: s.length,
     median: quantileSorted(s, 0.5),
+    p25: quantileSorted(s, 0.25),
     medianCi95: bootstrapQuantileCi(values, 0.5, options),
     mean: mean(s),
     stdDev: stdDev(s),

@@ -27,26 +27,40 @@ export function tQuantile(p: number, df: number): number {
 export function ownSlope(
   points: readonly { t: number; v: number }[]
 ): { slopeBytesPerMin: number; ci95: [number, number] } | null {
-  if (points.length < MIN_BINS) return null
+  if (points.length === 0) return null
   const t0 = points[0]!.t
-  const span = points[points.length - 1]!.t - t0
+  const fit = binnedFit(points.map((p) => ({ x: (p.t - t0) / 60_000, y: p.v })))
+  return fit ? { slopeBytesPerMin: fit.slope, ci95: fit.ci95 } : null
+}
+
+/**
+ * Least squares of y on x over bins of x (medians of up to 60 equal-width bins), with a t
+ * interval of the slope; null with fewer than four filled bins or no spread in x.
+ */
+export function binnedFit(
+  points: readonly { x: number; y: number }[]
+): { slope: number; ci95: [number, number]; bins: number } | null {
+  if (points.length < MIN_BINS) return null
+  const sorted = [...points].sort((p, q) => p.x - q.x)
+  const x0 = sorted[0]!.x
+  const span = sorted[sorted.length - 1]!.x - x0
   if (!(span > 0)) return null
-  const bins = Math.min(MAX_BINS, Math.floor(points.length / 2) || 1)
-  const groups: { t: number[]; v: number[] }[] = Array.from({ length: bins }, () => ({
-    t: [],
-    v: []
+  const bins = Math.min(MAX_BINS, Math.floor(sorted.length / 2) || 1)
+  const groups: { x: number[]; y: number[] }[] = Array.from({ length: bins }, () => ({
+    x: [],
+    y: []
   }))
-  for (const p of points) {
-    const i = Math.min(bins - 1, Math.floor(((p.t - t0) / span) * bins))
-    groups[i]!.t.push(p.t - t0)
-    groups[i]!.v.push(p.v)
+  for (const p of sorted) {
+    const i = Math.min(bins - 1, Math.floor(((p.x - x0) / span) * bins))
+    groups[i]!.x.push(p.x)
+    groups[i]!.y.push(p.y)
   }
   const xs: number[] = []
   const ys: number[] = []
   for (const g of groups) {
-    if (g.v.length === 0) continue
-    xs.push(median(g.t) / 60_000)
-    ys.push(median(g.v))
+    if (g.y.length === 0) continue
+    xs.push(median(g.x))
+    ys.push(median(g.y))
   }
   const n = xs.length
   if (n < MIN_BINS) return null
@@ -64,7 +78,7 @@ export function ownSlope(
   for (let i = 0; i < n; i++) sse += (ys[i]! - my - slope * (xs[i]! - mx)) ** 2
   const se = Math.sqrt(sse / (n - 2) / sxx)
   const half = tQuantile(0.975, n - 2) * se
-  return { slopeBytesPerMin: slope, ci95: [slope - half, slope + half] }
+  return { slope, ci95: [slope - half, slope + half], bins: n }
 }
 
 /**

@@ -39,6 +39,8 @@ export function formatIn(unit: CompareUnit, v: number | null | undefined): strin
       return formatBytes(v)
     case 'bytes/min':
       return `${formatBytes(v)}/min`
+    case 'bytes/row':
+      return `${formatBytes(v)}/row`
     case 'percent':
       return formatPct(v)
     case 'count':
@@ -70,7 +72,13 @@ export function formatChange(change: number | null | undefined): string {
 
 /** The change column: relative when meaningful, else the absolute difference. */
 export function formatMetricChange(m: CompareMetric): string {
-  if (m.unit === 'bytes/min' || m.unit === 'percent' || m.unit === 'ratio' || m.change === null) {
+  if (
+    m.group === 'memory' ||
+    m.unit === 'bytes/min' ||
+    m.unit === 'percent' ||
+    m.unit === 'ratio' ||
+    m.change === null
+  ) {
     return formatDelta(m.unit, m.delta)
   }
   return formatChange(m.change)
@@ -97,12 +105,15 @@ export interface ReasonInput {
   noise?: number
   floor?: number
   missing?: 'a' | 'b' | 'both'
+  /** Speak of the difference in the unit, not as a percentage (slopes near zero). */
+  absolute?: boolean
 }
 
 /** One sentence saying why a metric is (not) called a difference. */
 export function reasonFor(r: ReasonInput): string {
   const j = r.judgement
-  const relative = j.change !== null && r.unit !== 'bytes/min' && r.unit !== 'percent'
+  const relative =
+    !r.absolute && j.change !== null && r.unit !== 'bytes/min' && r.unit !== 'percent'
   const what = relative ? formatChange(j.change) : formatDelta(r.unit, j.delta)
   const ci = relative ? r.changeCi : r.deltaCi
   const ciText = ci ? ` (95% CI ${formatInterval(ci, relative, r.unit)})` : ''
