@@ -17,8 +17,8 @@ const EMPTY: Record<LiveChartId, string> = {
   memory: 'No samples yet.',
   cpu: 'CPU needs two samples.',
   connections: 'No connection figures yet.',
-  notifications: 'Notifications, drops and disconnects come from a running scenario.',
-  latency: 'Latency percentiles come from a running scenario.'
+  notifications: "Notifications, drops and disconnects arrive with a scenario's workload.",
+  latency: "Latency percentiles arrive with a scenario's load phase."
 }
 const ORDER: LiveChartId[] = ['memory', 'cpu', 'connections', 'notifications', 'latency']
 
