@@ -16,7 +16,7 @@ export function createHistogram(): Histogram {
     lowestDiscernibleValue: LOWEST_US,
     highestTrackableValue: HIGHEST_US,
     numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
-    bitBucketSize: 'packed',
+    bitBucketSize: 32,
     useWebAssembly: false
   })
 }
