@@ -18,15 +18,13 @@ import { findPidListeningOn } from '../../target/discovery'
 import type { Credentials } from '../../target/types'
 import { defineCommand, type OptionSpec } from '../command'
 import type { CliContext } from '../context'
+import { type AuthFlags, authOptions, resolveCredentials } from '../credentials'
 import { ExitCode } from '../exit-codes'
 import { durationInRange, pid as parsePid, url as parseUrl } from '../parse-options'
 
-interface RunCliOptions {
+interface RunCliOptions extends AuthFlags {
   url?: string
   pid?: number | 'auto'
-  user?: string
-  password?: string
-  token?: string
   quick?: boolean
   out?: string
   junit?: string
@@ -112,12 +110,7 @@ export default defineCommand<RunCliOptions>({
         "the server's process for /proc sampling; auto = the one listening on the URL's port",
       parse: (v: string) => (v.trim() === 'auto' ? 'auto' : parsePid(v))
     },
-    { flags: '--user <name>', description: 'user to log in as (or KALAMDB_USER)' },
-    { flags: '--password <password>', description: 'password (or KALAMDB_PASSWORD)' },
-    {
-      flags: '--token <jwt>',
-      description: 'Bearer token instead of a password (or KALAMDB_TOKEN)'
-    },
+    ...authOptions,
     {
       flags: '--quick',
       description: 'short phases and lower counts: each scenario well under a minute'
@@ -165,7 +158,7 @@ async function runCommand(which: string, opts: RunCliOptions, ctx: CliContext): 
         throw new ProfilerError('BAD_INPUT', `no scenario takes ${parameterFlag(name)}`)
     }
   }
-  const credentials = await resolveRunCredentials(opts, ctx)
+  const credentials = await resolveCredentials(opts, ctx)
   const pid = await resolvePid(opts.pid, opts.url)
   const stamp = timestamp(new Date())
   const base = (p: string): string => (isAbsolute(p) ? p : resolve(ctx.cwd, p))
@@ -222,28 +215,6 @@ function collectOverrides(opts: RunCliOptions): Record<string, number | boolean>
     if (typeof v === 'number' || typeof v === 'boolean') out[o.name] = v
   }
   return out
-}
-
-/** --user/--password/--token or KALAMDB_USER/KALAMDB_PASSWORD/KALAMDB_TOKEN; a prompt on a TTY. */
-async function resolveRunCredentials(opts: RunCliOptions, ctx: CliContext): Promise<Credentials> {
-  const token = opts.token ?? ctx.env['KALAMDB_TOKEN']
-  const user = opts.user ?? ctx.env['KALAMDB_USER']
-  let password = opts.password ?? ctx.env['KALAMDB_PASSWORD']
-  if (token && !opts.user) return { token }
-  if (!user) {
-    throw new ProfilerError('BAD_INPUT', 'no credentials: pass --user and --password, or --token', {
-      hint: 'or set KALAMDB_USER and KALAMDB_PASSWORD (or KALAMDB_TOKEN)'
-    })
-  }
-  if (password === undefined && ctx.promptSecret)
-    password = await ctx.promptSecret(`password for ${user}: `)
-  if (password === undefined) {
-    throw new ProfilerError(
-      'BAD_INPUT',
-      `no password for ${user}: pass --password or set KALAMDB_PASSWORD`
-    )
-  }
-  return { user, password }
 }
 
 async function resolvePid(value: number | 'auto' | undefined, url: string): Promise<number | null> {
