@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen, waitFor } from '@testing-library/react'
+import { act, cleanup, configure, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { App } from './App'
@@ -22,6 +22,7 @@ function api() {
   })
 }
 
+configure({ asyncUtilTimeout: 5000 })
 beforeEach(() => window.history.replaceState(null, '', '#'))
 afterEach(cleanup)
 

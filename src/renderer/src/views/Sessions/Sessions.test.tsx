@@ -88,11 +88,12 @@ describe('Sessions', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: 'Select b for comparison' }))
     await userEvent.click(compare)
     expect(await screen.findByRole('figure', { name: 'Memory, A against B' })).toBeTruthy()
+    // The significance calls come from their own request; wait for them.
+    expect(await screen.findByText('B regresses: RSS slope +4.0 MiB/min.')).toBeTruthy()
     const table = screen.getByRole('table', { name: 'Criteria, A against B' })
     expect(table.textContent).toMatch(/verdict differs/)
     expect(table.textContent).toMatch(/\+8\.0%/)
     expect(table.textContent).toMatch(/worse \(significant\)/)
-    expect(screen.getByText('B regresses: RSS slope +4.0 MiB/min.')).toBeTruthy()
     const metrics = screen.getByRole('table', { name: /with a significance call/ })
     expect(metrics.textContent).toMatch(
       /RSS slope.*1\.0 KiB\/min.*4\.0 MiB\/min.*\+409500\.0%.*worse \(significant\)/
