@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { sample, progress, T0 } from '../../test/factories'
-import { chartSummary, liveCharts, pickLatencyOp, SeriesSet } from './Live.utils'
+import { chartSummary, liveCharts, MAX_POINTS, pickLatencyOp, SeriesSet } from './Live.utils'
 
 const counters = (t: number, o: Partial<Record<string, number>> = {}) => ({
   t,
@@ -51,6 +51,21 @@ describe('Live.utils', () => {
       expect(set.series.cpuUser).toHaveLength(1)
       expect(set.series.wsPort).toHaveLength(1)
       expect(set.series.rss.map((p) => p.x)).toEqual([0, 1])
+    })
+  })
+
+  describe('SeriesSet trimming', () => {
+    it('keeps about the last two hours at 10 Hz, in place (charts keep their arrays)', () => {
+      const set = new SeriesSet()
+      const rss = set.series.rss
+      const n = MAX_POINTS + MAX_POINTS / 10 + 1
+      set.addEvents([{ t: T0, type: 'phase', phase: 'load' }])
+      set.addSamples(Array.from({ length: n }, (_, i) => sample({ t: T0 + i * 100 })))
+      expect(set.series.rss).toBe(rss)
+      expect(rss).toHaveLength(MAX_POINTS)
+      expect(rss[0]!.x).toBeCloseTo((n - MAX_POINTS) / 10)
+      expect(set.series.heap).toHaveLength(MAX_POINTS)
+      expect(set.markers).toEqual([])
     })
   })
 

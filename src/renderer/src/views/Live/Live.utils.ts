@@ -29,6 +29,13 @@ export const SERIES_IDS = [
 ] as const
 export type SeriesId = (typeof SERIES_IDS)[number]
 
+/**
+ * Points kept per series: two hours at 10 Hz. Past that the oldest go (in chunks of a
+ * tenth, so a long session does not shift arrays on every batch); the session on disk
+ * keeps everything.
+ */
+export const MAX_POINTS = 72_000
+
 /** Errors closer than this merge into one marker (a 429 storm is one line, not thousands). */
 export const ERROR_MERGE_S = 1
 
@@ -83,8 +90,25 @@ export class SeriesSet {
       this.latest = sample
       added++
     }
-    if (added > 0) this.version++
+    if (added > 0) {
+      this.trim()
+      this.version++
+    }
     return added
+  }
+
+  /** Drops what lies before the oldest point of the last MAX_POINTS samples. */
+  private trim(): void {
+    const rss = this.series.rss
+    if (rss.length <= MAX_POINTS + MAX_POINTS / 10) return
+    const cutoff = (rss[rss.length - MAX_POINTS] as Point).x
+    for (const id of SERIES_IDS) {
+      const list = this.series[id]
+      const keepFrom = list.findIndex((p) => p.x >= cutoff)
+      if (keepFrom > 0) list.splice(0, keepFrom)
+      else if (keepFrom === -1) list.length = 0
+    }
+    this.markers = this.markers.filter((m) => m.x >= cutoff)
   }
 
   addEvents(events: readonly SessionEvent[]): void {
