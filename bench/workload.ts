@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
+import { median as medianOrNull } from '../src/main/analysis/growth'
 import { connectKalam } from '../src/main/target/client'
 import type { KalamClient, LiveHandlers } from '../src/main/target/types'
 import { ErrorTally, createCounters } from '../src/main/workload/counters'
@@ -428,9 +429,7 @@ function fmt(v: number | null): string {
 }
 
 function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+  return medianOrNull(values) ?? 0
 }
 
 function round(v: number): number {

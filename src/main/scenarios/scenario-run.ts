@@ -26,7 +26,8 @@ import {
   runObjects,
   type RunObjects
 } from '../workload/schema'
-import { startStatsPoller, toServerFigures, type StatsPoller } from '../workload/stats-poller'
+import { toServerFigures } from '../target/stats'
+import { startStatsPoller, type StatsPoller } from '../workload/stats-poller'
 import { startSubscribers, type SubscriberGroup } from '../workload/subscribers'
 import type { Stoppable, WorkloadSink } from '../workload/types'
 import { dropUsers, provisionUsers, type Provisioned, type UserPlan } from '../workload/users'

@@ -3,11 +3,9 @@
  * every 2 s: each poll spawns `lsof` inside KalamDB and counts as activity that blocks its
  * idle memory trim (PROTOCOL.md §8), so it is opt-in per phase and paused for idle phases.
  */
-import type { ServerFigures } from '../../shared/sample'
+import { MIN_STATS_POLL_INTERVAL_MS } from '../target/stats'
 import type { KalamClient, ServerStats } from '../target/types'
 import { sleep } from './clock'
-
-export const MIN_STATS_INTERVAL_MS = 2000
 
 export interface StatsPoller {
   /** Starts (or keeps) polling. */
@@ -29,7 +27,7 @@ export function startStatsPoller(options: {
   onStats?(s: ServerStats): void
   onError?(e: unknown): void
 }): StatsPoller {
-  const interval = Math.max(MIN_STATS_INTERVAL_MS, options.intervalMs)
+  const interval = Math.max(MIN_STATS_POLL_INTERVAL_MS, options.intervalMs)
   let active = false
   let latest: ServerStats | null = null
   const history: ServerStats[] = []
@@ -82,27 +80,4 @@ export function startStatsPoller(options: {
       options.signal.removeEventListener('abort', pause)
     }
   }
-}
-
-/** ServerStats → the Sample's `server` object (src/shared/sample.ts ServerFigures). */
-export function toServerFigures(s: ServerStats): ServerFigures {
-  const f: ServerFigures = { polledAt: s.polledAt }
-  const copy = <K extends keyof ServerFigures & keyof ServerStats>(k: K): void => {
-    const v = s[k]
-    if (typeof v === 'number' && Number.isFinite(v)) (f as unknown as Record<string, number>)[k] = v
-  }
-  copy('memoryBytes')
-  copy('cpuPercent')
-  copy('threads')
-  copy('websocketSessions')
-  copy('websocketSessionsPeak')
-  copy('activeConnections')
-  copy('activeSubscriptions')
-  copy('activeSubscriptionsPeak')
-  copy('jobsRunning')
-  copy('jobsQueued')
-  copy('jobsFailed')
-  copy('memtableBytes')
-  copy('sstBytes')
-  return f
 }

@@ -198,6 +198,10 @@ async function runCommand(which: string, opts: RunCliOptions, ctx: CliContext): 
     }
     results.push(result)
     if (!opts.json) ctx.stdout.write(verdictTable(result))
+    if (result.status === 'error' || result.status === 'target-crashed') {
+      const meta = (await readSession(result.dir)).meta
+      if (typeof meta.endReason === 'string') ctx.stderr.write(`error: ${meta.endReason}\n`)
+    }
   }
 
   if (opts.junit) await writeJunit(opts.junit, results, ctx, credentials)
