@@ -123,6 +123,8 @@ describe.runIf(haveChromium)('app end to end (Chromium, web bridge, simulator)',
   }, 30_000)
 
   it('starts the simulator, runs T220 quick, investigates, exports, finds the session after a reload', async () => {
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(e.message))
     await page.goto(url)
     await page.getByRole('heading', { name: 'Targets', level: 2 }).waitFor()
     await page
@@ -141,6 +143,9 @@ describe.runIf(haveChromium)('app end to end (Chromium, web bridge, simulator)',
     // Live: samples arrive on the chart.
     await page.getByRole('link', { name: 'Live' }).click()
     await expect.poll(() => points(page, 'memory'), { timeout: 15_000 }).toBeGreaterThan(0)
+    // Zoom and pan from the keyboard-reachable buttons (the zoom plugin is loaded and works).
+    await page.getByRole('button', { name: 'Zoom in on Memory' }).click()
+    await page.getByRole('button', { name: 'Reset zoom of Memory' }).click()
     await shot(page, '2-live')
 
     // Scenarios: T220 in quick mode, progress, verdict.
@@ -191,5 +196,6 @@ describe.runIf(haveChromium)('app end to end (Chromium, web bridge, simulator)',
     await page.getByRole('link', { name: 'Sessions' }).click()
     await page.getByRole('cell', { name: 'memory-stability' }).first().waitFor({ timeout: 15_000 })
     await shot(page, '8-sessions')
+    expect(pageErrors).toEqual([])
   }, 240_000)
 })
