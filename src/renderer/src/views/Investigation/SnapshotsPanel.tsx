@@ -35,7 +35,7 @@ export function SnapshotsPanel({
   useEffect(() => {
     load()
       .then((l) => {
-        setBefore(l.at(-2)?.id ?? '')
+        setBefore(l.length > 1 ? (l[0]?.id ?? '') : '')
         setAfter(l.at(-1)?.id ?? '')
       })
       .catch((e: unknown) => setError(errorText(e)))
