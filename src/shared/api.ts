@@ -260,7 +260,7 @@ export const apiCalls = {
     request: z.object({ label: z.string().max(200).optional() }).strict(),
     response: SnapshotSummarySchema
   },
-  /** Live snapshots, then those of the given session. */
+  /** Live snapshots and those of the given session, oldest first. */
   'snapshots:list': {
     request: z.object({ dir: z.string().optional() }).strict(),
     response: z.array(SnapshotSummarySchema)

@@ -40,10 +40,11 @@ export class SnapshotService {
     return summary(id, snapshot)
   }
 
+  /** Live snapshots and those of the given session, oldest first. */
   async list(dir: string | undefined): Promise<SnapshotSummary[]> {
     const out = this.live.map((l) => summary(l.id, l.snapshot))
     if (dir) out.push(...sessionSnapshots(await this.sessions.read(dir)))
-    return out
+    return out.sort((a, b) => a.t - b.t)
   }
 
   async diff(before: string, after: string): Promise<SnapshotDiff> {
