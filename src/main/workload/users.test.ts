@@ -27,7 +27,14 @@ describe('workload/users', () => {
       // 60 SQL/s usable per user → 17 users, and one writer per user at least.
       expect(plan.writerUsers).toBe(17)
       expect(plan.writers).toBe(17)
-      expect(plan.notes.join(" ")).toMatch(/1000 SQL\/s .* 100 queries\/s a user may send: writers run as 17 workload users/)
+      expect(plan.notes.join(' ')).toMatch(
+        /1000 SQL\/s .* 100 queries\/s a user may send: writers run as 17 workload users/
+      )
+      expect(
+        planUsers({ writers: 0, writeRequestsPerSec: 0, subscriptions: 10 }, limits()).notes
+      ).toEqual([
+        '10 subscriptions are more than the 9 per user planned under the limit of 10: subscribers run as 2 workload users'
+      ])
     })
 
     it('spreads 50 subscriptions over users of at most 9 each under a limit of 10', () => {

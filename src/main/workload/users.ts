@@ -74,7 +74,7 @@ export function planUsers(needs: WorkloadNeeds, limits: ServerLimits | null): Us
   if (needs.subscriptions > usableSubs) {
     subscriberUsers = Math.ceil(needs.subscriptions / usableSubs)
     notes.push(
-      `${needs.subscriptions} subscriptions exceed the ${subsPerUser} a user may hold: subscribers run as ${subscriberUsers} workload users`
+      `${needs.subscriptions} subscriptions are more than the ${usableSubs} per user planned under the limit of ${subsPerUser}: subscribers run as ${subscriberUsers} workload users`
     )
   }
   const writers = needs.writers > 0 ? Math.max(needs.writers, writerUsers) : 0
