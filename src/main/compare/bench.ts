@@ -22,6 +22,7 @@ import type { BenchFigure, BenchMemory, BenchResult } from '../../shared/bench'
 import type { CompareMetric, CompareResult, CompareSide } from '../../shared/compare'
 import { ProfilerError } from '../../shared/errors'
 import {
+  asContext,
   DEFAULT_THRESHOLDS,
   judge,
   ratioIntervalFromCis,
@@ -338,21 +339,6 @@ function memoryRow(
       (ma.field !== mb.field
         ? ` (A from ${ma.source}, B from ${mb.source}: different sources.)`
         : '')
-  }
-}
-
-/**
- * A row shown for context: its own call goes to contextDirection; significant/direction
- * stay neutral so nobody reading the JSON takes it for part of the verdict.
- */
-export function asContext(m: CompareMetric, why: string | null): CompareMetric {
-  return {
-    ...m,
-    counts: false,
-    contextDirection: m.direction,
-    significant: false,
-    direction: 'same',
-    reason: `${m.reason} (Context only${why ? `: ${why}` : ''}; not part of the verdict.)`
   }
 }
 

@@ -7,7 +7,7 @@ import { compareBench } from './bench'
 import { compareComparables, loadComparable, parseBenchResult } from './load'
 import { compareSessions } from './sessions'
 import { judge } from './significance'
-import { benchResult, figure, latencySamples, session } from './testing/factories'
+import { benchResult, figure, latencySamples, mixedLatency, session } from './testing/factories'
 import { renderCompareText } from './render-text'
 import { renderCompareMarkdown } from './render-markdown'
 import { renderCompareHtml } from './render-html'
@@ -153,14 +153,19 @@ describe('compare', () => {
   })
 
   describe('compareSessions', () => {
-    it('flags a leaking build: slope and growth worse, verdict regression', () => {
+    it('flags a leaking build: slope worse (growth shown as context), verdict regression', () => {
       const a = session({ seed: 1 })
       const b = session({ seed: 2, leakBytesPerSec: 400 * 1024 })
       const r = compareSessions(a, b)
       expect(r.verdict).toBe('regression')
       expect(metric(r, 'rssBytes.slope')).toMatchObject({ significant: true, direction: 'worse' })
-      expect(metric(r, 'rssBytes.growth')).toMatchObject({ significant: true, direction: 'worse' })
-      expect(r.summary).toMatch(/RSS/)
+      expect(metric(r, 'rssBytes.growth')).toMatchObject({
+        counts: false,
+        significant: false,
+        direction: 'same',
+        contextDirection: 'worse'
+      })
+      expect(r.summary).toMatch(/RSS slope/)
     })
 
     it('judges two sessions of the same build equal within noise', () => {
@@ -177,9 +182,13 @@ describe('compare', () => {
         session({ seed: 3 }),
         session({ seed: 4, insertLatencyMs: 21, insertRate: 120 })
       )
-      expect(metric(r, 'latency.insert.p50')).toMatchObject({
+      expect(metric(r, 'latency.insert.p10')).toMatchObject({
         significant: true,
         direction: 'worse'
+      })
+      expect(metric(r, 'latency.insert.p50')).toMatchObject({
+        counts: false,
+        contextDirection: 'worse'
       })
       expect(metric(r, 'latency.insert.p50').pValue!).toBeLessThan(0.001)
       expect(metric(r, 'throughput.inserts')).toMatchObject({
@@ -201,7 +210,18 @@ describe('compare', () => {
       )
     })
 
-    it('counts a criterion that flipped with a real move, not one that flipped at the edge', () => {
+    it('keeps a p10 that held as no difference while the median exploded (a stalled machine)', () => {
+      // Same build; in B most requests waited on a backlog, the quickest 30% did not.
+      const a = session({ seed: 13 })
+      const b = session({ seed: 14 })
+      b.latency = mixedLatency(16, 0.3)
+      const r = compareSessions(a, b)
+      expect(metric(r, 'latency.insert.p50').contextDirection).toBe('worse')
+      expect(metric(r, 'latency.insert.p10').significant).toBe(false)
+      expect(r.verdict).toBe('no-significant-difference')
+    })
+
+    it('shows criteria flips as context: a real move is marked, one at the edge is not', () => {
       const c = (measured: number, pass: boolean) => ({
         name: 'RSS growth',
         threshold: '< 10%',
@@ -213,15 +233,20 @@ describe('compare', () => {
         session({ seed: 9, verdicts: [c(9.8, true)] }),
         session({ seed: 10, verdicts: [c(10.2, false)] })
       )
-      expect(metric(edge, 'criterion.RSS growth').significant).toBe(false)
+      expect(metric(edge, 'criterion.RSS growth')).toMatchObject({
+        significant: false,
+        contextDirection: 'same'
+      })
       const real = compareSessions(
         session({ seed: 9, verdicts: [c(3, true)] }),
         session({ seed: 10, verdicts: [c(25, false)] })
       )
       expect(metric(real, 'criterion.RSS growth')).toMatchObject({
-        significant: true,
-        direction: 'worse'
+        counts: false,
+        significant: false,
+        contextDirection: 'worse'
       })
+      expect(real.verdict).toBe('no-significant-difference')
     })
 
     it('notes differing parameters', () => {

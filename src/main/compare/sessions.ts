@@ -3,13 +3,19 @@
  * field, release, latency percentiles per operation, insert throughput, CPU, failed
  * requests, and the scenario's criteria — each with a significance call.
  *
- * Evidence per metric:
+ * Evidence per metric (rows marked context are shown but never move the verdict):
  *  - slope: the analysis's 95% CIs → a z-test of the difference; must clear a floor of
  *    `memoryNoise` × baseline over the compared window (a drift that small is not a leak);
- *  - growth: per-sample noise of each series → z-test; floor `memoryNoise` in points;
- *  - latency: Mann–Whitney over the two histograms' buckets (p50) and order-statistic CIs
- *    of each percentile; throughput and CPU: Mann–Whitney + bootstrap over the per-second
- *    values of the load phase; failed requests: a two-proportion z-test.
+ *  - growth (context: the slope says the same with an honest interval): per-sample noise
+ *    of each series → z-test; floor `memoryNoise` in points;
+ *  - latency: the p10 of each operation's histogram with its order-statistic CI decides.
+ *    Latency is counted from each request's intended start, so any stall of a busy machine
+ *    piles a backlog onto the median and the tail (between two runs of one build on a
+ *    loaded machine the p50 moved 3.5× while the p10 moved 8%); a slower server moves every
+ *    request, the p10 too. p50 (with Mann–Whitney over the buckets), p95, p99: context;
+ *  - throughput and CPU: Mann–Whitney + bootstrap over the per-second values of the load
+ *    phase; failed requests: a two-proportion z-test;
+ *  - criteria (context): an outcome that flipped is reported, the metrics above decide.
  */
 import type { AnalysisResult, MetricAnalysis } from '../../shared/analysis'
 import type { CompareMetric, CompareResult, CompareSide, CompareUnit } from '../../shared/compare'
@@ -21,6 +27,7 @@ import { metricLabel } from '../report/words'
 import { LATENCY_FLOOR_MS, type CompareOptions } from './bench'
 import { decodeBuckets, quantileWithCi, rankGroups } from './histogram'
 import {
+  asContext,
   DEFAULT_THRESHOLDS,
   judge,
   ratioIntervalFromCis,
@@ -41,6 +48,13 @@ const FIELDS: MemoryField[] = ['rssBytes', 'heapBytes', 'fileMappedBytes', 'pssB
 const RELEASE_FLOOR_PERCENT = 15
 /** CPU moves by whole percents between identical runs (100 = one core). */
 const CPU_FLOOR_PERCENT = 5
+/**
+ * The p10 of latency is called only beyond ±50% (or the --noise band if wider): with one run
+ * a side, even the quickest tenth of requests moved by up to 20% between runs of one build
+ * on a busy machine (a stall leaves fewer requests unaffected), while a slower server moves
+ * it by its whole added delay.
+ */
+const SESSION_LATENCY_BAND = 0.5
 /** Failed-request shares closer than 0.1 points are not worth a regression call. */
 const FAILURE_FLOOR_RATIO = 0.001
 /** Each memory "final"/"baseline" level is a window median; ~this many samples (growth SE). */
@@ -128,7 +142,7 @@ function memoryRows(
     const mB = anB.metrics[field]
     if (!mA && !mB) continue
     rows.push(slopeRow(field, a, b, mA, mB, wA, wB, t))
-    rows.push(growthRow(field, a, b, mA, mB, wA, wB, t))
+    rows.push(asContext(growthRow(field, a, b, mA, mB, wA, wB, t), 'the slope above decides'))
   }
   return rows
 }
@@ -292,7 +306,9 @@ function releaseRows(anA: AnalysisResult, anB: AnalysisResult, t: Thresholds): C
 
 // ----------------------------------------------------------------------------- latency
 
-const PERCENTILES: { q: number; key: 'p50Us' | 'p95Us' | 'p99Us'; label: string }[] = [
+/** p10 decides (see the module comment); the summary has no p10, so without a histogram it is not judged. */
+const PERCENTILES: { q: number; key: 'p50Us' | 'p95Us' | 'p99Us' | null; label: string }[] = [
+  { q: 0.1, key: null, label: 'p10' },
   { q: 0.5, key: 'p50Us', label: 'p50' },
   { q: 0.95, key: 'p95Us', label: 'p95' },
   { q: 0.99, key: 'p99Us', label: 'p99' }
@@ -310,8 +326,8 @@ function latencyRows(a: SessionData, b: SessionData, t: Thresholds): CompareMetr
     const hb = decodeBuckets(lb?.histogram)
     const mw = ha && hb ? mannWhitneyGrouped(rankGroups(ha, hb)).pValue : null
     for (const p of PERCENTILES) {
-      let va = la ? la[p.key] / 1000 : null
-      let vb = lb ? lb[p.key] / 1000 : null
+      let va = la && p.key ? la[p.key] / 1000 : null
+      let vb = lb && p.key ? lb[p.key] / 1000 : null
       let changeCi: [number, number] | null = null
       let a95: [number, number] | null = null
       let b95: [number, number] | null = null
@@ -326,7 +342,7 @@ function latencyRows(a: SessionData, b: SessionData, t: Thresholds): CompareMetr
       }
       const exact = ha !== null && hb !== null
       const pValue = exact && p.q === 0.5 ? mw : null
-      const noise = exact ? t.noise : 2 * t.noise
+      const noise = exact ? Math.max(t.noise, SESSION_LATENCY_BAND) : 2 * t.noise
       const floor = LATENCY_FLOOR_MS
       const j = judge({
         better: 'lower',
@@ -338,7 +354,7 @@ function latencyRows(a: SessionData, b: SessionData, t: Thresholds): CompareMetr
         noise,
         floor
       })
-      rows.push({
+      const row: CompareMetric = {
         id: `latency.${op}.${p.label}`,
         name: `${op} latency ${p.label}`,
         group: 'latency',
@@ -366,9 +382,17 @@ function latencyRows(a: SessionData, b: SessionData, t: Thresholds): CompareMetr
           changeCi,
           noise,
           floor,
-          ...missing(la, lb)
+          ...missing(va, vb)
         })
-      })
+      }
+      rows.push(
+        exact && p.q === 0.1
+          ? row
+          : asContext(
+              row,
+              p.q === 0.1 ? null : 'a busy machine piles its stalls onto the median and tail'
+            )
+      )
     }
   }
   return rows
@@ -577,7 +601,7 @@ function criteriaRows(
     const reason = flipped
       ? `${word(x.pass)} in A, ${word(y.pass)} in B (${values})${significant ? '.' : ': the values barely moved, so the flip is within noise.'}`
       : `${word(x.pass)} in both (${values}).`
-    rows.push({
+    const row: CompareMetric = {
       id: `criterion.${x.name}`,
       name: `${x.name} (${x.threshold})`,
       group: 'criteria',
@@ -588,11 +612,14 @@ function criteriaRows(
       change,
       delta: x.measured !== null && y.measured !== null ? y.measured - x.measured : null,
       pValue: null,
-      test: 'criterion outcome: a flip counts when the measured value moved beyond the noise band',
+      test: 'criterion outcome (context): a flip is noted when the measured value moved beyond the noise band',
       significant,
       direction,
       reason
-    })
+    }
+    // A scenario's pass/fail is a threshold on one noisy run, not a test between two: the
+    // metrics above (with their intervals) decide, the outcome is shown beside them.
+    rows.push(asContext(row, 'the measured metrics decide'))
   }
   return rows
 }

@@ -9,7 +9,7 @@
  * Either piece of evidence may be missing (a metric recorded without raw data); then the
  * point estimate must clear the band instead. Direction follows from which way is better.
  */
-import type { CompareDirection } from '../../shared/compare'
+import type { CompareDirection, CompareMetric } from '../../shared/compare'
 
 /** Thresholds of the significance calls (CompareSettings in the result). */
 export interface Thresholds {
@@ -115,4 +115,19 @@ export function ratioIntervalFromCis(
 ): [number, number] | null {
   if (!(a95[0] > 0)) return null
   return [b95[0] / a95[1] - 1, b95[1] / a95[0] - 1]
+}
+
+/**
+ * A row shown for context: its own call goes to contextDirection; significant/direction
+ * stay neutral so nobody reading the JSON takes it for part of the verdict.
+ */
+export function asContext(m: CompareMetric, why: string | null): CompareMetric {
+  return {
+    ...m,
+    counts: false,
+    contextDirection: m.direction,
+    significant: false,
+    direction: 'same',
+    reason: `${m.reason} (Context only${why ? `: ${why}` : ''}; not part of the verdict.)`
+  }
 }

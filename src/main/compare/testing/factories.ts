@@ -208,3 +208,19 @@ export function session(spec: SessionSpec): SessionData {
     skippedLines: 0
   }
 }
+
+/**
+ * A latency file where a share `quick` of inserts took the usual ~1 ms and the rest waited
+ * behind a stall (~40 ms): what a run on a machine that stalled looks like.
+ */
+export function mixedLatency(seed: number, quick: number): SessionData['latency'] {
+  const rng = seededRng(seed)
+  const rec = new LatencyRecorder()
+  for (let i = 0; i < 2000; i++) {
+    const ms = rng() < quick ? 1 : 40
+    rec.recordMs('insert', ms * Math.exp(normal(rng, 0, 0.3)))
+  }
+  const file = rec.toFile()
+  rec.destroy()
+  return file
+}
