@@ -33,6 +33,17 @@ export const SPIKE_RECOVERY_FRACTION = 0.5
  */
 export const CLIMB_FRACTION = 0.5
 
+/** A drop counts when it is at least this share of the large drops (the 80th percentile). */
+export const MIN_DROP_SHARE = 0.4
+
+interface Drop {
+  /** Index of the diff that starts the fall (the point before it is the peak). */
+  start: number
+  /** Index of the point the steepest fall lands on (where the climb after it is measured). */
+  end: number
+  size: number
+}
+
 /** Drops needed before a series is called a sawtooth: three falls make three full cycles. */
 export const MIN_DROPS = 3
 
@@ -67,7 +78,7 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
   // Runs of consecutive falls, merged: at 10 Hz a trim takes a few samples. The bottom of a
   // drop is where its steepest single fall lands: noise may extend the run by a sample or two
   // into the next climb, and measuring troughs from there would bias them up by the climb.
-  const drops: { start: number; end: number; size: number }[] = []
+  let drops: Drop[] = []
   // Lowest value since the last drop's bottom, kept as we go (no rescans).
   let lowSinceDrop = values[0] as number
   let i = 0
@@ -85,16 +96,29 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
       size -= diffs[i++] as number
     }
     const end = steepest + 1 // index of the point the steepest fall lands on
-    // A sawtooth climbs back before it falls again; a decay falls run after run.
-    const climbed = (values[start] as number) - lowSinceDrop
-    if (size >= threshold && !isSpike(values, i, size) && climbed >= CLIMB_FRACTION * size) {
-      drops.push({ start, end, size })
-      lowSinceDrop = Math.min(...values.slice(end, i + 1))
-    } else {
-      for (let j = start + 1; j <= i; j++)
-        lowSinceDrop = Math.min(lowSinceDrop, values[j] as number)
+    const bottomLow = Math.min(...values.slice(end, i + 1))
+    if (size < threshold || isSpike(values, i, size)) {
+      lowSinceDrop = Math.min(lowSinceDrop, bottomLow, values[start] as number)
+      continue
     }
+    // A sawtooth climbs back before it falls again. A fall that follows a drop without a
+    // climb is the drop's next stage (a flush, then the GC that frees it) and joins it; a
+    // decay falls stage after stage and so stays one drop, never a sawtooth.
+    const climbed = (values[start] as number) - lowSinceDrop
+    const prev = drops[drops.length - 1]
+    if (climbed >= CLIMB_FRACTION * size) {
+      drops.push({ start, end, size })
+    } else if (prev) {
+      prev.end = end
+      prev.size = (values[prev.start] as number) - bottomLow
+    }
+    lowSinceDrop = bottomLow
   }
+  // Small falls within a climb (a young-generation GC, an arena trim) are not the sawtooth's
+  // drops: only drops of at least MIN_DROP_SHARE of the typical large one count.
+  const sizes = drops.map((d) => d.size).sort((a, b) => a - b)
+  const large = sizes[Math.min(sizes.length - 1, Math.floor(0.8 * sizes.length))] ?? 0
+  drops = drops.filter((d) => d.size >= MIN_DROP_SHARE * large)
   if (drops.length < MIN_DROPS) return null
 
   const segments = drops.map((d, k) => {

@@ -31,6 +31,27 @@ interface Truth {
 /** Ground truth (STYLE.md §22): each shape with the verdict it must get. */
 const TRUTHS: Truth[] = [
   {
+    name: 'few flush cycles, flat troughs',
+    shape: () => S.sawtooth(L, 0.15 * L, 50_000, 0),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'few flush cycles, troughs rising 4%/min',
+    shape: () => S.sawtooth(L, 0.15 * L, 50_000, 4),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'few flush cycles, troughs rising 1%/min',
+    shape: () => S.sawtooth(L, 0.15 * L, 50_000, 1),
+    durationMs: 5 * MIN,
+    truth: 'leak',
+    exactUpTo: 0.005
+  },
+  {
     name: 'steady noise',
     shape: () => S.flat(L),
     durationMs: 5 * MIN,

@@ -84,6 +84,11 @@ export const LEAK_CONFIDENCE = 0.999
 export const LATE_FRACTION = 0.5
 /** The tail of a broken line covers at least a fifth of the window (a plateau must be seen). */
 export const MIN_TAIL_FRACTION = 0.2
+/**
+ * One-sided confidence for a leak on a sawtooth of few cycles, where every trough must also
+ * rise: the rising sequence is evidence of its own (4 troughs rise in order by chance 1 in 24).
+ */
+export const FEW_CYCLES_CONFIDENCE = 0.99
 /** Segments with fewer points than this are not fitted on their own. */
 export const MIN_SEGMENT_POINTS = 4
 /** The tail of a broken line needs this many points: a plateau on fewer is luck. */
@@ -110,6 +115,7 @@ export type TrendCode =
   | 'flat'
   | 'shrinking'
   | 'noisy'
+  | 'unclear-end'
   | 'few-cycles'
 
 export interface TrendResult {
@@ -256,6 +262,9 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     sawtooth
   })
 
+  if (saw && series.length < 2 * MIN_SEGMENT_POINTS) {
+    return result(...fewCycles(series, fit, durationMs, level, leakMargin, floor))
+  }
   if (fit.n < 3 || !Number.isFinite(fit.slopeSe)) return result('inconclusive', 'few-cycles')
   const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
   const growing = b - strictQ * fit.slopeSe > 0 && b >= leakMargin
@@ -285,7 +294,7 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     if (lateGrows && afterBreak) {
       return result('leak', lateCi95[1] < SLOWER_RATIO * b ? 'growing-slower' : 'growing')
     }
-    return result('inconclusive', 'noisy')
+    return result('inconclusive', 'unclear-end')
   }
   const significantRise = ci95[0] > 0 && b >= 0.5 * leakMargin
   if (ci95[1] < stableMargin && !significantRise) {
@@ -294,6 +303,39 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   }
   if (saw && fit.n < MIN_TREND_SAMPLES / 2) return result('inconclusive', 'few-cycles')
   return result('inconclusive', 'noisy')
+}
+
+/**
+ * A sawtooth of few cycles (flush cycles of a minute in a five-minute run) leaves too few
+ * troughs for the late-half and broken-line tests. Then:
+ *  - leak: every trough above the one before, the slope at least the leak margin and surely
+ *    positive at FEW_CYCLES_CONFIDENCE;
+ *  - stable: all troughs within a band of STABLE_GROWTH_FRACTION of the level (less twice
+ *    their noise), and they span at least half the window (so the band bounds the growth);
+ *  - otherwise inconclusive.
+ */
+function fewCycles(
+  troughs: readonly Point[],
+  fit: LineFit,
+  durationMs: number,
+  level: number,
+  leakMargin: number,
+  troughNoise: number
+): [MetricVerdict, TrendCode] {
+  if (troughs.length < 3) return ['inconclusive', 'few-cycles']
+  const values = troughs.map((p) => p.v)
+  const rising = values.every((v, k) => k === 0 || v > (values[k - 1] as number))
+  const q = tQuantile(FEW_CYCLES_CONFIDENCE, fit.df)
+  if (rising && fit.slope >= leakMargin && fit.slope - q * fit.slopeSe > 0) {
+    return ['leak', 'growing']
+  }
+  const span = (troughs[troughs.length - 1] as Point).t - (troughs[0] as Point).t
+  const band = Math.max(...values) - Math.min(...values)
+  // The band, widened by the troughs' own noise (two σ), must stay under the stable margin.
+  if (span >= durationMs / 2 && band + 2 * troughNoise < STABLE_GROWTH_FRACTION * Math.abs(level)) {
+    return ['stable', 'flat']
+  }
+  return ['inconclusive', 'few-cycles']
 }
 
 interface Break {

@@ -76,6 +76,8 @@ export function trendReason(field: string, t: TrendResult): string {
     shrinking: () => `${m} shrank ${rate(t.slopeBytesPerMin)} over ${span}${saw}.`,
     noisy: () =>
       `${m} moved ${rate(t.slopeBytesPerMin)} over ${span}, but the noise (${ci(t.slopeCi95)}) is too large to call it a leak or stable${saw}.`,
+    'unclear-end': () =>
+      `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}, but the last part of the window neither clearly grows on nor clearly levels off${saw}.`,
     'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`
   }
   return reasons[t.code]()
