@@ -72,6 +72,13 @@ export async function runScenario(
   const params = resolveParameters(id, options.quick, options.overrides)
   def.validate?.(params)
   assertTargetAllowed(options.url, options.allowRemote)
+  const interval = options.sampleIntervalMs
+  if (interval !== undefined && !(interval >= 100 && interval <= 60_000)) {
+    throw new ProfilerError(
+      'BAD_INPUT',
+      `sampling interval ${interval} ms is out of range: 100 ms to 60 s`
+    )
+  }
   const d = deps ?? (await import('./default-deps')).defaultDeps()
   if (options.pid !== null && !d.processExists(options.pid)) {
     throw new ProfilerError('PID_NOT_FOUND', `no process with pid ${options.pid}`, {

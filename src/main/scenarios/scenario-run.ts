@@ -166,10 +166,10 @@ export class ScenarioRun {
   }
 
   async execute(): Promise<RunResult> {
-    this.startWatching()
     this.tickTimer = setInterval(() => this.tick(), 1000)
     try {
       this.phase('setup')
+      this.startWatching()
       await this.setUp()
       this.scenarioStart = Date.now()
       await this.def.run(this.context())
