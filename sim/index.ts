@@ -14,7 +14,8 @@ import { defaultConfig, type SimConfig } from './config'
 import { Engine } from './engine/engine'
 import { LeakPool } from './faults'
 import { Tokens } from './server/auth'
-import { HttpApi, sendJson } from './server/http'
+import { HttpApi } from './server/http'
+import { sendJson } from './server/http-util'
 import { LiveQueries } from './server/live'
 import { ProcessMetrics } from './server/metrics'
 import { KeyedLimiter } from './server/rate-limit'
@@ -110,7 +111,7 @@ export async function startSimulator(overrides: Partial<SimConfig> = {}): Promis
     startedAt,
     dataDir,
     port: () => port,
-    planCacheSize: () => api.planCache.size
+    planCacheSize: () => api.sqlEndpoint.planCache.size
   })
 
   const timers: NodeJS.Timeout[] = []
@@ -130,7 +131,7 @@ export async function startSimulator(overrides: Partial<SimConfig> = {}): Promis
         Date.now() - lastActivity >= IDLE_AFTER_MS
       ) {
         // Like KalamDB's idle trim: drop the plan cache and give memory back (mi_collect there).
-        api.planCache.clear()
+        api.sqlEndpoint.planCache.clear()
         gc?.()
       }
     }, IDLE_CHECK_MS)

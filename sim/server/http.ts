@@ -1,14 +1,10 @@
 /**
- * HTTP routes (PROTOCOL.md §2–§4): health, auth status/setup/login/refresh/me/logout, and
- * POST /v1/api/sql with KalamDB's envelopes, status codes, error codes and limits.
+ * HTTP routes (PROTOCOL.md §2–§3): health, auth status/setup/login/refresh/me/logout, the
+ * Bearer check, and the dispatch of POST /v1/api/sql to sql-endpoint.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isAdmin, type Role, type User } from '../engine/catalog'
-import type { Engine, StatementResult } from '../engine/engine'
-import type { Value } from '../engine/types'
-import type { ParsedStatement } from '../sql/ast'
-import { SqlError, type SqlErrorCode } from '../sql/errors'
-import { parseBatch } from '../sql/parser'
+import { isAdmin, type User } from '../engine/catalog'
+import type { Engine } from '../engine/engine'
 import {
   REQUEST_BODY_LIMIT_BYTES,
   SERVER_BUILD_DATE,
@@ -16,13 +12,19 @@ import {
   type SimConfig
 } from '../config'
 import type { Tokens } from './auth'
-import { KeyedLimiter } from './rate-limit'
-
-const MAX_SQL_BYTES = 1024 * 1024
-const MAX_PARAMS = 50
-const MAX_PARAM_BYTES = 512 * 1024
-/** execution.sql_plan_cache_max_entries: parsed statements kept per SQL text. */
-const PLAN_CACHE_ENTRIES = 200
+import {
+  bearer,
+  cookie,
+  isLoopback,
+  peer,
+  sendJson,
+  sendText,
+  str,
+  strictJson,
+  type Json
+} from './http-util'
+import type { KeyedLimiter } from './rate-limit'
+import { SqlEndpoint, type AuthResult } from './sql-endpoint'
 
 export interface HttpDeps {
   config: SimConfig
@@ -32,35 +34,16 @@ export interface HttpDeps {
   touch: () => void
 }
 
-type Json = Record<string, unknown>
-
-export class PlanCache {
-  private readonly map = new Map<string, ParsedStatement[]>()
-
-  get size(): number {
-    return this.map.size
-  }
-
-  get(sql: string): ParsedStatement[] {
-    const hit = this.map.get(sql)
-    if (hit) return hit
-    const parsed = parseBatch(sql)
-    this.map.set(sql, parsed)
-    if (this.map.size > PLAN_CACHE_ENTRIES) this.map.delete(this.map.keys().next().value!)
-    return parsed
-  }
-
-  clear(): void {
-    this.map.clear()
-  }
-}
-
 export class HttpApi {
-  readonly planCache = new PlanCache()
-  private readonly queryLimiter: KeyedLimiter
+  readonly sqlEndpoint: SqlEndpoint
 
   constructor(private readonly d: HttpDeps) {
-    this.queryLimiter = new KeyedLimiter(d.config.maxQueriesPerSec)
+    this.sqlEndpoint = new SqlEndpoint({
+      config: d.config,
+      engine: d.engine,
+      touch: d.touch,
+      authenticate: (req) => this.authenticate(req)
+    })
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -112,7 +95,7 @@ export class HttpApi {
         return this.withBody(req, res, () => this.logout(res))
       case 'POST /v1/api/sql':
         return this.withBody(req, res, (b) => {
-          this.sql(req, res, b).catch((e: unknown) => this.internalError(res, e))
+          this.sqlEndpoint.handle(req, res, b).catch((e: unknown) => this.internalError(res, e))
         })
       default:
         res.writeHead(404, { 'content-length': '0' })
@@ -304,9 +287,7 @@ export class HttpApi {
   }
 
   /** Bearer-only check of the SQL extractor (PROTOCOL.md §4, auth failures). */
-  private authenticate(
-    req: IncomingMessage
-  ): { ok: true; user: User } | { ok: false; code: string } {
+  private authenticate(req: IncomingMessage): AuthResult {
     const header = req.headers.authorization
     let token: string | undefined
     if (header === undefined) {
@@ -323,159 +304,6 @@ export class HttpApi {
     const user = this.d.engine.users.get(v.claims.sub)
     if (!user) return { ok: false, code: 'INVALID_CREDENTIALS' }
     return { ok: true, user }
-  }
-
-  // ---- SQL --------------------------------------------------------------------------
-
-  private async sql(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-    const t0 = performance.now()
-    const took = (): number => Math.round((performance.now() - t0) * 1000) / 1000
-    this.d.touch()
-    const auth = this.authenticate(req)
-    if (!auth.ok) {
-      const message =
-        auth.code === 'MISSING_AUTHORIZATION' ? 'Authentication required' : 'Invalid credentials'
-      return sendJson(res, 401, {
-        status: 'error',
-        error: { code: auth.code, message },
-        results: [],
-        took: took()
-      })
-    }
-    const user = auth.user
-    const fail = (status: number, code: string, message: string, details?: string): void => {
-      const error: Json = { code, message: maskMessage(code, message, user.role) }
-      if (details !== undefined) error.details = details
-      sendJson(res, status, { status: 'error', results: [], took: took(), error })
-    }
-    if (!this.queryLimiter.take(user.id)) {
-      return fail(429, 'RATE_LIMIT_EXCEEDED', 'Too many queries per second. Please slow down.')
-    }
-    const slow = this.d.config.faults.slowQueryMs
-    if (slow > 0) await new Promise((r) => setTimeout(r, slow))
-    let request: Json
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8'))
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error('invalid type: expected struct QueryRequest')
-      }
-      request = parsed as Json
-    } catch (e) {
-      return fail(
-        400,
-        'INVALID_INPUT',
-        `Invalid JSON payload: ${e instanceof Error ? e.message : String(e)}`
-      )
-    }
-    if (typeof request.sql !== 'string')
-      return fail(400, 'INVALID_INPUT', 'Invalid JSON payload: missing field `sql`')
-    const sql = request.sql
-    if (Buffer.byteLength(sql) > MAX_SQL_BYTES) {
-      return fail(
-        400,
-        'INVALID_SQL',
-        `SQL query too long: ${Buffer.byteLength(sql)} bytes (max ${MAX_SQL_BYTES})`
-      )
-    }
-    if (sql.trim() === '') return fail(400, 'EMPTY_SQL', 'SQL query cannot be empty')
-    let params: Value[] = []
-    if (request.params !== undefined && request.params !== null) {
-      if (!Array.isArray(request.params))
-        return fail(400, 'INVALID_PARAMETER', 'params must be an array')
-      if (request.params.length > MAX_PARAMS) {
-        return fail(
-          400,
-          'INVALID_PARAMETER',
-          `Too many parameters: ${request.params.length} (max ${MAX_PARAMS})`
-        )
-      }
-      params = []
-      for (const [i, p] of (request.params as unknown[]).entries()) {
-        const v = toParam(p)
-        if (typeof v === 'string' && v.length > MAX_PARAM_BYTES) {
-          return fail(
-            400,
-            'INVALID_PARAMETER',
-            `Parameter $${i + 1} exceeds ${MAX_PARAM_BYTES} bytes`
-          )
-        }
-        params.push(v)
-      }
-    }
-    const namespace =
-      typeof request.namespace_id === 'string' && request.namespace_id !== ''
-        ? request.namespace_id
-        : 'default'
-    let statements: ParsedStatement[]
-    try {
-      statements = this.planCache.get(sql)
-    } catch (e) {
-      return fail(400, 'INVALID_SQL', e instanceof Error ? e.message : String(e))
-    }
-    if (statements.length === 0) return fail(400, 'EMPTY_SQL', 'SQL query cannot be empty')
-    if (statements.length > 1 && params.length > 0) {
-      return fail(400, 'PARAMS_WITH_BATCH', 'Parameters are not supported with multiple statements')
-    }
-    const results: Json[] = []
-    const dml = { Inserted: 0, Updated: 0, Deleted: 0 }
-    const seen = { Inserted: false, Updated: false, Deleted: false }
-    const batch = statements.length > 1
-    for (const [i, st] of statements.entries()) {
-      let r: StatementResult
-      try {
-        r = this.d.engine.execute(st, { user: user.id, role: user.role, params, namespace })
-      } catch (e) {
-        if (e instanceof SqlError) {
-          const status = e.code === 'PERMISSION_DENIED' ? 403 : 400
-          const message = maskMessage(
-            e.code,
-            `Statement ${i + 1} failed: ${e.message}`,
-            user.role,
-            e.safe
-          )
-          return sendJson(res, status, {
-            status: 'error',
-            results: [],
-            took: took(),
-            error: { code: e.code, message, details: st.sql }
-          })
-        }
-        return fail(
-          500,
-          'INTERNAL_ERROR',
-          `Statement ${i + 1} failed: ${e instanceof Error ? e.message : String(e)}`
-        )
-      }
-      const asUser = asUserOf(st, user.id)
-      if (r.kind === 'rows') {
-        results.push({ schema: r.schema, rows: r.rows, row_count: r.rows.length, as_user: asUser })
-      } else if (r.kind === 'dml') {
-        if (batch) {
-          dml[r.verb] += r.count
-          seen[r.verb] = true
-        } else
-          results.push({
-            row_count: r.count,
-            message: `${r.verb} ${r.count} row(s)`,
-            as_user: asUser
-          })
-      } else {
-        results.push({ row_count: 0, message: r.message, as_user: asUser })
-      }
-    }
-    for (const verb of ['Inserted', 'Updated', 'Deleted'] as const) {
-      if (seen[verb])
-        results.push({
-          row_count: dml[verb],
-          message: `${verb} ${dml[verb]} row(s)`,
-          as_user: user.id
-        })
-    }
-    const streamed = !batch && results.length === 1 && results[0]!.rows !== undefined
-    const envelope: Json = { status: 'success', results, took: took() }
-    // A single row-returning statement is streamed with a hand-written envelope ending in "error":null.
-    if (streamed) envelope.error = null
-    sendJson(res, 200, envelope)
   }
 
   private withBody(req: IncomingMessage, res: ServerResponse, fn: (body: Buffer) => void): void {
@@ -511,30 +339,6 @@ export class HttpApi {
   }
 }
 
-function asUserOf(st: ParsedStatement, user: string): string {
-  return st.statement.kind === 'execute_as' ? st.statement.user : user
-}
-
-const MASKED: Partial<Record<SqlErrorCode | 'TABLE_NOT_FOUND' | 'INTERNAL_ERROR', string>> = {
-  BATCH_PARSE_ERROR: 'Failed to parse SQL batch',
-  SQL_EXECUTION_ERROR: 'SQL statement failed',
-  INVALID_SQL: 'SQL statement is invalid or not allowed',
-  TABLE_NOT_FOUND: 'Requested table is not available',
-  INTERNAL_ERROR: 'SQL request failed'
-}
-
-/** Non-admin callers get fixed texts for unsafe errors (PROTOCOL.md §4). */
-function maskMessage(code: string, message: string, role: Role, safe = false): string {
-  if (isAdmin(role) || safe) return message
-  return MASKED[code as keyof typeof MASKED] ?? message
-}
-
-function toParam(p: unknown): Value {
-  if (p === null || typeof p === 'boolean' || typeof p === 'number' || typeof p === 'string')
-    return p
-  return JSON.stringify(p)
-}
-
 function userJson(u: User): Json {
   return {
     id: u.id,
@@ -545,79 +349,9 @@ function userJson(u: User): Json {
   }
 }
 
-/** Actix's JSON extractor with deny_unknown_fields: plain-text 400 on any problem. */
-function strictJson(res: ServerResponse, body: Buffer, allowed: string[]): Json | null {
-  let v: unknown
-  try {
-    v = JSON.parse(body.toString('utf8'))
-  } catch (e) {
-    sendText(res, 400, `Json deserialize error: ${e instanceof Error ? e.message : String(e)}`)
-    return null
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    sendText(res, 400, 'Json deserialize error: invalid type: expected a JSON object')
-    return null
-  }
-  for (const k of Object.keys(v)) {
-    if (!allowed.includes(k)) {
-      sendText(
-        res,
-        400,
-        `Json deserialize error: unknown field \`${k}\`, expected one of ${allowed.map((a) => `\`${a}\``).join(', ')}`
-      )
-      return null
-    }
-  }
-  return v as Json
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
-
 function authRateLimited(res: ServerResponse): void {
   sendJson(res, 429, {
     error: 'rate_limited',
     message: 'Too many authentication attempts. Please retry shortly.'
   })
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text)
-  })
-  res.end(text)
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(text)
-  })
-  res.end(text)
-}
-
-function bearer(req: IncomingMessage): string | undefined {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')
-  return m ? m[1] : undefined
-}
-
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=')
-    if (k === name && v.length > 0) return v.join('=')
-  }
-  return undefined
-}
-
-export function peer(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? ''
-}
-
-export function isLoopback(req: IncomingMessage): boolean {
-  // X-Forwarded-For is ignored: only the TCP peer counts (PROTOCOL.md §2).
-  const a = peer(req)
-  return a === '127.0.0.1' || a === '::1' || a === '::ffff:127.0.0.1' || a.startsWith('127.')
 }

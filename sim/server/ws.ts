@@ -7,11 +7,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { parse as parseLossless } from 'lossless-json'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { isAdmin, canReadShared, partitionKey, partitionOf, type Role } from '../engine/catalog'
+import type { Role } from '../engine/catalog'
 import type { Engine } from '../engine/engine'
-import { columnsOf, compile, truthy, type Row } from '../engine/eval'
-import { parseStatement } from '../sql/parser'
-import { SqlError } from '../sql/errors'
 import type { SelectStmt } from '../sql/ast'
 import {
   heartbeatCheckMs,
@@ -22,13 +19,21 @@ import {
 import type { LeakPool } from '../faults'
 import type { Tokens } from './auth'
 import { TokenBucket } from './rate-limit'
-import type { LiveQueries } from './live'
 import {
-  batchControlJson,
+  ack,
+  bigOption,
+  buildBatch,
+  errorFrame,
+  numberOption,
+  snapshot,
+  stringifyOptions
+} from './frames'
+import { analyzeSubscription, bindSubscription } from './subscription-sql'
+import {
   Connection,
   Corker,
-  rowObject,
   subscriptionSchema,
+  type LiveQueries,
   type BatchControl,
   type Subscription
 } from './live'
@@ -336,8 +341,6 @@ export class WsServer {
         `last_rows (${lastRows}) cannot exceed batch_size (${batchSize}); use next_batch paging for larger initial loads`
       )
     }
-    const ns = stmt.from!.namespace!.toLowerCase()
-    const tname = stmt.from!.name.toLowerCase()
     const role = conn.role as Role
     const now = Date.now()
     const sub: Subscription = {
@@ -358,58 +361,8 @@ export class WsServer {
       batchNum: 0,
       batchSize
     }
-    const env = { params: [], user: conn.user!, snowflake: () => this.d.engine.snowflake.next() }
-    try {
-      if (ns === 'system') {
-        const sys = this.d.engine.systemTables.get(tname)
-        if (!sys) return err('NOT_FOUND', `Not found: Table not found: system:${tname}`)
-        if (!isAdmin(role))
-          return err(
-            'UNAUTHORIZED',
-            `Permission denied: system tables require a dba or system role`
-          )
-        sub.systemColumns = sys.columns
-        sub.systemRows = () => sys.rows().map((values) => ({ seq: 0n, deleted: false, values }))
-      } else {
-        const table = this.d.engine.tables.get(`${ns}.${tname}`)
-        if (!table) return err('NOT_FOUND', `Not found: Table not found: ${ns}:${tname}`)
-        if (table.type === 'SHARED' && !canReadShared(table.accessLevel ?? 'PRIVATE', role)) {
-          return err(
-            'UNAUTHORIZED',
-            `Permission denied: insufficient privileges for shared table '${ns}.${tname}' (access_level=${table.accessLevel})`
-          )
-        }
-        sub.table = table
-        sub.partition = partitionKey(table, conn.user!)
-      }
-      const cols = sub.table ? sub.table.columns : sub.systemColumns!
-      const proj: number[] = []
-      for (const item of stmt.items) {
-        if (item.kind === 'star') continue
-        const name = (item.expr as { name: string }).name
-        const i = cols.findIndex((c) => c.name === name)
-        if (i < 0)
-          return err(
-            'INVALID_SQL',
-            `Invalid SQL: Invalid SQL: Column '${name}' not found in table '${ns}.${tname}'`
-          )
-        proj.push(i)
-      }
-      sub.projection = stmt.items.some((i) => i.kind === 'star') ? null : proj
-      if (stmt.where) {
-        for (const c of columnsOf(stmt.where)) {
-          if (c !== '_seq' && c !== '_deleted' && !cols.some((x) => x.name === c)) {
-            return err(
-              'INVALID_SQL',
-              `Invalid SQL: Invalid SQL: Column '${c}' not found in table '${ns}.${tname}'`
-            )
-          }
-        }
-        sub.filter = compile(stmt.where, cols, env)
-      }
-    } catch (e) {
-      return err('SUBSCRIPTION_FAILED', e instanceof SqlError ? e.message : String(e))
-    }
+    const failure = bindSubscription(this.d.engine, sub, stmt, role)
+    if (failure) return err(failure.code, failure.message)
     this.d.live.add(sub)
     const schema = JSON.stringify(subscriptionSchema(sub))
     if (options === undefined || options === null) {
@@ -418,10 +371,10 @@ export class WsServer {
       return
     }
     sub.loading = true
-    let rows = this.snapshot(sub, from ?? -1n)
+    let rows = snapshot(sub, from ?? -1n)
     if (lastRows !== undefined && from === undefined)
       rows = rows.slice(Math.max(0, rows.length - lastRows))
-    const batch = this.batch(sub, rows, 0)
+    const batch = buildBatch(sub, rows, 0)
     conn.sendControl(ack(id, batch.control, schema))
     conn.sendControl(batch.frame)
     if (!batch.control.has_more) this.d.live.finishLoading(sub)
@@ -435,39 +388,9 @@ export class WsServer {
       return
     }
     const after = bigOption(lastSeq) ?? -1n
-    const batch = this.batch(sub, this.snapshot(sub, after), sub.batchNum + 1)
+    const batch = buildBatch(sub, snapshot(sub, after), sub.batchNum + 1)
     conn.sendControl(batch.frame)
     if (!batch.control.has_more && sub.loading) this.d.live.finishLoading(sub)
-  }
-
-  /** The subscription's current rows with `_seq` above `after`, in `_seq` order. */
-  private snapshot(sub: Subscription, after: bigint): Row[] {
-    let rows: Row[]
-    if (sub.table) {
-      const part = partitionOf(sub.table, sub.partition, false)
-      rows = part ? Array.from(part.scan(false)) : []
-    } else rows = sub.systemRows!()
-    rows = rows.filter((r) => r.seq > after && (!sub.filter || truthy(sub.filter(r))))
-    return rows.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))
-  }
-
-  private batch(
-    sub: Subscription,
-    rows: Row[],
-    batchNum: number
-  ): { control: BatchControl; frame: string } {
-    const page = rows.slice(0, sub.batchSize)
-    const hasMore = rows.length > page.length
-    sub.batchNum = batchNum
-    const control: BatchControl = {
-      batch_num: batchNum,
-      has_more: hasMore,
-      status: hasMore ? (batchNum === 0 ? 'loading' : 'loading_batch') : 'ready',
-      last_seq_id: page.length > 0 ? page[page.length - 1]!.seq : null
-    }
-    const body = page.map((r) => JSON.stringify(rowObject(sub, r))).join(',')
-    const frame = `{"type":"initial_data_batch","subscription_id":${JSON.stringify(sub.id)},"rows":[${body}],"batch_control":${batchControlJson(control)}}`
-    return { control, frame }
   }
 
   private onClose(conn: Connection): void {
@@ -543,86 +466,4 @@ export class WsServer {
 
 export function liveIdOf(sub: Subscription): string {
   return `${sub.conn.user}-${sub.conn.id}-${sub.id}`
-}
-
-function ack(id: string, bc: BatchControl, schemaJson: string): string {
-  return `{"type":"subscription_ack","subscription_id":${JSON.stringify(id)},"total_rows":0,"batch_control":${batchControlJson(bc)},"schema":${schemaJson}}`
-}
-
-function errorFrame(subscriptionId: string, code: string, message: string): string {
-  return JSON.stringify({ type: 'error', subscription_id: subscriptionId, code, message })
-}
-
-function numberOption(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v
-  if (typeof v === 'bigint') return Number(v)
-  return undefined
-}
-
-function bigOption(v: unknown): bigint | undefined {
-  if (typeof v === 'bigint') return v
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v)
-  if (typeof v === 'string' && /^\d+$/.test(v)) return BigInt(v)
-  return undefined
-}
-
-function stringifyOptions(o: Record<string, unknown>): string {
-  return JSON.stringify(o, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
-}
-
-/**
- * KalamDB's subscription query rules (`analyze_subscription_query`): one namespace-qualified
- * table, direct column projections, a row-local WHERE, nothing else. Texts as the server's.
- */
-export function analyzeSubscription(sql: string): SelectStmt {
-  const only = 'Only SELECT ... FROM ... [WHERE ...] is supported.'
-  if (/^\s*WITH\b/i.test(sql))
-    throw new Error(`Subscription query does not support WITH clauses. ${only}`)
-  let stmt
-  try {
-    stmt = parseStatement(sql)
-  } catch (e) {
-    throw new Error(e instanceof Error ? e.message.replace(/ at position \d+$/, '') : String(e))
-  }
-  if (stmt.kind !== 'select')
-    throw new Error('Subscription query supports only simple SELECT statements.')
-  if (stmt.orderBy.length > 0)
-    throw new Error(`Subscription query does not support ORDER BY. ${only}`)
-  if (stmt.limit || stmt.offset)
-    throw new Error('Subscription query supports only SELECT ... FROM ... [WHERE ...].')
-  if (stmt.distinct || stmt.having)
-    throw new Error('Subscription query supports only SELECT ... FROM ... [WHERE ...].')
-  if (stmt.groupBy.length > 0)
-    throw new Error(`Subscription query does not support GROUP BY. ${only}`)
-  if (!stmt.from)
-    throw new Error('Subscription query requires exactly one table in the FROM clause.')
-  if (stmt.hasJoin) throw new Error(`Subscription query does not support JOIN clauses. ${only}`)
-  if (stmt.tableAlias !== undefined)
-    throw new Error('Subscription query does not support table aliases.')
-  if (stmt.from.namespace === undefined) {
-    throw new Error(
-      `Subscription query requires a namespace-qualified table name (namespace.table), got '${stmt.from.name}'.`
-    )
-  }
-  for (const item of stmt.items) {
-    if (item.kind === 'star') continue
-    if (item.expr.kind !== 'column' || item.alias !== undefined) {
-      throw new Error('Subscription query projections must be direct column references.')
-    }
-    if (item.expr.name === '_seq' || item.expr.name === '_deleted') {
-      throw new Error("Subscription query cannot project system columns '_seq' or '_deleted'.")
-    }
-  }
-  if (stmt.where && hasSubquery(stmt.where)) {
-    throw new Error(
-      'Subscription WHERE clause does not support subqueries; only row-local predicates are allowed.'
-    )
-  }
-  return stmt
-}
-
-function hasSubquery(e: unknown): boolean {
-  if (typeof e !== 'object' || e === null) return false
-  if ((e as { kind?: string }).kind === 'subquery') return true
-  return Object.values(e).some((v) => (Array.isArray(v) ? v.some(hasSubquery) : hasSubquery(v)))
 }

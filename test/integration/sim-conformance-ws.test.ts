@@ -506,7 +506,8 @@ describe('simulator conformance: WebSocket limits and timeouts (PROTOCOL.md §6.
       code: 'SUBSCRIPTION_LIMIT_EXCEEDED',
       message: 'Maximum subscriptions reached'
     })
-    b.send({ type: 'unsubscribe', subscription_id: 's0' })
+    // Same connection as the next subscribe, so the server sees them in this order.
+    a.send({ type: 'unsubscribe', subscription_id: 's1' })
     a.send({ type: 'subscribe', subscription: { id: 's11', sql: 'SELECT * FROM app.t' } })
     expect((await a.next((f) => f.msg.subscription_id === 's11')).msg.type).toBe('subscription_ack')
     for (let i = 0; i < 80; i++) b.send({ type: 'ping' })
