@@ -227,10 +227,10 @@ describe('simulator conformance: SQL API (PROTOCOL.md §4, §7)', () => {
   })
 
   it('answers TOKEN_EXPIRED ("Invalid credentials") once a token has expired', async () => {
-    const short = await sim(['--token-ttl', '300ms'])
+    const short = await sim(['--token-ttl', '1500ms'])
     const t = await login(short.url, SIM_USER, SIM_PASSWORD)
     expect((await sql(short.url, t, 'SELECT 1')).status).toBe(200)
-    await new Promise((r) => setTimeout(r, 400))
+    await new Promise((r) => setTimeout(r, 1700))
     const r = await sql(short.url, t, 'SELECT 1')
     expect(r.status).toBe(401)
     expect(r.json.error).toEqual({ code: 'TOKEN_EXPIRED', message: 'Invalid credentials' })

@@ -461,11 +461,11 @@ describe('simulator conformance: WebSocket (PROTOCOL.md §6)', () => {
 
 describe('simulator conformance: WebSocket limits and timeouts (PROTOCOL.md §6.6, §6.7)', () => {
   it('closes a silent socket with 1000 "Heartbeat timeout", and pings keep it open', async () => {
-    const s = await sim(['--ws-client-timeout', '600ms'])
+    const s = await sim(['--ws-client-timeout', '1500ms'])
     const token = await login(s.url, SIM_USER, SIM_PASSWORD)
     const silent = await open(s.url, token)
     const pinging = await open(s.url, token)
-    const timer = setInterval(() => pinging.send({ type: 'ping' }), 150)
+    const timer = setInterval(() => pinging.send({ type: 'ping' }), 250)
     try {
       expect(await silent.closed).toEqual({ code: 1000, reason: 'Heartbeat timeout' })
       expect(pinging.ws.readyState).toBe(WebSocket.OPEN)

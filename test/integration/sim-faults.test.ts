@@ -114,13 +114,13 @@ describe('simulator faults', () => {
     sims.push(s)
     const token = await login(s.url, SIM_USER, SIM_PASSWORD)
     const results = await Promise.all(
-      Array.from({ length: 60 }, () => sql(s.url, token, 'SELECT 1'))
+      Array.from({ length: 100 }, () => sql(s.url, token, 'SELECT 1'))
     )
     const ok = results.filter((r) => r.status === 200).length
     const limited = results.filter((r) => r.status === 429)
     expect(ok).toBeGreaterThanOrEqual(19)
-    expect(ok).toBeLessThan(60)
-    expect(limited.length).toBe(60 - ok)
+    expect(ok).toBeLessThan(100)
+    expect(limited.length).toBe(100 - ok)
     expect(limited[0]!.json).toEqual({
       status: 'error',
       results: [],
@@ -173,20 +173,20 @@ describe('simulator faults', () => {
       )
     }
     socket.resume()
-    // Once the backlog has drained, a new row arrives again: the connection was never dropped.
-    let last = -1
-    await waitFor(
-      () => {
-        const n = ws.changes('slow').length
-        const stable = n === last
-        last = n
-        return stable
-      },
-      10_000,
-      300
-    )
-    await sqlOk(s.url, token, "INSERT INTO app.t (v) VALUES ('marker')")
-    await waitFor(() => ws.changes('slow').some((f) => f.msg.rows[0].v === 'marker'), 5000)
+    // Once the backlog has drained, new rows arrive again: the connection was never dropped.
+    // (A marker inserted while the queue is still full is itself dropped, so retry a few.)
+    let delivered = false
+    for (let k = 0; k < 20 && !delivered; k++) {
+      await sqlOk(s.url, token, `INSERT INTO app.t (v) VALUES ('marker ${k}')`)
+      delivered = await waitFor(
+        () => ws.changes('slow').some((f) => String(f.msg.rows[0].v).startsWith('marker')),
+        1000
+      ).then(
+        () => true,
+        () => false
+      )
+    }
+    expect(delivered).toBe(true)
     const received = ws.changes('slow').length
     expect(received).toBeLessThan(total)
     expect(received).toBeGreaterThan(128)
