@@ -82,9 +82,9 @@ describe('Sessions', () => {
 
   it('compares two sessions: overlaid memory and criteria with the difference', async () => {
     await renderWithStore(<Sessions />, api())
-    const compare = await screen.findByRole('button', { name: /Compare selected/ })
+    await userEvent.click(await screen.findByRole('checkbox', { name: 'Select a for comparison' }))
+    const compare = screen.getByRole('button', { name: /Compare selected/ })
     expect(compare.hasAttribute('disabled')).toBe(true)
-    await userEvent.click(screen.getByRole('checkbox', { name: 'Select a for comparison' }))
     await userEvent.click(screen.getByRole('checkbox', { name: 'Select b for comparison' }))
     await userEvent.click(compare)
     expect(await screen.findByRole('figure', { name: 'Memory, A against B' })).toBeTruthy()
