@@ -21,10 +21,12 @@ function segment(text: string): string {
   return s === '' ? 'unknown' : s
 }
 
-/** "<version>+<git commit (8)>", else "<version>+<build date>", else "<version>". */
+/** "<version>+<git commit (8 hex)>", else "<version>+<build date>", else "<version>". */
 export function versionKey(r: BenchResult): string {
   const version = segment(r.target.version ?? 'unknown')
-  if (r.target.gitCommit) return `${version}+${segment(r.target.gitCommit).slice(0, 8)}`
+  const commit = r.target.gitCommit ? segment(r.target.gitCommit) : null
+  // A hash reads best shortened, like git's own; anything else stays whole.
+  if (commit) return `${version}+${/^[0-9a-f]{9,}$/i.test(commit) ? commit.slice(0, 8) : commit}`
   if (r.target.buildDate) return `${version}+${segment(r.target.buildDate)}`
   return version
 }
