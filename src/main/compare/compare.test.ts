@@ -65,6 +65,15 @@ describe('compare', () => {
       expect(judge({ ...base, a: 10, b: 5, pValue: 0.001, noise: 0.1 }).direction).toBe('better')
     })
 
+    it('keeps the band symmetric in ratio: a 20× drop clears even a ±100% band', () => {
+      const j = judge({ ...base, a: 21, b: 1, pValue: 0.001, changeCi: [-0.96, -0.94], noise: 1 })
+      expect(j).toMatchObject({ significant: true, direction: 'better' })
+      // −40% is inside a ±100% band (its mirror of +100% is −50%).
+      expect(
+        judge({ ...base, a: 1, b: 0.6, pValue: 0.001, changeCi: [-0.45, -0.35], noise: 1 }).why
+      ).toBe('within-noise')
+    })
+
     it('says not-measured when a side is missing', () => {
       expect(judge({ ...base, a: null, b: 2, pValue: null, noise: 0.1 }).why).toBe('not-measured')
     })

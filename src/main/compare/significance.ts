@@ -61,14 +61,23 @@ export function relativeChange(a: number | null, b: number | null): number | nul
   return (b - a) / Math.abs(a)
 }
 
-/** True when the interval (or, without one, the point) lies wholly outside ±band. */
+/** True when the interval (or, without one, the point) lies wholly above `hi` or below `lo`. */
 function clears(
   ci: [number, number] | null | undefined,
   point: number | null,
-  band: number
+  lo: number,
+  hi: number
 ): boolean {
-  if (ci && Number.isFinite(ci[0]) && Number.isFinite(ci[1])) return ci[0] > band || ci[1] < -band
-  return point !== null && Math.abs(point) > band
+  if (ci && Number.isFinite(ci[0]) && Number.isFinite(ci[1])) return ci[0] > hi || ci[1] < lo
+  return point !== null && (point > hi || point < lo)
+}
+
+/**
+ * The relative band is symmetric in ratio, not in percent: +100% (2×) up matches −50%
+ * (½×) down, so a wide band never makes an improvement (or a throughput drop) uncallable.
+ */
+export function relativeBand(noise: number): [number, number] {
+  return [1 / (1 + noise) - 1, noise]
 }
 
 export function judge(e: Evidence): Judgement {
@@ -82,10 +91,10 @@ export function judge(e: Evidence): Judgement {
   if (e.noise !== undefined) {
     // A zero reference has no relative change: only the absolute band can speak.
     if (change === null && e.floor === undefined) return { ...none, why: 'within-noise' }
-    if (change !== null && !clears(e.changeCi, change, e.noise))
+    if (change !== null && !clears(e.changeCi, change, ...relativeBand(e.noise)))
       return { ...none, why: 'within-noise' }
   }
-  if (e.floor !== undefined && !clears(e.deltaCi, delta, e.floor)) {
+  if (e.floor !== undefined && !clears(e.deltaCi, delta, -e.floor, e.floor)) {
     return { ...none, why: 'below-floor' }
   }
   const up = (delta as number) > 0

@@ -11,7 +11,7 @@ import type {
 } from '../../shared/compare'
 import { formatBytes } from '../../shared/units'
 import { formatCount, formatMs, formatPct } from '../report/format'
-import type { Judgement, Thresholds } from './significance'
+import { relativeBand, type Judgement, type Thresholds } from './significance'
 
 export const VERDICT_LABEL: Record<CompareVerdict, string> = {
   regression: 'REGRESSION',
@@ -125,7 +125,7 @@ export function reasonFor(r: ReasonInput): string {
     case 'chance':
       return `${what}, but ${formatP(r.pValue ?? 1)}: a difference this size is what chance alone gives.`
     case 'within-noise':
-      return `${what}${ciText} does not clear the ±${Math.round((r.noise ?? 0) * 100)}% noise band.`
+      return `${what}${ciText} does not clear the noise band (${formatChange(relativeBand(r.noise ?? 0)[0])} … +${Math.round((r.noise ?? 0) * 100)}%).`
     case 'below-floor':
       return `${what}${ciText} is within the ±${formatIn(r.unit, r.floor ?? 0)} noise floor.`
     case 'significant': {
