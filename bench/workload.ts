@@ -119,17 +119,23 @@ export async function run(args: string[]): Promise<void> {
     let engine: EngineRun = { rate: 0, p50: null, p99: null }
     for (let round = 0; round < rounds; round++) {
       let a: number
+      let aCpu: number
+      let eCpu: number
       if (round % 2 === 0) {
         a = await cannon(seconds)
+        aCpu = lastCpuPercent
         engine = await eng(seconds, a * 2)
+        eCpu = lastCpuPercent
       } else {
         engine = await eng(seconds, (cannonRates.at(-1) ?? warm) * 2)
+        eCpu = lastCpuPercent
         a = await cannon(seconds)
+        aCpu = lastCpuPercent
       }
       cannonRates.push(a)
       engineRates.push(engine.rate)
       log(
-        `round ${round + 1}: autocannon ${a.toFixed(0)} inserts/s, workload engine ${engine.rate.toFixed(0)} inserts/s (saturated: p50 ${fmt(engine.p50)} ms, p99 ${fmt(engine.p99)} ms from intended start)`
+        `round ${round + 1}: autocannon ${a.toFixed(0)} inserts/s (its CPU ${aCpu}%), workload engine ${engine.rate.toFixed(0)} inserts/s (its CPU ${eCpu}%; saturated: p50 ${fmt(engine.p50)} ms, p99 ${fmt(engine.p99)} ms from intended start)`
       )
     }
     const ratio = median(engineRates) / median(cannonRates)
@@ -215,6 +221,7 @@ async function autocannonRate(
 ): Promise<number> {
   const payload = payloadOf(PAYLOAD_BYTES)
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const r = await autocannon({
     url: `${url}/v1/api/sql`,
     connections,
@@ -233,7 +240,16 @@ async function autocannonRate(
     ]
   })
   const wall = (performance.now() - t0) / 1000
+  lastCpuPercent = cpuPercent(cpu0, wall)
   return r['2xx'] / wall
+}
+
+/** CPU of this process (the load generator) during the last measurement, % of one core. */
+let lastCpuPercent = 0
+
+function cpuPercent(since: NodeJS.CpuUsage, wallSec: number): number {
+  const u = process.cpuUsage(since)
+  return Math.round(((u.user + u.system) / 1e6 / wallSec) * 100)
 }
 
 async function engineRate(
@@ -257,9 +273,11 @@ async function engineRate(
     ids
   })
   const t0 = nowMs()
+  const cpu0 = process.cpuUsage()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const inserts = s.counters.inserts
   const wall = (nowMs() - t0) / 1000
+  lastCpuPercent = cpuPercent(cpu0, wall)
   await pool.stop()
   const ms = (q: number): number | null => {
     const us = s.latency.percentileUs('insert', q)

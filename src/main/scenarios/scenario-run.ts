@@ -171,7 +171,6 @@ export class ScenarioRun {
       this.phase('setup')
       this.startWatching()
       await this.setUp()
-      this.scenarioStart = Date.now()
       await this.def.run(this.context())
     } catch (e) {
       if (!this.abort.signal.aborted || !isCancel(e)) this.runError = e
@@ -511,6 +510,9 @@ export class ScenarioRun {
   private phase(name: PhaseName, options: PhaseOptions = {}): void {
     this.closePhase()
     const t = Date.now()
+    // Progress counts from the first planned phase: setup (users, subscribers) is not planned.
+    if (this.scenarioStart === null && name !== 'setup' && name !== 'teardown')
+      this.scenarioStart = t
     this.record.phases.push({ name, from: t, to: null })
     this.emit({
       t,
