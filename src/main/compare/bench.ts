@@ -97,7 +97,8 @@ export function compareBench(
     }
     const tb = { ...t, noise: band.noise }
     if (fa.unit === 'bytes/row') {
-      metrics.push(compareRetention(fa, fb, t))
+      // Memory rows lead the table, as in a session comparison.
+      metrics.splice(memory ? 1 : 0, 0, compareRetention(fa, fb, t))
     } else if (fa.unit === 'ms') {
       const sequential = !/^(sustained-write|concurrent-writes)\./.test(fa.id)
       metrics.push(compareFigure(fa, fb, 'p25', tb, sequential))
