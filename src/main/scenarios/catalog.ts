@@ -60,7 +60,7 @@ const CATALOG: ScenarioInfo[] = [
     criteria: ['RSS growth < 10% from the end of the warm-up to the end of the load'],
     parameters: [
       writers(),
-      rate(200, 25),
+      rate(200, 50),
       batch(),
       baseline(30 * S, 3 * S),
       load(5 * MIN, 12 * S),
@@ -145,7 +145,7 @@ const CATALOG: ScenarioInfo[] = [
     parameters: [
       writers(),
       subscribers(10, 2),
-      rate(200, 25),
+      rate(200, 100),
       batch(),
       baseline(30 * S, 3 * S),
       load(2 * MIN, 8 * S),
@@ -188,7 +188,7 @@ const CATALOG: ScenarioInfo[] = [
     ],
     parameters: [
       writers(),
-      rate(200, 25),
+      rate(200, 50),
       batch(),
       load(3 * MIN, 14 * S),
       p('flushIntervalMs', 'Flush every', 'duration', 30 * S, 4 * S, { min: 1 * S, max: 60 * MIN }),

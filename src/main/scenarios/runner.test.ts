@@ -113,7 +113,9 @@ describe('scenarios/runner', () => {
       const v = result.verdicts[0]!
       expect(v.pass).toBe(false)
       expect(v.measured).toBeGreaterThan(10)
-      expect(v.reason).toMatch(/RSS went from 1\d\d\.\d MiB \(median at the start\) .* beyond < 10%\. The idle baseline was 100\.0 MiB/)
+      expect(v.reason).toMatch(
+        /RSS went from 1\d\d\.\d MiB \(median at the start\) .* beyond < 10%\. The idle baseline was 100\.0 MiB/
+      )
     })
 
     it('fails T223 with the count of connections the server still holds', async () => {
@@ -148,7 +150,9 @@ describe('scenarios/runner', () => {
 
     it('ends target-crashed with every verdict failed when the target exits mid-run', async () => {
       const server = new FakeKalamServer()
-      const o = options({ overrides: { baselineMs: 1000, durationMs: 5000, warmupMs: 500, ratePerSec: 100 } })
+      const o = options({
+        overrides: { baselineMs: 1000, durationMs: 5000, warmupMs: 500, ratePerSec: 100 }
+      })
       setTimeout(() => server.crash(), 1500)
       const result = await runScenario(o, {}, deps(server))
       expect(result).toMatchObject({ status: 'target-crashed', exitCode: 1 })
@@ -255,7 +259,10 @@ describe('scenarios/runner', () => {
     it('ends interrupted when cancelled, with a readable session', async () => {
       const server = new FakeKalamServer()
       const ctl = new AbortController()
-      const o = options({ signal: ctl.signal, overrides: { baselineMs: 1000, durationMs: 10_000, warmupMs: 500 } })
+      const o = options({
+        signal: ctl.signal,
+        overrides: { baselineMs: 1000, durationMs: 10_000, warmupMs: 500 }
+      })
       setTimeout(() => ctl.abort(), 1500)
       const result = await runScenario(o, {}, deps(server))
       expect(result).toMatchObject({ status: 'interrupted', exitCode: 2 })
