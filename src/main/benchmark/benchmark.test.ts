@@ -183,7 +183,7 @@ describe('benchmark', () => {
       expect(renderBenchText(r).split('\n')[0]).toMatch(
         /^INCOMPLETE — 1 benchmark could not finish/
       )
-      expect(renderBenchText(r)).toContain('read-latency: FAILED — boom')
+      expect(renderBenchText(r)).toContain('  read-latency: FAILED — boom')
     })
   })
 })

@@ -47,8 +47,12 @@ export interface BenchContext {
   maxQueriesPerSec: number | null
   signal: AbortSignal
   progress(p: Omit<BenchProgress, 'index' | 'total' | 'benchmark'>): void
-  /** Creates a table in the run's namespace (dropped with it); returns its qualified name. */
-  createTable(name: string): Promise<string>
+  /**
+   * Creates a table like the run's (same columns, SHARED, PUBLIC) in its namespace (dropped
+   * with it); returns its qualified name. `manualFlush`: no automatic flush (a FLUSH_POLICY
+   * far beyond the run), for benchmarks that must not have the server flush under them.
+   */
+  createTable(name: string, options?: { manualFlush?: boolean }): Promise<string>
   /** Runs `make` once per run under `key` (shared setup such as preloaded rows). */
   once<T>(key: string, make: () => Promise<T>): Promise<T>
 }

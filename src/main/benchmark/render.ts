@@ -63,10 +63,7 @@ export function renderBenchText(r: BenchResult, savedTo?: string): string {
   }
   const rows: string[][] = []
   for (const b of r.benchmarks) {
-    if (b.status === 'failed') {
-      rows.push([`${b.id}: FAILED — ${b.error ?? 'unknown error'}`, '', '', '', '', ''])
-      continue
-    }
+    if (b.status !== 'ok') continue
     for (const f of b.figures) {
       rows.push([
         `${f.label}${f.limitBound ? ' *' : ''}`,
@@ -86,6 +83,11 @@ export function renderBenchText(r: BenchResult, savedTo?: string): string {
   )
   if (r.benchmarks.some((b) => b.figures.some((f) => f.limitBound))) {
     lines.push('  * limit-bound: paced under the server’s per-user query rate (see notes)')
+  }
+  for (const b of r.benchmarks.filter((x) => x.status !== 'ok')) {
+    lines.push(
+      `  ${b.id}: ${b.status === 'failed' ? 'FAILED' : 'skipped'} — ${b.error ?? 'unknown error'}`
+    )
   }
   const notes = [
     ...r.notes,

@@ -194,9 +194,9 @@ export async function runBench(
           index: current.index,
           total: selected.length
         }),
-      createTable: async (name) => {
+      createTable: async (name, o = {}) => {
         const table = `${objects.namespace}.${name}`
-        await admin.sql(createStatements({ ...objects, table })[1]!, { signal: options.signal })
+        await admin.sql(tableDdl(table, o.manualFlush ?? false), { signal: options.signal })
         return table
       },
       once: <T>(key: string, make: () => Promise<T>): Promise<T> => {
@@ -306,6 +306,17 @@ export async function runBench(
     )
     for (const w of warnings) hooks.onNotice?.(w)
   }
+}
+
+/**
+ * The workload's table shape (workload/schema.ts: its INSERTs fit), SHARED and PUBLIC.
+ * KalamDB flushes a table by itself at flush.default_row_limit (10,000 rows): a benchmark
+ * inserting that many would race the server's own flush, so `manualFlush` sets a policy the
+ * run never reaches.
+ */
+function tableDdl(table: string, manualFlush: boolean): string {
+  const policy = manualFlush ? ", FLUSH_POLICY = 'rows:100000000,interval:86400'" : ''
+  return `CREATE SHARED TABLE ${table} (id BIGINT PRIMARY KEY, writer INT, sent_us BIGINT, payload TEXT) WITH (ACCESS_LEVEL = 'PUBLIC'${policy})`
 }
 
 const RUNNERS: Record<BenchmarkId, (ctx: BenchContext) => Promise<BenchRun>> = {

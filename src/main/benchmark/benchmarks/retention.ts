@@ -34,7 +34,7 @@ export async function memoryRetention(ctx: BenchContext): Promise<BenchRun> {
   )
   let bursts = 0
   const burst = async (): Promise<void> => {
-    const table = await ctx.createTable(`retention${bursts++}`)
+    const table = await ctx.createTable(`retention${bursts++}`, { manualFlush: true })
     const first = ctx.ids.take(rows)
     for (let done = 0; done < rows; done += INSERT_BATCH) {
       const n = Math.min(INSERT_BATCH, rows - done)
