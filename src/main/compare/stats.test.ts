@@ -216,3 +216,20 @@ describe('compare/stats', () => {
     })
   })
 })
+
+describe('compare/stats (large samples)', () => {
+  it('uses order statistics above 2,000 values: fast, and still brackets the median', () => {
+    const rng = seededRng(77)
+    const xs = Array.from({ length: 30_000 }, () => Math.exp(rng() * 2))
+    const [lo, hi] = bootstrapQuantileCi(xs)
+    const m = median(xs)
+    expect(lo).toBeLessThanOrEqual(m)
+    expect(hi).toBeGreaterThanOrEqual(m)
+    expect((hi - lo) / m).toBeLessThan(0.05)
+    const ys = xs.map((x) => x * 2)
+    const ci = bootstrapChangeCi(xs, ys)!
+    expect(ci[0]).toBeLessThan(1)
+    expect(ci[1]).toBeGreaterThan(1)
+    expect(ci[0]).toBeGreaterThan(0.85)
+  })
+})
