@@ -218,7 +218,7 @@ describe('compare/stats', () => {
 })
 
 describe('compare/stats (large samples)', () => {
-  it('uses order statistics above 2,000 values: fast, and still brackets the median', () => {
+  it('uses order statistics above 500 values: fast, and still brackets the median', () => {
     const rng = seededRng(77)
     const xs = Array.from({ length: 30_000 }, () => Math.exp(rng() * 2))
     const [lo, hi] = bootstrapQuantileCi(xs)
