@@ -10,8 +10,23 @@ import { analyzeRelease, type ReleaseResult } from './release'
 import { judgeTrend, type TrendResult } from './trend'
 import { notReleasedClause, releasedReason, trendReason } from './words'
 
-/** A leak that gave back at least this share of its load growth after load was not a leak. */
+/**
+ * A leak that gave back at least this share of its load growth after load was not a leak…
+ * when what it kept stays within KEPT_MAX_FRACTION of the baseline.
+ */
 export const RELEASED_ENOUGH_PERCENT = 50
+/** T224's own limit: the final level within 15 % of the baseline. */
+export const KEPT_MAX_FRACTION = 0.15
+/** Giving back this share or more is a release whatever the baseline (a small heap doubling). */
+export const RELEASED_MOSTLY_PERCENT = 80
+
+/** Did the load's growth come back (most of it, or half and the rest within T224's limit)? */
+export function releasedEnough(r: ReleaseResult): boolean {
+  const p = r.releasedPercent
+  if (p === null) return false
+  if (p >= RELEASED_MOSTLY_PERCENT) return true
+  return p >= RELEASED_ENOUGH_PERCENT && r.finalBytes - r.baselineBytes <= KEPT_MAX_FRACTION * r.baselineBytes
+}
 
 export interface MetricReport {
   field: string
@@ -42,7 +57,7 @@ export function analyzeMetric(
   let reason = trendReason(field, trend)
   const released = release?.releasedPercent ?? null
   if (release && released !== null) {
-    if (trend.verdict === 'leak' && released >= RELEASED_ENOUGH_PERCENT) {
+    if (trend.verdict === 'leak' && releasedEnough(release)) {
       verdict = 'stable'
       reasonCode = 'released'
       reason = releasedReason(field, release)
@@ -52,7 +67,7 @@ export function analyzeMetric(
     } else if (
       trend.verdict === 'inconclusive' &&
       trend.code !== 'too-short' &&
-      released >= RELEASED_ENOUGH_PERCENT
+      releasedEnough(release)
     ) {
       verdict = 'stable'
       reasonCode = 'released'

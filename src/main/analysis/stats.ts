@@ -46,6 +46,55 @@ export const MAD_EFFICIENCY = 0.37
 /** Below this many points a fit's spread is the larger of MAD and RMS (see theilSen). */
 export const FEW_POINTS = 20
 
+/** Residuals beyond this many robust σ are outliers (a spike, a torn value), not spread. */
+export const OUTLIER_SIGMA = 4
+
+/**
+ * Lag-1 autocorrelation of residuals in time order, clamped to [0, MAX_AUTOCORRELATION];
+ * 0 for fewer than 8 (too few to tell correlation from chance).
+ */
+export function lag1Autocorrelation(residuals: readonly number[]): number {
+  const n = residuals.length
+  if (n < 8) return 0
+  const m = mean(residuals)
+  let num = 0
+  let den = 0
+  for (let i = 0; i < n; i++) {
+    const d = (residuals[i] as number) - m
+    den += d * d
+    if (i + 1 < n) num += d * ((residuals[i + 1] as number) - m)
+  }
+  if (den <= 0) return 0
+  return Math.min(MAX_AUTOCORRELATION, Math.max(0, num / den))
+}
+
+/** Autocorrelation is capped here: beyond it the series is a trend or a wave, not noise. */
+export const MAX_AUTOCORRELATION = 0.8
+
+/**
+ * A slope fitted on autocorrelated points knows less than its residuals say: with AR(1)
+ * correlation ρ the variance of the slope grows by (1 + ρ)/(1 − ρ) and the points are worth
+ * that many times fewer (the usual effective-sample-size correction).
+ */
+export function inflateForAutocorrelation(fit: LineFit, rho: number): LineFit {
+  if (rho <= 0) return fit
+  const factor = (1 + rho) / (1 - rho)
+  return {
+    ...fit,
+    slopeSe: fit.slopeSe * Math.sqrt(factor),
+    df: Math.max(1, Math.round(fit.df / factor))
+  }
+}
+
+/** Residuals of a line through the points, in their order. */
+export function residualsOf(
+  xs: readonly number[],
+  ys: readonly number[],
+  fit: { slope: number; intercept: number }
+): number[] {
+  return ys.map((y, i) => y - fit.intercept - fit.slope * (xs[i] as number))
+}
+
 /**
  * Theil–Sen line (median of pairwise slopes; breakdown point 29 %, so a step, a spike or a
  * torn sample cannot drag it) with a standard error from the spread of its residuals:
@@ -76,9 +125,14 @@ export function theilSen(
   // it, and a t with MAD_EFFICIENCY of the n − 2 degrees of freedom keeps it honest. On few
   // points a MAD can come out small by luck: there the larger of it and the plain RMS is used,
   // as honest as a standard deviation (n − 2 df) and only ever wider.
-  const rms = n > 2 ? Math.sqrt(residuals.reduce((a, r) => a + r * r, 0) / (n - 2)) : 0
+  // The RMS leaves out residuals beyond OUTLIER_SIGMA robust σ (a spike in a series of ten
+  // samples every 30 s must not widen the interval the way ten spikes would).
+  const robust = robustSigma(residuals)
+  const kept = residuals.filter((r) => robust === 0 || Math.abs(r) <= OUTLIER_SIGMA * robust)
+  const rms =
+    kept.length > 2 ? Math.sqrt(kept.reduce((a, r) => a + r * r, 0) / (kept.length - 2)) : 0
   const few = n < FEW_POINTS
-  const own = few ? Math.max(robustSigma(residuals), rms) : robustSigma(residuals)
+  const own = few ? Math.max(robust, rms) : robust
   const slopeSe = n > 2 && sxx > 0 ? Math.max(own, sigmaFloor) / Math.sqrt(sxx) : Infinity
   const ownDf = Math.max(1, few ? n - 2 : Math.round(MAD_EFFICIENCY * (n - 2)))
   return { slope, intercept, slopeSe, n, df: sigmaFloor > own ? Math.max(ownDf, floorDf) : ownDf }

@@ -31,8 +31,12 @@ import { detectSawtooth } from './sawtooth'
 import {
   binLevels,
   fQuantile,
+  inflateForAutocorrelation,
+  lag1Autocorrelation,
   MAD_EFFICIENCY,
+  ols,
   olsSse,
+  residualsOf,
   pointNoise,
   slopeInterval,
   theilSen,
@@ -44,8 +48,12 @@ import {
 export const WARMUP_FRACTION = 0.1
 /** Warm-up never takes more than 2 min, so long runs keep almost all their data. */
 export const WARMUP_MAX_MS = 120_000
-/** Fewer judged samples than this is too short to say anything (a dozen points: df ≥ 10). */
-export const MIN_TREND_SAMPLES = 12
+/**
+ * Fewer judged points than this is too short to say anything. Fewer is not refused above it:
+ * ten samples taken every 30 s (T220's own sampling) get a verdict from a wider interval
+ * (Student t with few degrees of freedom), never a refusal.
+ */
+export const MIN_TREND_POINTS = 5
 /**
  * A judged window shorter than this is too short: allocator and GC cycles last seconds, and
  * a slope over less than half a minute says more about them than about a leak.
@@ -56,20 +64,28 @@ export const TREND_BINS = 40
 /** More sawtooth troughs than this are binned (Theil–Sen is quadratic). */
 export const MAX_TROUGHS = 120
 /**
- * Growth over the window, as a share of the level, that is enough to call a leak when the
- * evidence is clear (1 %: a 1 %/min leak shows 5 % over T220's 5 minutes).
+ * Practical significance of a leak: growth over the window, as a share of the level, that
+ * is enough to call a leak when the evidence is clear (1 % over LEAK_HORIZON_MS or the window,
+ * whichever is longer: at most 0.25 %/min, so the slow leaks of 0.5 %/min are found).
  */
 export const LEAK_GROWTH_FRACTION = 0.01
+/** Short windows are held to the leak margin as a rate over at least this horizon. */
+export const LEAK_HORIZON_MS = 240_000
 /**
- * The stable margin: growth that could still hide under the noise must stay below this share
- * of the level over the window (2 % over 5 min is a fifth of T220's 10 % limit).
+ * …and never less than this share of the level per minute, however long the window (3 % an
+ * hour): a tiny slope made "significant" by hours of samples is not a leak.
  */
-export const STABLE_GROWTH_FRACTION = 0.02
+export const LEAK_MIN_RATE_PER_MIN = 0.0005
 /**
- * Short windows are held to a rate, not a total: margins are reached within at least this
- * horizon (so the leak margin is never above 0.25 %/min of the level, the stable one 0.5 %/min).
+ * The stable margin: "stable" means the growth the data still allow over the window (the
+ * 95 % upper bound of the slope) stays under this share of the level — half of T220's
+ * "growth < 10 % over 5 minutes", so a stable metric surely passes the seed's own test.
  */
-export const MATERIAL_HORIZON_MS = 240_000
+export const STABLE_GROWTH_FRACTION = 0.05
+/** The stable margin is a growth over this horizon or the window, whichever is longer. */
+export const STABLE_HORIZON_MS = 300_000
+/** …and never less than this share of the level per minute (6 % an hour). */
+export const STABLE_MIN_RATE_PER_MIN = 0.001
 /** Growth below 64 KiB (16 pages) over the window is page-granularity noise, whatever the level. */
 export const MATERIAL_MIN_BYTES = 64 * 1024
 /**
@@ -78,8 +94,8 @@ export const MATERIAL_MIN_BYTES = 64 * 1024
  */
 export const LEAK_CONFIDENCE = 0.999
 /**
- * The late segment: the last half of the window. When one straight line does not explain the
- * series, a leak needs the late half to grow on its own (growth goes on to the end).
+ * The late segment: the last half of the window. A leak must not be contradicted there: a
+ * late half that surely grows less than the leak margin has stopped growing.
  */
 export const LATE_FRACTION = 0.5
 /** The tail of a broken line covers at least a fifth of the window (a plateau must be seen). */
@@ -187,7 +203,7 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const durationMs = end - from
   const window = { from, to: end }
   const level = median(judged.map((p) => p.v)) ?? 0
-  if (judged.length < MIN_TREND_SAMPLES || durationMs < MIN_TREND_DURATION_MS) {
+  if (judged.length < MIN_TREND_POINTS || durationMs < MIN_TREND_DURATION_MS) {
     // Too short to judge, but the slope is still worth showing (never a verdict).
     const fit = judged.length >= 3 ? fitPerMinute(judged, from) : null
     const ci = fit ? slopeInterval(fit, 0.95) : null
@@ -202,12 +218,17 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     })
   }
 
-  const margin = (fraction: number): number =>
-    (Math.max(fraction * Math.abs(level), MATERIAL_MIN_BYTES) /
-      Math.max(durationMs, MATERIAL_HORIZON_MS)) *
-    MINUTE
-  const leakMargin = margin(LEAK_GROWTH_FRACTION)
-  const stableMargin = margin(STABLE_GROWTH_FRACTION)
+  const minutes = durationMs / MINUTE
+  const leakMargin = Math.max(
+    Math.max(LEAK_GROWTH_FRACTION * Math.abs(level), MATERIAL_MIN_BYTES) /
+      (Math.max(durationMs, LEAK_HORIZON_MS) / MINUTE),
+    LEAK_MIN_RATE_PER_MIN * Math.abs(level)
+  )
+  const stableMargin = Math.max(
+    Math.max(STABLE_GROWTH_FRACTION * Math.abs(level), 5 * MATERIAL_MIN_BYTES) /
+      (Math.max(durationMs, STABLE_HORIZON_MS) / MINUTE),
+    STABLE_MIN_RATE_PER_MIN * Math.abs(level)
+  )
   const base = {
     window,
     warmupMs,
@@ -238,13 +259,22 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const floor = (pointNoise(judged.map((p) => p.v)) * (saw ? 1.5 : 1.05)) / Math.sqrt(perPoint)
   // The floor comes from every sample-to-sample change: its MAD has that many points.
   const floorDf = Math.round(MAD_EFFICIENCY * (judged.length - 1))
-  const fit = fitPerMinute(series, from, floor, floorDf)
+  // Neighbouring bins of slowly wandering memory (allocator pools, caches filling and
+  // emptying over tens of seconds) are correlated: every interval is widened for the lag-1
+  // autocorrelation left in the residuals of the best model (the broken line when its break
+  // is real, else one line). Troughs are a cycle apart and taken as independent.
+  const line = fitPerMinute(series, from, floor, floorDf)
+  const brk0 = bestBreak(series, from, durationMs, floor, floorDf, 0)
+  const rho = saw ? 0 : lag1Autocorrelation(modelResiduals(series, from, line, brk0))
+  const fit = inflateForAutocorrelation(line, rho)
   const ci95 = slopeInterval(fit, 0.95)
   const b = fit.slope
-  const brk = bestBreak(series, from, durationMs, floor, floorDf)
+  const brk = brk0 && rho > 0 ? bestBreak(series, from, durationMs, floor, floorDf, rho) : brk0
   const lateSeries = series.filter((p) => p.t >= from + (1 - LATE_FRACTION) * durationMs)
   const late =
-    lateSeries.length >= MIN_SEGMENT_POINTS ? fitPerMinute(lateSeries, from, floor, floorDf) : null
+    lateSeries.length >= MIN_SEGMENT_POINTS
+      ? inflateForAutocorrelation(fitPerMinute(lateSeries, from, floor, floorDf), rho)
+      : null
   const lateCi95 = late ? slopeInterval(late, 0.95) : null
 
   const result = (verdict: MetricVerdict, code: TrendCode): TrendResult => ({
@@ -263,7 +293,7 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   })
 
   if (saw && series.length < 2 * MIN_SEGMENT_POINTS) {
-    return result(...fewCycles(series, fit, durationMs, level, leakMargin, floor))
+    return result(...fewCycles(series, fit, durationMs, level, leakMargin, stableMargin, floor))
   }
   if (fit.n < 3 || !Number.isFinite(fit.slopeSe)) return result('inconclusive', 'few-cycles')
   const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
@@ -272,36 +302,45 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const peak = Math.max(...series.map((p) => p.v))
   const fellFrom = (hi: number, endValue: number): boolean =>
     hi < 0 && peak - endValue >= LEAK_GROWTH_FRACTION * level
-  if (brk && plateauAfterBreak(brk, series.length, b, leakMargin)) {
-    return result('stable', fellFrom(brk.tailCi95[1], brk.tailEnd) ? 'fell-back' : 'levelled-off')
-  }
-  if (growing && late && lateCi95 && lateCi95[1] < stableMargin) {
-    // The late half surely grows less than the stable margin: whatever rose before has stopped.
-    const lastT = (series[series.length - 1] as Point).t
-    const lateEnd = late.intercept + late.slope * ((lastT - from) / MINUTE)
-    return result('stable', fellFrom(lateCi95[1], lateEnd) ? 'fell-back' : 'levelled-off')
+  const levelled = (): TrendResult | null => {
+    if (brk && plateauAfterBreak(brk, series.length, b, leakMargin)) {
+      return result('stable', fellFrom(brk.tailCi95[1], brk.tailEnd) ? 'fell-back' : 'levelled-off')
+    }
+    if (late && lateCi95 && lateCi95[1] < leakMargin && lateCi95[1] < SLOWER_RATIO * b) {
+      // The late half surely grows less than a leak would: whatever rose before has stopped.
+      const lastT = (series[series.length - 1] as Point).t
+      const lateEnd = late.intercept + late.slope * ((lastT - from) / MINUTE)
+      return result('stable', fellFrom(lateCi95[1], lateEnd) ? 'fell-back' : 'levelled-off')
+    }
+    return null
   }
   if (growing) {
-    // Growth must go on to the end: the late half grows on its own, and after a real break
-    // (a step, a warm-up bend) the tail grows surely — or the growth was one step.
-    if (!late || !lateCi95) return result('inconclusive', saw ? 'few-cycles' : 'noisy')
-    const lateGrows = lateCi95[0] > 0 && late.slope >= leakMargin
-    const afterBreak =
+    const stopped = levelled()
+    if (stopped) return stopped
+    // Growth goes on to the end unless the data say otherwise: a late half or a tail after a
+    // real break that could still grow at the leak margin keeps the leak.
+    const tailOn =
       !brk ||
       !breakIsReal(brk, series.length) ||
-      (brk.tail.slope - tQuantile(LEAK_CONFIDENCE, brk.tail.df) * brk.tail.slopeSe > 0 &&
-        brk.tail.slope >= leakMargin)
-    if (lateGrows && afterBreak) {
-      return result('leak', lateCi95[1] < SLOWER_RATIO * b ? 'growing-slower' : 'growing')
+      (brk.tailCi95[1] >= leakMargin && brk.tail.slope >= 0.5 * leakMargin)
+    const lateOn = !late || !lateCi95 || (lateCi95[1] >= leakMargin && late.slope >= 0.5 * leakMargin)
+    if (tailOn && lateOn) {
+      const slower = late && lateCi95 && lateCi95[1] < SLOWER_RATIO * b
+      return result('leak', slower ? 'growing-slower' : 'growing')
     }
     return result('inconclusive', 'unclear-end')
   }
+  // Not a leak. Stable when the growth the data still allow stays under the stable margin and
+  // no material growth is seen (a rise at half the leak margin, surely above zero, is not
+  // "stable" even when small), or when growth surely stopped after a real break.
   const significantRise = ci95[0] > 0 && b >= 0.5 * leakMargin
   if (ci95[1] < stableMargin && !significantRise) {
     const shrinking = b + strictQ * fit.slopeSe < 0 && -b >= leakMargin
     return result('stable', shrinking ? 'shrinking' : 'flat')
   }
-  if (saw && fit.n < MIN_TREND_SAMPLES / 2) return result('inconclusive', 'few-cycles')
+  const stopped = levelled()
+  if (stopped) return stopped
+  if (saw && fit.n < MIN_TREND_POINTS) return result('inconclusive', 'few-cycles')
   return result('inconclusive', 'noisy')
 }
 
@@ -310,8 +349,9 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
  * troughs for the late-half and broken-line tests. Then:
  *  - leak: every trough above the one before, the slope at least the leak margin and surely
  *    positive at FEW_CYCLES_CONFIDENCE;
- *  - stable: all troughs within a band of STABLE_GROWTH_FRACTION of the level (less twice
- *    their noise), and they span at least half the window (so the band bounds the growth);
+ *  - stable: the troughs' band (widened by twice their noise) is all the growth they allow
+ *    between the first and the last; projected over the stable margin's horizon it stays
+ *    under the stable margin, and the troughs span at least half the window;
  *  - otherwise inconclusive.
  */
 function fewCycles(
@@ -320,6 +360,7 @@ function fewCycles(
   durationMs: number,
   level: number,
   leakMargin: number,
+  stableMargin: number,
   troughNoise: number
 ): [MetricVerdict, TrendCode] {
   if (troughs.length < 3) return ['inconclusive', 'few-cycles']
@@ -331,14 +372,16 @@ function fewCycles(
   }
   const span = (troughs[troughs.length - 1] as Point).t - (troughs[0] as Point).t
   const band = Math.max(...values) - Math.min(...values)
-  // The band, widened by the troughs' own noise (two σ), must stay under the stable margin.
-  if (span >= durationMs / 2 && band + 2 * troughNoise < STABLE_GROWTH_FRACTION * Math.abs(level)) {
-    return ['stable', 'flat']
-  }
+  const allowed = ((band + 2 * troughNoise) / Math.max(span / MINUTE, 1e-9))
+  if (span >= durationMs / 2 && allowed < stableMargin) return ['stable', 'flat']
+  if (slopeInterval(fit, 0.95)[1] < stableMargin) return ['stable', 'flat']
+  void level
   return ['inconclusive', 'few-cycles']
 }
 
 interface Break {
+  /** Index in the series where the tail starts. */
+  k: number
   /** Start of the tail, ms since the epoch. */
   from: number
   tail: LineFit
@@ -358,7 +401,8 @@ export function bestBreak(
   from: number,
   durationMs: number,
   floor: number,
-  floorDf: number
+  floorDf: number,
+  rho = 0
 ): Break | null {
   const xs = series.map((p) => (p.t - from) / MINUTE)
   const ys = series.map((p) => p.v)
@@ -372,9 +416,10 @@ export function bestBreak(
   }
   if (!best) return null
   const tailPoints = series.slice(best.k)
-  const tail = fitPerMinute(tailPoints, from, floor, floorDf)
+  const tail = inflateForAutocorrelation(fitPerMinute(tailPoints, from, floor, floorDf), rho)
   const last = tailPoints[tailPoints.length - 1] as Point
   return {
+    k: best.k,
     from: (tailPoints[0] as Point).t,
     tail,
     tailCi95: slopeInterval(tail, 0.95),
@@ -410,6 +455,27 @@ function plateauAfterBreak(
   const [lo, hi] = brk.tailCi95
   if (lo > 0 && hi >= leakMargin) return false
   return hi < leakMargin || brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
+}
+
+/**
+ * Residuals of the best model of the series: two OLS segments when the best break is real,
+ * else the fitted line.
+ */
+function modelResiduals(
+  series: readonly Point[],
+  from: number,
+  line: LineFit,
+  brk: Break | null
+): number[] {
+  const xs = series.map((p) => (p.t - from) / MINUTE)
+  const ys = series.map((p) => p.v)
+  if (!brk || !breakIsReal(brk, series.length)) return residualsOf(xs, ys, line)
+  const head = ols(xs.slice(0, brk.k), ys.slice(0, brk.k))
+  const tail = ols(xs.slice(brk.k), ys.slice(brk.k))
+  return [
+    ...residualsOf(xs.slice(0, brk.k), ys.slice(0, brk.k), head),
+    ...residualsOf(xs.slice(brk.k), ys.slice(brk.k), tail)
+  ]
 }
 
 /** Theil–Sen with x in minutes from `origin`, so the slope is bytes per minute. */
