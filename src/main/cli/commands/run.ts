@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
-import { ProfilerError } from '../../../shared/errors'
+import { ProfilerError, isProfilerError } from '../../../shared/errors'
 import {
   SCENARIO_IDS,
   type RunProgress,
@@ -168,6 +168,7 @@ async function runCommand(which: string, opts: RunCliOptions, ctx: CliContext): 
   }
 
   const results: RunResult[] = []
+  let couldNotRun = false
   for (const id of ids) {
     if (ctx.signal.aborted) break
     const options: RunOptions = {
@@ -193,6 +194,13 @@ async function runCommand(which: string, opts: RunCliOptions, ctx: CliContext): 
     let result: RunResult
     try {
       result = await runScenario(options, hooks)
+    } catch (e) {
+      // With `all`, a scenario that cannot start (the server died in the one before) ends
+      // the suite, but what ran is still reported below.
+      if (ids.length === 1 || results.length === 0 || !isProfilerError(e)) throw e
+      ctx.stderr.write(`error: ${id}: ${e.message}\n`)
+      couldNotRun = true
+      break
     } finally {
       progress.done()
     }
@@ -209,7 +217,7 @@ async function runCommand(which: string, opts: RunCliOptions, ctx: CliContext): 
     ctx.stdout.write(`${JSON.stringify(ids.length === 1 ? results[0] : results, null, 2)}\n`)
   if (ctx.signal.aborted || results.some((r) => r.status === 'interrupted'))
     return ExitCode.interrupted
-  return Math.max(0, ...results.map((r) => r.exitCode))
+  return Math.max(couldNotRun ? ExitCode.couldNotRun : 0, ...results.map((r) => r.exitCode))
 }
 
 function collectOverrides(opts: RunCliOptions): Record<string, number | boolean> {
