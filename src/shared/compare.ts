@@ -18,15 +18,7 @@ export type CompareDirection = 'worse' | 'better' | 'same'
 
 /** Units of compared metrics. */
 export type CompareUnit =
-  | 'ms'
-  | 'rows/s'
-  | 'bytes/row'
-  | 'bytes'
-  | 'bytes/min'
-  | 'percent'
-  | 'count'
-  | 'per-sec'
-  | 'ratio'
+  'ms' | 'rows/s' | 'bytes/row' | 'bytes' | 'bytes/min' | 'percent' | 'count' | 'per-sec' | 'ratio'
 
 /** One metric side by side. */
 export interface CompareMetric {
