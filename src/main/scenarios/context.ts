@@ -4,7 +4,7 @@
  * runner implements it; definitions stay short lists of steps.
  */
 import type { PhaseName } from '../../shared/session'
-import type { ServerStats } from '../target/types'
+import type { ServerStats, SqlResponse } from '../target/types'
 import type { Flusher, FlushRecord } from '../workload/flusher'
 import type { Prober } from '../workload/prober'
 import type { RampOptions, RampResult } from '../workload/ramp'
@@ -37,6 +37,8 @@ export interface ScenarioContext {
   snapshot(label: string): Promise<void>
   /** One system.stats read now (outside the poll schedule); null when it fails. */
   readStats(): Promise<ServerStats | null>
+  /** One SQL statement as the run's login; null when it fails (the failure is tallied). */
+  query(sql: string): Promise<SqlResponse | null>
   writers(options: { ratePerSec: number; batchSize: number }): WriterPool
   subscribers(count: number): SubscriberGroup
   prober(intervalMs: number): Prober

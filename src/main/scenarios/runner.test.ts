@@ -190,6 +190,24 @@ describe('scenarios/runner', () => {
       expect(result.status).toBe('failed')
     })
 
+    it("reads T227's queue from system.jobs when system.stats has no job figures", async () => {
+      const { result } = await run(
+        { noJobFigures: true, jobsListed: 2 },
+        {
+          scenario: 'actor-stability',
+          overrides: { durationMs: 1500, subscribers: 2, ratePerSec: 50, flushIntervalMs: 1000 }
+        }
+      )
+      expect(result.verdicts.slice(0, 2)).toEqual([
+        expect.objectContaining({
+          measured: 2,
+          pass: true,
+          reason: expect.stringMatching(/system.jobs listed at most 2 waiting or running jobs/)
+        }),
+        expect.objectContaining({ measured: 0, pass: true })
+      ])
+    })
+
     it('counts 429s as graceful overload in T228 and passes', async () => {
       const { result, session } = await run(
         { rateLimitEvery: 7 },

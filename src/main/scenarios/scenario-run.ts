@@ -29,7 +29,7 @@ import {
 import { toServerFigures } from '../target/stats'
 import { startStatsPoller, type StatsPoller } from '../workload/stats-poller'
 import { startSubscribers, type SubscriberGroup } from '../workload/subscribers'
-import type { Stoppable, WorkloadSink } from '../workload/types'
+import { safeTrySql, type Stoppable, type WorkloadSink } from '../workload/types'
 import { dropUsers, provisionUsers, type Provisioned, type UserPlan } from '../workload/users'
 import {
   IdAllocator,
@@ -571,6 +571,14 @@ export class ScenarioRun {
           this.record.errors.add('stats', codeOf(e), messageOf(e), null)
           return null
         }
+      },
+      query: async (sql) => {
+        if (signal.aborted || !this.admin) return null
+        const out = await safeTrySql(this.admin, sql, { signal })
+        if (out.ok) return out.response
+        if (!signal.aborted)
+          this.record.errors.add('query', out.error.code, out.error.message, null)
+        return null
       },
       writers: ({ ratePerSec, batchSize }) => {
         guard()

@@ -33,6 +33,8 @@ export interface FakeServerOptions {
   leakSessions?: boolean
   /** Stats report no job figures. */
   noJobFigures?: boolean
+  /** What `SELECT COUNT(*) … FROM system.jobs …` answers; undefined = no rows. */
+  jobsListed?: number
   role?: string
   passwords?: Record<string, string>
   /** RSS grows by this much per inserted row (a leak). */
@@ -160,6 +162,13 @@ class FakeClient implements KalamClient {
     if (drop) {
       s.users.delete(drop[1]!)
       return { ok: true, response: ok() }
+    }
+    if (sql.includes('FROM system.jobs')) {
+      const n = s.options.jobsListed
+      return {
+        ok: true,
+        response: ok(n === undefined ? 0 : 1, n === undefined ? [] : [[String(n)]])
+      }
     }
     if (sql.startsWith('INSERT')) {
       s.inserts++
