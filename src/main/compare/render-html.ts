@@ -10,7 +10,7 @@ import { escapeHtml as h, formatTime } from '../report/format'
 import { renderLegend, renderSvgChart } from '../report/svg'
 import type { OverlayChart } from './charts'
 import { intervalText } from './render-markdown'
-import { callOf, sideDetails } from './render-text'
+import { GROUP_TITLE, callOf, sideDetails } from './render-text'
 import { VERDICT_LABEL, formatChange, formatIn, formatMetricChange } from './words'
 
 const CSS = `
@@ -29,6 +29,8 @@ th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vert
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.group td { background: #f6f8fa; font-weight: 600; }
 tr.sig td { background: #fff8f0; }
+tr.why td { color: var(--muted); font-size: 12px; border-top: none; padding-top: 0; }
+td.ci { font-variant-numeric: tabular-nums; font-size: 12px; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
 .muted { color: var(--muted); }
 svg.chart, svg.forest { width: 100%; height: auto; display: block; }
@@ -109,17 +111,19 @@ function metricsTable(r: CompareResult): string {
   for (const m of r.metrics) {
     if (m.group !== group) {
       group = m.group
-      rows.push(
-        `<tr class="group"><td colspan="7">${h(group.charAt(0).toUpperCase() + group.slice(1))}</td></tr>`
-      )
+      rows.push(`<tr class="group"><td colspan="6">${h(GROUP_TITLE[m.group])}</td></tr>`)
     }
     const call = m.significant ? badge(m.direction, callOf(m)) : h(callOf(m))
+    // The reason gets a row of its own (as in the session report): squeezed into a column
+    // it wraps a word per line.
+    const cls = m.significant ? ' class="sig"' : ''
     rows.push(
-      `<tr${m.significant ? ' class="sig"' : ''}><td>${h(m.name)}</td><td class="num">${h(formatIn(m.unit, m.a))}</td><td class="num">${h(formatIn(m.unit, m.b))}</td>` +
-        `<td class="num">${h(formatMetricChange(m))}</td><td class="num">${h(intervalText(m))}</td><td>${call}</td><td>${h(m.reason)}</td></tr>`
+      `<tr${cls}><td>${h(m.name)}</td><td class="num">${h(formatIn(m.unit, m.a))}</td><td class="num">${h(formatIn(m.unit, m.b))}</td>` +
+        `<td class="num">${h(formatMetricChange(m))}</td><td class="ci">${h(intervalText(m))}</td><td>${call}</td></tr>\n` +
+        `<tr class="why${m.significant ? ' sig' : ''}"><td colspan="6">${h(m.reason)}</td></tr>`
     )
   }
-  return `<table><thead><tr><th>Metric</th><th>A</th><th>B</th><th>Change</th><th>95% CI</th><th>Call</th><th>Why</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
+  return `<table><thead><tr><th>Metric</th><th>A</th><th>B</th><th>Change</th><th>95% CI</th><th>Call</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
 }
 
 /**
@@ -179,7 +183,7 @@ function forest(r: CompareResult): string {
     )
   }
   parts.push(
-    `<text class="axistitle" x="${left + PW / 2}" y="${H - 2}">change from A to B (shaded: ±${Math.round(r.settings.noise * 100)}% noise band)</text>`
+    `<text class="axistitle" x="${left + PW / 2}" y="${H - 2}">change from A to B (shaded: the ±${Math.round(r.settings.noise * 100)}% noise band; bands widened on a busy machine are in the notes)</text>`
   )
   parts.push('</svg>')
   return section('Changes at a glance', `<figure>${parts.join('\n')}</figure>`)

@@ -6,7 +6,8 @@ import type { CompareMetric, CompareResult, CompareSide } from '../../shared/com
 import { formatTime } from '../report/format'
 import { formatIn, formatMetricChange, headline } from './words'
 
-const GROUP_TITLE: Record<CompareMetric['group'], string> = {
+/** Section titles of the metric groups, in every rendering. */
+export const GROUP_TITLE: Record<CompareMetric['group'], string> = {
   memory: 'Memory',
   release: 'Release',
   latency: 'Latency',

@@ -141,6 +141,9 @@ function memoryRows(
     const mA = anA.metrics[field]
     const mB = anB.metrics[field]
     if (!mA && !mB) continue
+    // A field neither run measured (PSS without smaps_rollup reads) is no row, not a zero.
+    const measured = (m: MetricAnalysis | undefined): boolean => !!m && m.baselineBytes > 0
+    if (!measured(mA) && !measured(mB)) continue
     rows.push(slopeRow(field, a, b, mA, mB, wA, wB, t))
     rows.push(asContext(growthRow(field, a, b, mA, mB, wA, wB, t), 'the slope above decides'))
   }
