@@ -14,6 +14,7 @@
  * Measures and prints; never asserts (machines here are 2 noisy cores).
  */
 import { spawn } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
@@ -33,6 +34,8 @@ const PASSWORD = 'kalamdb123'
 const PAYLOAD_BYTES = 100
 
 interface Result {
+  /** The machine's 1-minute load average at the end: these figures mean little above the core count. */
+  loadAverage: number
   connections: number
   seconds: number
   /** One figure per round, autocannon and the engine interleaved. */
@@ -169,6 +172,7 @@ export async function run(args: string[]): Promise<void> {
     )
 
     const result: Result = {
+      loadAverage: Math.round(loadavg()[0]! * 10) / 10,
       connections,
       seconds,
       autocannonInsertsPerSec: cannonRates.map(round),

@@ -26,7 +26,7 @@ import {
   runObjects,
   type RunObjects
 } from '../workload/schema'
-import { toServerFigures } from '../target/stats'
+import { MIN_STATS_POLL_INTERVAL_MS, toServerFigures } from '../target/stats'
 import { startStatsPoller, type StatsPoller } from '../workload/stats-poller'
 import { startSubscribers, type SubscriberGroup } from '../workload/subscribers'
 import { safeTrySql, type Stoppable, type WorkloadSink } from '../workload/types'
@@ -562,6 +562,9 @@ export class ScenarioRun {
       sleep: (ms) => sleep(ms, signal),
       snapshot: (label) => this.snapshot(label),
       readStats: async () => {
+        // Never two polls within the floor (each one spawns lsof in KalamDB): wait it out.
+        const last = this.record.stats.at(-1)?.polledAt
+        if (last !== undefined) await sleep(last + MIN_STATS_POLL_INTERVAL_MS - Date.now(), signal)
         if (signal.aborted || !this.admin) return null
         try {
           const s = await this.admin.stats()

@@ -32,8 +32,6 @@ export const actorStability: ScenarioDefinition = {
       batchSize: num(p, 'batchSize')
     })
     const flusher = ctx.flusher(num(p, 'flushIntervalMs'))
-    // One poll right away, so even a short run has a queue figure from its start.
-    await ctx.readStats()
     const failedBefore = await countJobs(ctx, FAILED)
     const watching = watchJobs(ctx, num(p, 'durationMs'))
     await ctx.sleep(num(p, 'durationMs'))
