@@ -90,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
     })
     const { url, pid } = JSON.parse(line) as { url: string; pid: number }
     log(
-      `simulator ${url} (pid ${pid}); ${connections} connections, ${seconds} s per throughput run`
+      `simulator ${url} (pid ${pid}); ${connections} connections, ${seconds} s per throughput run; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`
     )
     client = await connectKalam({
       url,
