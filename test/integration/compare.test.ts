@@ -1,7 +1,8 @@
 /**
  * `compare` on real runs against simulator "builds" with known ground truth: a build that
- * answers every SQL 20 ms later is a regression in bench results, a build that keeps 64 KiB
- * per insert is a regression in memory-stability sessions, and two runs of one build — each
+ * answers every SQL 20 ms later, or keeps 8 KiB per insert, is a regression in bench results,
+ * a build that keeps 64 KiB per insert is a regression in memory-stability sessions, and two
+ * runs of one build — each
  * on a fresh server, as two builds would be — are judged equal within noise. Plus the
  * one-line refusals: sessions of different scenarios, a session with a bench result.
  */
@@ -15,8 +16,11 @@ import { runCli } from '../../src/main/cli/run-cli'
 import { SIM_PASSWORD, SIM_USER, startSim, type RunningSim } from '../helpers/sim'
 
 const AUTH = ['--user', SIM_USER, '--password', SIM_PASSWORD]
-/** The one-at-a-time benchmarks: what compare's verdict rests on, and seconds to run. */
-const ONLY = 'write-latency,read-latency,query-latency,notification-latency'
+/**
+ * The one-at-a-time benchmarks and memory retention: what compare's verdict rests on, and
+ * seconds to run.
+ */
+const ONLY = 'write-latency,read-latency,query-latency,notification-latency,memory-retention'
 
 let dir: string
 const sims: RunningSim[] = []
@@ -64,12 +68,20 @@ describe('compare (simulator builds)', () => {
     let base: string
     let same: string
     let slow: string
+    let leak: string
 
     beforeAll(async () => {
-      const [s1, s2, s3] = await Promise.all([sim(), sim(), sim(['--slow-query-ms', '20'])])
+      const [s1, s2, s3, s4] = await Promise.all([
+        sim(),
+        sim(),
+        sim(['--slow-query-ms', '20']),
+        sim(['--leak-bytes-per-insert', '8192'])
+      ])
+      // One after another: two benchmarks at once would measure each other.
       base = await benchOn(s1!, 'base.json')
       same = await benchOn(s2!, 'same.json')
       slow = await benchOn(s3!, 'slow.json')
+      leak = await benchOn(s4!, 'leak.json')
     })
 
     it('flags a build that answers 20 ms later as a regression', async () => {
@@ -83,6 +95,14 @@ describe('compare (simulator builds)', () => {
       }
       // The reverse is an improvement.
       expect((await compareJson(slow, base)).verdict).toBe('improvement')
+    })
+
+    it('flags a build that keeps 8 KiB per insert as a memory regression', async () => {
+      const r = await compareJson(base, leak)
+      expect(r.verdict).toBe('regression')
+      const m = r.metrics.find((x) => x.id === 'bench.memory-retention.median')!
+      expect(m).toMatchObject({ significant: true, direction: 'worse', group: 'memory' })
+      expect(m.delta!).toBeGreaterThan(4096)
     })
 
     it('judges two runs of one build equal within noise', async () => {

@@ -30,16 +30,27 @@ export interface MemoryReader {
   read(): Promise<number | null>
 }
 
-/** The server's pid: the one given, or (loopback, Linux) the process listening on the URL's port. */
+/**
+ * The server's pid: the one given, or (loopback, Linux) the process listening on the URL's
+ * port — when it is a KalamDB server by name. A port forwarded into a container is held by a
+ * proxy (docker-proxy), whose memory is not the server's: then null, and the server's own
+ * figures are used instead.
+ */
 export async function resolveServerPid(
   url: string,
   pid: number | 'auto' | null
 ): Promise<number | null> {
   if (typeof pid === 'number') return pid
   if (pid === null || !isLoopbackUrl(url) || process.platform !== 'linux') return null
-  const port = Number(new URL(url).port || 80)
+  const u = new URL(url)
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80))
   const { findPidListeningOn } = await import('../target/discovery')
-  return findPidListeningOn(port).catch(() => null)
+  const found = await findPidListeningOn(port).catch(() => null)
+  if (found === null) return null
+  const comm = await readFile(`/proc/${found}/comm`, 'utf8').catch(() => '')
+  const cmdline = await readFile(`/proc/${found}/cmdline`, 'utf8').catch(() => '')
+  const argv0 = cmdline.split('\0')[0]?.split('/').pop() ?? ''
+  return /kalamdb/i.test(comm) || /kalamdb/i.test(argv0) ? found : null
 }
 
 /** A reader of the server's memory, or null when neither /proc nor system.stats gives it. */

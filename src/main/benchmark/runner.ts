@@ -116,6 +116,9 @@ export async function runBench(
     credentials: options.credentials,
     setup: options.setup ?? false,
     signal: options.signal
+  }).catch((e: unknown) => {
+    abort.dispose()
+    throw e
   })
   const startedAt = Date.now()
   const notes: string[] = []

@@ -20,7 +20,7 @@ import { defineCommand } from '../command'
 import type { CliContext } from '../context'
 import { type AuthFlags, authOptions, resolveCredentials } from '../credentials'
 import { ExitCode } from '../exit-codes'
-import { durationInRange, url as parseUrl } from '../parse-options'
+import { durationInRange, pid as parsePid, url as parseUrl } from '../parse-options'
 
 interface BenchCliOptions extends AuthFlags {
   url?: string
@@ -33,6 +33,7 @@ interface BenchCliOptions extends AuthFlags {
   keep?: boolean
   allowRemote?: boolean
   setup?: boolean
+  pid?: number | 'auto'
 }
 
 export default defineCommand<BenchCliOptions>({
@@ -87,6 +88,12 @@ export default defineCommand<BenchCliOptions>({
         'how long sustained-write holds 1,000 inserts/s (1s to 1h; default 30s, quick 2s)',
       parse: durationInRange(1000, 3_600_000, 'duration')
     },
+    {
+      flags: '--pid <pid|auto>',
+      description:
+        "the server's process, for its memory from /proc (default auto: the KalamDB process listening on the URL's port; else system.stats)",
+      parse: (v: string) => (v.trim() === 'auto' ? 'auto' : parsePid(v))
+    },
     { flags: '--strict', description: 'exit 1 when a target is missed' },
     { flags: '--keep', description: 'keep the namespace, tables and workload users' },
     { flags: '--allow-remote', description: 'allow a non-loopback URL' },
@@ -122,6 +129,7 @@ async function benchCommand(opts: BenchCliOptions, ctx: CliContext): Promise<num
         setup: opts.setup ?? false,
         allowRemote: opts.allowRemote ?? false,
         keep: opts.keep ?? false,
+        ...(opts.pid !== undefined ? { pid: opts.pid } : {}),
         signal: ctx.signal,
         command: reproducingArgv(opts)
       },
