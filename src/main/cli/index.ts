@@ -17,8 +17,21 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
+// `kalam-profiler sample --json | head`: when the reader goes away, stop like other Unix
+// tools do — quietly, and through the same abort path as Ctrl-C so sessions end cleanly.
+let stdoutClosed = false
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e
+  stdoutClosed = true
+  controller.abort(new Error('stdout closed'))
+})
+const stdout = {
+  write: (chunk: string): boolean => (stdoutClosed ? true : process.stdout.write(chunk)),
+  isTTY: process.stdout.isTTY
+}
+
 const ctx: CliContext = {
-  stdout: process.stdout,
+  stdout,
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),

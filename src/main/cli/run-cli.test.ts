@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { memoryContext } from './context'
 import { runCli } from './run-cli'
-import { runCliProcess } from '../../../test/helpers/cli'
+import { spawn } from 'node:child_process'
+import { cliEntry, runCliProcess } from '../../../test/helpers/cli'
 
 describe('cli', () => {
   describe('runCli', () => {
@@ -32,6 +33,22 @@ describe('cli', () => {
       const r = await runCliProcess(['--version'])
       expect(r.code).toBe(0)
       expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
+    })
+
+    it('stops quietly when the reader of its output goes away (sample --json | head)', async () => {
+      const child = spawn(
+        process.execPath,
+        [cliEntry(), 'sample', '--pid', String(process.pid), '--interval', '100ms', '--json'],
+        { stdio: ['ignore', 'pipe', 'pipe'] }
+      )
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      child.stdout.once('data', () => child.stdout.destroy())
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)))
+      clearTimeout(timer)
+      expect(stderr).not.toMatch(/EPIPE|Unhandled/)
+      expect(code).toBe(0)
     })
   })
 })
