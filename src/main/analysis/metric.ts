@@ -25,7 +25,10 @@ export function releasedEnough(r: ReleaseResult): boolean {
   const p = r.releasedPercent
   if (p === null) return false
   if (p >= RELEASED_MOSTLY_PERCENT) return true
-  return p >= RELEASED_ENOUGH_PERCENT && r.finalBytes - r.baselineBytes <= KEPT_MAX_FRACTION * r.baselineBytes
+  return (
+    p >= RELEASED_ENOUGH_PERCENT &&
+    r.finalBytes - r.baselineBytes <= KEPT_MAX_FRACTION * r.baselineBytes
+  )
 }
 
 export interface MetricReport {

@@ -5,7 +5,7 @@
  * sawtooth is judged by its troughs, not its peaks or its mean (issue 6).
  */
 import { median, type Point } from './growth'
-import { mad, pointNoise, theilSen } from './stats'
+import { mad, pointNoise, robustSigma, theilSen } from './stats'
 
 /**
  * A fall counts as a sawtooth drop when it is at least this many robust standard deviations
@@ -44,6 +44,9 @@ interface Drop {
   size: number
 }
 
+/** The typical drop is at least this share of the series' range (5th to 95th percentile). */
+export const MIN_DROP_RANGE_SHARE = 0.25
+
 /** Drops needed before a series is called a sawtooth: three falls make three full cycles. */
 export const MIN_DROPS = 3
 
@@ -61,6 +64,12 @@ export interface Sawtooth {
   periodMs: number
   /** Median size of a drop, bytes. */
   dropBytes: number
+  /**
+   * How well a single trough is known, bytes (σ): a trough is read between two samples, so it
+   * is uncertain by the climb over one sampling interval (÷ √12, a uniform phase); and troughs
+   * that move from cycle to cycle make drops of unequal size (robust σ of the drops ÷ √2).
+   */
+  troughNoise: number
 }
 
 /**
@@ -120,6 +129,13 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
   const large = sizes[Math.min(sizes.length - 1, Math.floor(0.8 * sizes.length))] ?? 0
   drops = drops.filter((d) => d.size >= MIN_DROP_SHARE * large)
   if (drops.length < MIN_DROPS) return null
+  // A sawtooth's drops are a large part of what the series does: dips of a few pages in a
+  // climb of tens of MiB (an allocator trim under a steady leak) leave it a climb.
+  const sorted = [...values].sort((a, b) => a - b)
+  const range =
+    (sorted[Math.floor(0.95 * (sorted.length - 1))] as number) -
+    (sorted[Math.floor(0.05 * (sorted.length - 1))] as number)
+  if ((median(drops.map((d) => d.size)) ?? 0) < MIN_DROP_RANGE_SHARE * range) return null
 
   const segments = drops.map((d, k) => {
     const next = drops[k + 1]
@@ -151,7 +167,12 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
     (h, k) => k < halves.length - 1 || h.fullEnd - h.from + 1 >= typical / 2
   )
   const troughs: Point[] = whole.map(({ from, end }) => {
-    const t0 = (points[from] as Point).t
+    // The drop happened between the sample before `from` and `from`: the trough is read at
+    // the middle of that interval, so sparse samples (PSS every 5 s) do not bias it up.
+    const t0 =
+      from > 0
+        ? ((points[from - 1] as Point).t + (points[from] as Point).t) / 2
+        : (points[from] as Point).t
     const levels: number[] = []
     for (let j = from; j <= end; j++) {
       levels.push((values[j] as number) - rate * ((points[j] as Point).t - t0))
@@ -163,9 +184,14 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
     .map(
       (d, k) => (points[d.end] as Point).t - (points[(drops[k] as { end: number }).end] as Point).t
     )
+  const intervals = points.slice(1).map((p, i) => p.t - (points[i] as Point).t)
+  const interval = median(intervals) ?? 0
+  const phaseNoise = (Math.abs(rate) * interval) / Math.sqrt(12)
+  const dropNoise = drops.length >= 4 ? robustSigma(drops.map((d) => d.size)) / Math.SQRT2 : 0
   return {
     drops: drops.length,
     troughs,
+    troughNoise: Math.hypot(phaseNoise, dropNoise),
     periodMs: median(gaps) ?? 0,
     dropBytes: median(drops.map((d) => d.size)) ?? 0,
     samplesPerCycle: median(segments.map((g) => g.to - g.from + 1)) ?? 1

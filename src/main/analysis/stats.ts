@@ -51,7 +51,7 @@ export const OUTLIER_SIGMA = 4
 
 /**
  * Lag-1 autocorrelation of residuals in time order, clamped to [0, MAX_AUTOCORRELATION];
- * 0 for fewer than 8 (too few to tell correlation from chance).
+ * 0 for fewer than 8 points or when it is within chance of 0.
  */
 export function lag1Autocorrelation(residuals: readonly number[]): number {
   const n = residuals.length
@@ -65,7 +65,11 @@ export function lag1Autocorrelation(residuals: readonly number[]): number {
     if (i + 1 < n) num += d * ((residuals[i + 1] as number) - m)
   }
   if (den <= 0) return 0
-  return Math.min(MAX_AUTOCORRELATION, Math.max(0, num / den))
+  const rho = num / den
+  // Independent noise shows ρ̂ of ±1/√n by chance: only a correlation beyond one-sided 95 %
+  // of that is taken as real (else every interval would widen a little at random).
+  if (rho <= 1.645 / Math.sqrt(n)) return 0
+  return Math.min(MAX_AUTOCORRELATION, rho)
 }
 
 /** Autocorrelation is capped here: beyond it the series is a trend or a wave, not noise. */

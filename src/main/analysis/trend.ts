@@ -78,14 +78,15 @@ export const LEAK_HORIZON_MS = 240_000
 export const LEAK_MIN_RATE_PER_MIN = 0.0005
 /**
  * The stable margin: "stable" means the growth the data still allow over the window (the
- * 95 % upper bound of the slope) stays under this share of the level — half of T220's
- * "growth < 10 % over 5 minutes", so a stable metric surely passes the seed's own test.
+ * 95 % upper bound of the slope) stays under this share of the level — T220's "growth < 10 %
+ * over 5 minutes", so a stable metric surely passes the seed's own test. Smaller growth that
+ * is seen (surely above zero at half the leak margin) is never called stable.
  */
-export const STABLE_GROWTH_FRACTION = 0.05
+export const STABLE_GROWTH_FRACTION = 0.1
 /** The stable margin is a growth over this horizon or the window, whichever is longer. */
 export const STABLE_HORIZON_MS = 300_000
-/** …and never less than this share of the level per minute (6 % an hour). */
-export const STABLE_MIN_RATE_PER_MIN = 0.001
+/** …and never less than this share of the level per minute (12 % an hour). */
+export const STABLE_MIN_RATE_PER_MIN = 0.002
 /** Growth below 64 KiB (16 pages) over the window is page-granularity noise, whatever the level. */
 export const MATERIAL_MIN_BYTES = 64 * 1024
 /**
@@ -117,6 +118,12 @@ export const MIN_TAIL_POINTS = 6
 export const BREAK_RATIO = 0.5
 /** Confidence of the F test that a break is real (the best of many splits: be strict). */
 export const BREAK_CONFIDENCE = 0.999
+/**
+ * A rise this likely (one-sided) is "seen": such a metric is never called stable. Lower than
+ * the 95 % of the reported interval on purpose: a slow leak whose estimate came out low must
+ * not pass for stable just because its interval reaches zero.
+ */
+export const RISE_CONFIDENCE = 0.9
 /** A late slope surely below this share of the overall slope is "growing slower". */
 export const SLOWER_RATIO = 0.5
 
@@ -218,7 +225,6 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     })
   }
 
-  const minutes = durationMs / MINUTE
   const leakMargin = Math.max(
     Math.max(LEAK_GROWTH_FRACTION * Math.abs(level), MATERIAL_MIN_BYTES) /
       (Math.max(durationMs, LEAK_HORIZON_MS) / MINUTE),
@@ -256,7 +262,9 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const perPoint = saw
     ? (saw.samplesPerCycle / 2) * (saw.troughs.length / series.length)
     : judged.length / series.length
-  const floor = (pointNoise(judged.map((p) => p.v)) * (saw ? 1.5 : 1.05)) / Math.sqrt(perPoint)
+  const sampleFloor =
+    (pointNoise(judged.map((p) => p.v)) * (saw ? 1.5 : 1.05)) / Math.sqrt(perPoint)
+  const floor = saw ? Math.hypot(sampleFloor, saw.troughNoise) : sampleFloor
   // The floor comes from every sample-to-sample change: its MAD has that many points.
   const floorDf = Math.round(MAD_EFFICIENCY * (judged.length - 1))
   // Neighbouring bins of slowly wandering memory (allocator pools, caches filling and
@@ -265,7 +273,14 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   // is real, else one line). Troughs are a cycle apart and taken as independent.
   const line = fitPerMinute(series, from, floor, floorDf)
   const brk0 = bestBreak(series, from, durationMs, floor, floorDf, 0)
-  const rho = saw ? 0 : lag1Autocorrelation(modelResiduals(series, from, line, brk0))
+  // (Read on the late half when it has enough points: there a warm-up's curve is gone and
+  // what is left is the noise, not the misfit of a line to a bend.)
+  const lateForRho = series.filter((p) => p.t >= from + (1 - LATE_FRACTION) * durationMs)
+  const rho = saw
+    ? 0
+    : lateForRho.length >= 16
+      ? lag1Autocorrelation(modelResiduals(lateForRho, from, fitPerMinute(lateForRho, from), null))
+      : lag1Autocorrelation(modelResiduals(series, from, line, brk0))
   const fit = inflateForAutocorrelation(line, rho)
   const ci95 = slopeInterval(fit, 0.95)
   const b = fit.slope
@@ -293,7 +308,7 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   })
 
   if (saw && series.length < 2 * MIN_SEGMENT_POINTS) {
-    return result(...fewCycles(series, fit, durationMs, level, leakMargin, stableMargin, floor))
+    return result(...fewCycles(series, fit, durationMs, leakMargin, stableMargin, floor))
   }
   if (fit.n < 3 || !Number.isFinite(fit.slopeSe)) return result('inconclusive', 'few-cycles')
   const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
@@ -317,24 +332,44 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   if (growing) {
     const stopped = levelled()
     if (stopped) return stopped
-    // Growth goes on to the end unless the data say otherwise: a late half or a tail after a
-    // real break that could still grow at the leak margin keeps the leak.
+    // Growth goes on to the end unless the data say otherwise. A late half surely slower than
+    // half the overall slope, and not surely still growing at the leak margin, has slowed to
+    // who knows what: after a real break with a tail under the leak margin that is a plateau,
+    // else it is unclear.
+    const lateSlower = late !== null && lateCi95 !== null && lateCi95[1] < SLOWER_RATIO * b
+    const lateSurelyGrows =
+      late !== null && lateCi95 !== null && lateCi95[0] > 0 && late.slope >= leakMargin
+    if (lateSlower && !lateSurelyGrows) {
+      if (brk && breakIsReal(brk, series.length) && brk.tail.slope < leakMargin) {
+        return result('stable', 'levelled-off')
+      }
+      return result('inconclusive', 'unclear-end')
+    }
+    // Growth must go on to the end: after a real break (a step, a warm-up bend) the tail
+    // grows surely, at LEAK_CONFIDENCE; the late half grows surely too — or, with too few
+    // points to tell (under 8: ten samples every 30 s), does not contradict the overall slope.
     const tailOn =
       !brk ||
       !breakIsReal(brk, series.length) ||
-      (brk.tailCi95[1] >= leakMargin && brk.tail.slope >= 0.5 * leakMargin)
-    const lateOn = !late || !lateCi95 || (lateCi95[1] >= leakMargin && late.slope >= 0.5 * leakMargin)
-    if (tailOn && lateOn) {
-      const slower = late && lateCi95 && lateCi95[1] < SLOWER_RATIO * b
-      return result('leak', slower ? 'growing-slower' : 'growing')
-    }
+      (brk.tail.slope - tQuantile(LEAK_CONFIDENCE, brk.tail.df) * brk.tail.slopeSe > 0 &&
+        brk.tail.slope >= leakMargin)
+    const lateOn =
+      !late ||
+      !lateCi95 ||
+      lateSurelyGrows ||
+      (late.n < 8 && lateCi95[1] >= Math.max(leakMargin, SLOWER_RATIO * b))
+    if (tailOn && lateOn) return result('leak', lateSlower ? 'growing-slower' : 'growing')
     return result('inconclusive', 'unclear-end')
   }
   // Not a leak. Stable when the growth the data still allow stays under the stable margin and
-  // no material growth is seen (a rise at half the leak margin, surely above zero, is not
-  // "stable" even when small), or when growth surely stopped after a real break.
-  const significantRise = ci95[0] > 0 && b >= 0.5 * leakMargin
-  if (ci95[1] < stableMargin && !significantRise) {
+  // no growth is seen — a rise of at least half the leak margin that is above zero at
+  // RISE_CONFIDENCE (one-sided) is seen, even when it cannot be confirmed as a leak — or when
+  // growth surely stopped after a real break.
+  const significantRise =
+    b >= 0.5 * leakMargin && b - tQuantile(RISE_CONFIDENCE, fit.df) * fit.slopeSe > 0
+  // …and the estimate itself stays under twice the leak margin: a slope at a leak's rate
+  // whose interval merely reaches zero is a leak not yet shown, not a stable metric.
+  if (ci95[1] < stableMargin && !significantRise && b < 2 * leakMargin) {
     const shrinking = b + strictQ * fit.slopeSe < 0 && -b >= leakMargin
     return result('stable', shrinking ? 'shrinking' : 'flat')
   }
@@ -358,24 +393,32 @@ function fewCycles(
   troughs: readonly Point[],
   fit: LineFit,
   durationMs: number,
-  level: number,
   leakMargin: number,
   stableMargin: number,
   troughNoise: number
 ): [MetricVerdict, TrendCode] {
   if (troughs.length < 3) return ['inconclusive', 'few-cycles']
   const values = troughs.map((p) => p.v)
-  const rising = values.every((v, k) => k === 0 || v > (values[k - 1] as number))
+  // Three troughs rise in order by chance one time in six: a leak needs four or more.
+  const rising =
+    values.length >= 4 && values.every((v, k) => k === 0 || v > (values[k - 1] as number))
   const q = tQuantile(FEW_CYCLES_CONFIDENCE, fit.df)
   if (rising && fit.slope >= leakMargin && fit.slope - q * fit.slopeSe > 0) {
     return ['leak', 'growing']
   }
+  const strict = tQuantile(LEAK_CONFIDENCE, fit.df)
+  if (values.length >= 4 && fit.slope >= leakMargin && fit.slope - strict * fit.slopeSe > 0) {
+    return ['leak', 'growing']
+  }
+  // Troughs that surely rise (95 %) at half the leak margin or more are never stable, whatever
+  // their band: the band is then the growth itself.
+  const ci95 = slopeInterval(fit, 0.95)
+  if (ci95[0] > 0 && fit.slope >= 0.5 * leakMargin) return ['inconclusive', 'few-cycles']
   const span = (troughs[troughs.length - 1] as Point).t - (troughs[0] as Point).t
   const band = Math.max(...values) - Math.min(...values)
-  const allowed = ((band + 2 * troughNoise) / Math.max(span / MINUTE, 1e-9))
+  const allowed = (band + 2 * troughNoise) / Math.max(span / MINUTE, 1e-9)
   if (span >= durationMs / 2 && allowed < stableMargin) return ['stable', 'flat']
-  if (slopeInterval(fit, 0.95)[1] < stableMargin) return ['stable', 'flat']
-  void level
+  if (ci95[1] < stableMargin) return ['stable', 'flat']
   return ['inconclusive', 'few-cycles']
 }
 
@@ -408,14 +451,22 @@ export function bestBreak(
   const ys = series.map((p) => p.v)
   const whole = olsSse(xs, ys)
   const latest = from + (1 - MIN_TAIL_FRACTION) * durationMs
+  // Ten samples every 30 s can show a step: there a head of 3 and a tail of 4 points are
+  // tried (the F test's few degrees of freedom keep it honest).
+  const few = series.length < 20
+  const minHead = few ? 3 : MIN_SEGMENT_POINTS
+  const minTail = few ? MIN_SEGMENT_POINTS : MIN_TAIL_POINTS
   let best: { k: number; sse: number } | null = null
-  for (let k = MIN_SEGMENT_POINTS; k <= series.length - MIN_TAIL_POINTS; k++) {
+  for (let k = minHead; k <= series.length - minTail; k++) {
     if ((series[k] as Point).t > latest) break
     const sse = olsSse(xs.slice(0, k), ys.slice(0, k)) + olsSse(xs.slice(k), ys.slice(k))
     if (!best || sse < best.sse) best = { k, sse }
   }
   if (!best) return null
-  const tailPoints = series.slice(best.k)
+  // The point the break falls on often mixes both levels (a bin across a step): a long tail
+  // is fitted without it, so it cannot tilt the plateau.
+  const skip = series.length - best.k > MIN_TAIL_POINTS + 2 ? 1 : 0
+  const tailPoints = series.slice(best.k + skip)
   const tail = inflateForAutocorrelation(fitPerMinute(tailPoints, from, floor, floorDf), rho)
   const last = tailPoints[tailPoints.length - 1] as Point
   return {
@@ -453,7 +504,7 @@ function plateauAfterBreak(
 ): boolean {
   if (!breakIsReal(brk, n)) return false
   const [lo, hi] = brk.tailCi95
-  if (lo > 0 && hi >= leakMargin) return false
+  if (lo > 0 && brk.tail.slope >= leakMargin) return false
   return hi < leakMargin || brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
 }
 
