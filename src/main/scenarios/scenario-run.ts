@@ -16,6 +16,7 @@ import type { Health, KalamClient, ServerLimits, ServerStats } from '../target/t
 import { PROFILER_VERSION } from '../version'
 import { linkedAbort, sleep } from '../workload/clock'
 import { ErrorTally, createCounters } from '../workload/counters'
+import { portOfUrl } from '../workload/guard'
 import { watchHealth, type HealthWatch } from '../workload/health'
 import { LatencyRecorder } from '../workload/latency'
 import { runObjects, type RunObjects } from '../workload/schema'
@@ -238,7 +239,7 @@ export class ScenarioRun {
       this.sampler = this.deps.startSampler(
         {
           pid,
-          port: portOf(this.options.url),
+          port: portOfUrl(this.options.url),
           intervalMs: this.options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS,
           signal: this.abort.signal
         },
@@ -447,16 +448,6 @@ function targetOf(init: ScenarioRunInit): { pid: number | null; [k: string]: unk
   if (buildDate) target['buildDate'] = buildDate
   if (init.firstStats?.gitCommit) target['gitCommit'] = init.firstStats.gitCommit
   return target
-}
-
-function portOf(url: string): number | null {
-  try {
-    const u = new URL(url)
-    if (u.port) return Number(u.port)
-    return u.protocol === 'https:' ? 443 : 80
-  } catch {
-    return null
-  }
 }
 
 function isCancel(e: unknown): boolean {

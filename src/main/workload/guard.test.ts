@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assertTargetAllowed, isLoopbackUrl } from './guard'
+import { assertTargetAllowed, isLoopbackUrl, portOfUrl } from './guard'
 
 describe('workload/guard', () => {
   describe('isLoopbackUrl', () => {
@@ -27,6 +27,15 @@ describe('workload/guard', () => {
         /not a loopback address/
       )
       expect(() => assertTargetAllowed('http://10.1.2.3:8080', true)).not.toThrow()
+    })
+  })
+
+  describe('portOfUrl', () => {
+    it("takes the written port, else the scheme's default", () => {
+      expect(portOfUrl('http://127.0.0.1:8080')).toBe(8080)
+      expect(portOfUrl('http://localhost')).toBe(80)
+      expect(portOfUrl('https://localhost')).toBe(443)
+      expect(portOfUrl('nonsense')).toBeNull()
     })
   })
 })

@@ -28,3 +28,13 @@ export function assertTargetAllowed(url: string, allowRemote: boolean | undefine
     { hint: 'pass --allow-remote to run against a remote server on purpose' }
   )
 }
+
+/** The TCP port of a base URL (the scheme's default when none is written); null if unparsable. */
+export function portOfUrl(url: string): number | null {
+  try {
+    const u = new URL(url)
+    return Number(u.port || (u.protocol === 'https:' ? 443 : 80))
+  } catch {
+    return null
+  }
+}

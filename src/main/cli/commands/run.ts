@@ -14,6 +14,7 @@ import { renderTextReport } from '../../report'
 import { parameterFlag, resolveScenarioId, scenarioCatalog } from '../../scenarios/catalog'
 import { runScenario, type RunHooks, type RunOptions } from '../../scenarios/runner'
 import { readSession } from '../../session/reader'
+import { portOfUrl } from '../../workload/guard'
 import { findPidListeningOn } from '../../target/discovery'
 import type { Credentials } from '../../target/types'
 import { defineCommand, type OptionSpec } from '../command'
@@ -232,8 +233,7 @@ function collectOverrides(opts: RunCliOptions): Record<string, number | boolean>
 async function resolvePid(value: number | 'auto' | undefined, url: string): Promise<number | null> {
   if (value === undefined) return null
   if (value !== 'auto') return value
-  const u = new URL(url)
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80))
+  const port = portOfUrl(url) ?? 80
   const found = await findPidListeningOn(port)
   if (found === null) {
     throw new ProfilerError(
