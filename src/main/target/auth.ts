@@ -242,6 +242,11 @@ export class TokenManager {
     return tokens
   }
 
+  /** The token when it needs no renewal now, else null (the hot path skips a Promise). */
+  fresh(): string | null {
+    return this.renewAt === null || Date.now() < this.renewAt ? this.tokens.accessToken : null
+  }
+
   /** A token valid now (renewed first when it is about to expire). */
   async token(signal?: AbortSignal): Promise<string> {
     const { expiresAt } = this.tokens

@@ -21,7 +21,7 @@ import type {
 import { TokenManager, authenticate, getHealth } from './auth'
 import { KalamClientError, isKalamError } from './errors'
 import { flushTable } from './flush'
-import { HttpPool } from './http'
+import { type HttpRequest, type HttpResponse, HttpPool } from './http'
 import { LiveSocket } from './live'
 import { SQL_PATH, parseSqlResponse, sqlRequestBody } from './sql'
 import {
@@ -57,42 +57,44 @@ class Client implements KalamClient {
     return getHealth(this.pool)
   }
 
-  async sql(sql: string, options: SqlOptions = {}): Promise<SqlResponse> {
-    const body = sqlRequestBody(sql, options.params, options.namespace)
-    const send = async (bearer: string): Promise<SqlResponse> => {
-      const res = await this.pool.request({
-        method: 'POST',
-        path: SQL_PATH,
-        body,
-        bearer,
-        context: 'SQL',
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs })
-      })
-      return parseSqlResponse(res, this.url)
-    }
-    try {
-      return await send(await this.tokens.token(options.signal))
-    } catch (e) {
+  sql(sql: string, options: SqlOptions = {}): Promise<SqlResponse> {
+    // The workload's hot path: no async function, one Promise from the pool (it parses the
+    // answer in the same step) and one for the expiry check below.
+    const token = this.tokens.fresh()
+    const sent =
+      token === null
+        ? this.tokens.token(options.signal).then((t) => this.send(sql, options, t))
+        : this.send(sql, options, token)
+    return sent.catch((e: unknown) => {
       // Expired between our check and the server's (clock skew, a revoked refresh): renew once.
       if (isKalamError(e) && e.code === 'TOKEN_EXPIRED') {
-        return send(await this.tokens.renewAfterExpiry(options.signal))
+        return this.tokens.renewAfterExpiry(options.signal).then((t) => this.send(sql, options, t))
       }
       throw e
-    }
+    })
   }
+
+  private send(sql: string, options: SqlOptions, bearer: string): Promise<SqlResponse> {
+    const req: HttpRequest = {
+      method: 'POST',
+      path: SQL_PATH,
+      body: sqlRequestBody(sql, options.params, options.namespace),
+      bearer,
+      context: 'SQL'
+    }
+    if (options.signal) req.signal = options.signal
+    if (this.timeoutMs !== undefined) req.timeoutMs = this.timeoutMs
+    return this.pool.exchange(req, this.readSql)
+  }
+
+  private readonly readSql = (res: HttpResponse): SqlResponse => parseSqlResponse(res, this.url)
 
   /**
    * Every answer the server gives — and a server that stops answering — is an outcome to
    * count. Only cancellation and bugs throw.
    */
-  async trySql(sql: string, options: SqlOptions = {}): Promise<SqlOutcome> {
-    try {
-      return { ok: true, response: await this.sql(sql, options) }
-    } catch (e) {
-      if (isKalamError(e) && e.code !== 'CANCELLED') return { ok: false, error: e }
-      throw e
-    }
+  trySql(sql: string, options: SqlOptions = {}): Promise<SqlOutcome> {
+    return this.sql(sql, options).then(succeeded, failed)
   }
 
   /**
@@ -155,6 +157,15 @@ class Client implements KalamClient {
     this.live.clear()
     this.pool.close()
   }
+}
+
+function succeeded(response: SqlResponse): SqlOutcome {
+  return { ok: true, response }
+}
+
+function failed(e: unknown): SqlOutcome {
+  if (isKalamError(e) && e.code !== 'CANCELLED') return { ok: false, error: e }
+  throw e
 }
 
 /**

@@ -145,7 +145,7 @@ export function setupRequiredError(
   )
 }
 
-/** Node's network error codes that mean "nothing answers there". */
+/** Network error codes (Node's and undici's) that mean "nothing answers there". */
 const UNREACHABLE_CODES: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'host not found',
@@ -155,7 +155,10 @@ const UNREACHABLE_CODES: Record<string, string> = {
   ECONNRESET: 'connection reset',
   EPIPE: 'connection closed',
   ETIMEDOUT: 'connect timed out',
-  EADDRNOTAVAIL: 'address not available'
+  EADDRNOTAVAIL: 'address not available',
+  // undici's own codes (the HTTP pool is undici's).
+  UND_ERR_SOCKET: 'connection closed',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timed out'
 }
 
 /** A request that got no HTTP answer at all. */
@@ -168,7 +171,11 @@ export function networkError(e: unknown, url: string, context: string): KalamCli
       : e instanceof Error
         ? e.message
         : String(e)
-  if (code === 'HPE_INVALID_CONSTANT' || (typeof code === 'string' && code.startsWith('HPE_'))) {
+  // Node's parser sets HPE_* codes; undici's names its error and may leave the code out.
+  const parserError =
+    (typeof code === 'string' && code.startsWith('HPE_')) ||
+    (e instanceof Error && e.name === 'HTTPParserError')
+  if (parserError) {
     return new KalamClientError(
       'NOT_KALAMDB',
       `${context}: ${url} does not speak HTTP like KalamDB (${reason})`,

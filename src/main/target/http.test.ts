@@ -127,6 +127,60 @@ describe('http', () => {
       await expect(p).rejects.toMatchObject({ code: 'CANCELLED' })
     })
 
+    it('times out only the request the server holds, not those answered meanwhile', async () => {
+      fake = await startFake({ 'GET /slow': () => new Promise(() => undefined) })
+      pool = new HttpPool(fake.url, { timeoutMs: 200, maxSockets: 2 })
+      const p = pool
+      const slow = p.request({ method: 'GET', path: '/slow', context: 'SQL' })
+      const fast = Array.from({ length: 20 }, () =>
+        p.request({ method: 'POST', path: '/v1/api/sql', body: { sql: 'x' }, context: 'SQL' })
+      )
+      await expect(Promise.all(fast)).resolves.toHaveLength(20)
+      await expect(slow).rejects.toMatchObject({
+        code: 'TIMEOUT',
+        message: expect.stringMatching(
+          /^SQL: no answer from http:\/\/127\.0\.0\.1:\d+ within 200 ms$/
+        )
+      })
+      // The held socket was dropped; the pool still answers.
+      await expect(
+        p.request({ method: 'POST', path: '/v1/api/sql', body: { sql: 'x' }, context: 'SQL' })
+      ).resolves.toMatchObject({ status: 200 })
+    })
+
+    it('cancels every request in flight under one signal, and later ones at once', async () => {
+      fake = await startFake({ 'GET /slow': () => new Promise(() => undefined) })
+      pool = new HttpPool(fake.url, { maxSockets: 2 })
+      const p = pool
+      const ac = new AbortController()
+      const held = Array.from({ length: 5 }, () =>
+        p.request({ method: 'GET', path: '/slow', context: 'SQL', signal: ac.signal })
+      )
+      const other = p.request({ method: 'POST', path: '/v1/api/sql', body: {}, context: 'SQL' })
+      ac.abort()
+      for (const h of held) await expect(h).rejects.toMatchObject({ code: 'CANCELLED' })
+      await expect(
+        p.request({ method: 'GET', path: '/slow', context: 'SQL', signal: ac.signal })
+      ).rejects.toMatchObject({ code: 'CANCELLED', message: 'SQL: cancelled' })
+      // A request without the signal waits for a socket, which the cancelled ones gave back.
+      await expect(other).resolves.toMatchObject({ status: 200 })
+    })
+
+    it('fails requests in flight and later ones with CANCELLED once closed', async () => {
+      fake = await startFake({ 'GET /slow': () => new Promise(() => undefined) })
+      pool = new HttpPool(fake.url)
+      const held = pool.request({ method: 'GET', path: '/slow', context: 'SQL' })
+      await new Promise((r) => setTimeout(r, 50))
+      pool.close()
+      await expect(held).rejects.toMatchObject({
+        code: 'CANCELLED',
+        message: 'SQL: client is closed'
+      })
+      await expect(
+        pool.request({ method: 'GET', path: '/health', context: 'health check' })
+      ).rejects.toMatchObject({ code: 'CANCELLED', message: 'health check: client is closed' })
+    })
+
     it('fails with NOT_KALAMDB when the port speaks something other than HTTP', async () => {
       // resume(): read the request, so the server sees the client's close and can shut down.
       const s = createNetServer((c) => c.resume().end('SSH-2.0-OpenSSH_9.2\r\n'))
@@ -142,6 +196,21 @@ describe('http', () => {
         pool?.close()
         await new Promise<void>((r) => s.close(() => r()))
       }
+    })
+  })
+
+  describe('HttpPool.exchange', () => {
+    it('resolves with what read returns and rejects with what it throws', async () => {
+      fake = await startFake({ 'GET /x': () => json('{"a":1}') })
+      pool = new HttpPool(fake.url)
+      await expect(
+        pool.exchange({ method: 'GET', path: '/x', context: 'SQL' }, (res) => res.text)
+      ).resolves.toBe('{"a":1}')
+      await expect(
+        pool.exchange({ method: 'GET', path: '/x', context: 'SQL' }, () => {
+          throw new Error('bad answer')
+        })
+      ).rejects.toThrow('bad answer')
     })
   })
 
