@@ -83,7 +83,7 @@ export function defaultConfig(overrides: Partial<SimConfig> = {}): SimConfig {
     flushRows: 10_000,
     flushIntervalMs: 300_000,
     flushCheckIntervalMs: 1000,
-    gcIntervalMs: 10_000,
+    gcIntervalMs: 5000,
     ...overrides,
     faults: {
       leakBytesPerInsert: 0,

@@ -13,6 +13,7 @@ import { runInNewContext } from 'node:vm'
 import { defaultConfig, type SimConfig } from './config'
 import { Engine } from './engine/engine'
 import { LeakPool } from './faults'
+import { GcPolicy } from './gc'
 import { Tokens } from './server/auth'
 import { HttpApi } from './server/http'
 import { sendJson } from './server/http-util'
@@ -117,12 +118,13 @@ export async function startSimulator(overrides: Partial<SimConfig> = {}): Promis
   const timers: NodeJS.Timeout[] = []
   timers.push(setInterval(() => engine.tick(), config.flushCheckIntervalMs))
   const gc = exposeGc()
-  if (config.gcIntervalMs > 0 && gc) {
-    // A Rust server's RSS is flat under steady load; V8's lazy old-generation collection
-    // would add a sawtooth of tens of MiB that reads as growth. A periodic full GC keeps
-    // the simulator's own garbage out of the measurements (≈10-30 ms each).
-    timers.push(setInterval(() => gc(), config.gcIntervalMs))
-  }
+  // A Rust server's RSS is flat under steady load; V8's lazy collection and its young
+  // generation's resizing would add swings of tens of MiB that read as growth (see gc.ts).
+  const gcPolicy =
+    config.gcIntervalMs > 0 && gc
+      ? new GcPolicy({ gc, intervalMs: config.gcIntervalMs, lastActivity: () => lastActivity })
+      : null
+  gcPolicy?.start()
   timers.push(
     setInterval(() => {
       if (
@@ -170,6 +172,7 @@ export async function startSimulator(overrides: Partial<SimConfig> = {}): Promis
       closing ??= (async () => {
         shuttingDown = true
         for (const t of timers) clearInterval(t)
+        gcPolicy?.stop()
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
         server.closeIdleConnections()
         await ws.shutdown()

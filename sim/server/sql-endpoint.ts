@@ -28,9 +28,21 @@ const MAX_PARAMS = 50
 const MAX_PARAM_BYTES = 512 * 1024
 /** execution.sql_plan_cache_max_entries: parsed statements kept per SQL text. */
 const PLAN_CACHE_ENTRIES = 200
+/** Recently seen SQL texts remembered (as hashes) for the cache's admission. */
+const SEEN_HASHES = 1024
 
+/**
+ * Parsed batches by SQL text. A text is cached the second time it is seen: a workload of
+ * one-off statements (an INSERT with its values as literals, the profiler's writers) would
+ * otherwise evict an entry per request, and each evicted plan lives just long enough to be
+ * promoted to V8's old generation — ~0.75 MiB/s of garbage at 1,000 inserts/s that showed
+ * in RSS. Repeated statements (a prober's SELECT, a fixed INSERT) are cached as before.
+ */
 export class PlanCache {
   private readonly map = new Map<string, ParsedStatement[]>()
+  private readonly seen = new Set<number>()
+  private readonly seenRing = new Int32Array(SEEN_HASHES)
+  private seenNext = 0
 
   get size(): number {
     return this.map.size
@@ -40,6 +52,11 @@ export class PlanCache {
     const hit = this.map.get(sql)
     if (hit) return hit
     const parsed = parseBatch(sql)
+    const h = hashText(sql)
+    if (!this.seen.has(h)) {
+      this.remember(h)
+      return parsed
+    }
     this.map.set(sql, parsed)
     if (this.map.size > PLAN_CACHE_ENTRIES) this.map.delete(this.map.keys().next().value!)
     return parsed
@@ -47,7 +64,24 @@ export class PlanCache {
 
   clear(): void {
     this.map.clear()
+    this.seen.clear()
+    this.seenRing.fill(0)
   }
+
+  private remember(h: number): void {
+    const old = this.seenRing[this.seenNext]!
+    if (old !== 0) this.seen.delete(old)
+    this.seenRing[this.seenNext] = h
+    this.seenNext = (this.seenNext + 1) % SEEN_HASHES
+    this.seen.add(h)
+  }
+}
+
+/** FNV-1a of a text, never 0 (0 marks an empty slot of the ring). */
+function hashText(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
+  return h | 1
 }
 
 function asUserOf(st: ParsedStatement, user: string): string {

@@ -61,24 +61,24 @@ export function tokenize(sql: string): Token[] {
     }
     const start = i
     if (c === 39) {
-      // 'string' with '' escapes
+      // 'string' with '' escapes. Whole runs between quotes are sliced, never built a
+      // character at a time: V8 keeps `s += ch` as a rope of one 32-byte node per character,
+      // and an inserted row keeps its strings in the memtable (2.4 KiB for a 100-character
+      // payload instead of ~0.2).
       let value = ''
       i++
       for (;;) {
-        if (i >= n)
+        const q = sql.indexOf("'", i)
+        if (q < 0)
           throw new SqlError('INVALID_SQL', `Unterminated string literal at position ${start}`)
-        const ch = sql[i]!
-        if (ch === "'") {
-          if (sql[i + 1] === "'") {
-            value += "'"
-            i += 2
-            continue
-          }
-          i++
-          break
+        value = value === '' ? sql.slice(i, q) : value + sql.slice(i, q)
+        if (sql[q + 1] === "'") {
+          value += "'"
+          i = q + 2
+          continue
         }
-        value += ch
-        i++
+        i = q + 1
+        break
       }
       tokens.push({ kind: 'string', value, pos: start, end: i })
       continue
