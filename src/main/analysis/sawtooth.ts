@@ -5,7 +5,7 @@
  * sawtooth is judged by its troughs, not its peaks or its mean (issue 6).
  */
 import { median, type Point } from './growth'
-import { mad, pointNoise, robustSigma, theilSen } from './stats'
+import { mad, pointNoise, theilSen } from './stats'
 
 /**
  * A fall counts as a sawtooth drop when it is at least this many robust standard deviations
@@ -65,9 +65,9 @@ export interface Sawtooth {
   /** Median size of a drop, bytes. */
   dropBytes: number
   /**
-   * How well a single trough is known, bytes (σ): a trough is read between two samples, so it
-   * is uncertain by the climb over one sampling interval (÷ √12, a uniform phase); and troughs
-   * that move from cycle to cycle make drops of unequal size (robust σ of the drops ÷ √2).
+   * How well a single trough is known from the sampling alone, bytes (σ): a trough is read
+   * between two samples, so it is uncertain by the climb over one sampling interval (÷ √12, a
+   * uniform phase). A floor, not the whole noise: troughs also move from cycle to cycle.
    */
   troughNoise: number
 }
@@ -186,12 +186,14 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
     )
   const intervals = points.slice(1).map((p, i) => p.t - (points[i] as Point).t)
   const interval = median(intervals) ?? 0
+  // A trough is read between two samples: it is uncertain by the climb over one sampling
+  // interval (÷ √12, a uniform phase). Troughs that move from cycle to cycle are not modelled
+  // here: their own scatter shows it, and the trend is judged on that scatter (trend.ts).
   const phaseNoise = (Math.abs(rate) * interval) / Math.sqrt(12)
-  const dropNoise = drops.length >= 4 ? robustSigma(drops.map((d) => d.size)) / Math.SQRT2 : 0
   return {
     drops: drops.length,
     troughs,
-    troughNoise: Math.hypot(phaseNoise, dropNoise),
+    troughNoise: phaseNoise,
     periodMs: median(gaps) ?? 0,
     dropBytes: median(drops.map((d) => d.size)) ?? 0,
     samplesPerCycle: median(segments.map((g) => g.to - g.from + 1)) ?? 1

@@ -48,6 +48,11 @@ export const FEW_POINTS = 20
 
 /** Residuals beyond this many robust σ are outliers (a spike, a torn value), not spread. */
 export const OUTLIER_SIGMA = 4
+/**
+ * …on this many points or more. On fewer, four points that happen to fall in a line make the
+ * fifth look like an outlier: nothing tells a spike from the spread there.
+ */
+export const OUTLIER_MIN_POINTS = 8
 
 /**
  * Lag-1 autocorrelation of residuals in time order, clamped to [0, MAX_AUTOCORRELATION];
@@ -132,7 +137,10 @@ export function theilSen(
   // The RMS leaves out residuals beyond OUTLIER_SIGMA robust σ (a spike in a series of ten
   // samples every 30 s must not widen the interval the way ten spikes would).
   const robust = robustSigma(residuals)
-  const kept = residuals.filter((r) => robust === 0 || Math.abs(r) <= OUTLIER_SIGMA * robust)
+  const kept =
+    n < OUTLIER_MIN_POINTS
+      ? residuals
+      : residuals.filter((r) => robust === 0 || Math.abs(r) <= OUTLIER_SIGMA * robust)
   const rms =
     kept.length > 2 ? Math.sqrt(kept.reduce((a, r) => a + r * r, 0) / (kept.length - 2)) : 0
   const few = n < FEW_POINTS

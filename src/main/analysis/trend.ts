@@ -116,8 +116,17 @@ export const MIN_TAIL_POINTS = 6
  * buys far more than half.
  */
 export const BREAK_RATIO = 0.5
-/** Confidence of the F test that a break is real (the best of many splits: be strict). */
+/**
+ * Confidence of the F test that a break is real. The split tested is the best of several, so
+ * the test is held to BREAK_FAMILY_CONFIDENCE for all the splits tried together (Bonferroni),
+ * but never stricter than BREAK_CONFIDENCE: neighbouring splits of forty bins are nearly the
+ * same test, and dividing by all of them would make a plain step unprovable. Ten samples taken
+ * every 30 s try four splits: a 3 % step under 0.3 % noise must be seen as one (at 99.9 % it
+ * was not, and the step passed for a leak).
+ */
 export const BREAK_CONFIDENCE = 0.999
+/** See BREAK_CONFIDENCE. */
+export const BREAK_FAMILY_CONFIDENCE = 0.95
 /**
  * A rise this likely (one-sided) is "seen": such a metric is never called stable. Lower than
  * the 95 % of the reported interval on purpose: a slow leak whose estimate came out low must
@@ -265,22 +274,18 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const sampleFloor =
     (pointNoise(judged.map((p) => p.v)) * (saw ? 1.5 : 1.05)) / Math.sqrt(perPoint)
   const floor = saw ? Math.hypot(sampleFloor, saw.troughNoise) : sampleFloor
-  // The floor comes from every sample-to-sample change: its MAD has that many points.
-  const floorDf = Math.round(MAD_EFFICIENCY * (judged.length - 1))
+  // The floor comes from every sample-to-sample change: its MAD has that many points. Troughs
+  // do not borrow them: their floor is partly read from a handful of drops, and a trough can
+  // be off by more than the samples' noise (a drop caught mid-way), so a few troughs are
+  // judged on their own spread and its few degrees of freedom.
+  const floorDf = saw ? 0 : Math.round(MAD_EFFICIENCY * (judged.length - 1))
   // Neighbouring bins of slowly wandering memory (allocator pools, caches filling and
   // emptying over tens of seconds) are correlated: every interval is widened for the lag-1
   // autocorrelation left in the residuals of the best model (the broken line when its break
   // is real, else one line). Troughs are a cycle apart and taken as independent.
   const line = fitPerMinute(series, from, floor, floorDf)
   const brk0 = bestBreak(series, from, durationMs, floor, floorDf, 0)
-  // (Read on the late half when it has enough points: there a warm-up's curve is gone and
-  // what is left is the noise, not the misfit of a line to a bend.)
-  const lateForRho = series.filter((p) => p.t >= from + (1 - LATE_FRACTION) * durationMs)
-  const rho = saw
-    ? 0
-    : lateForRho.length >= 16
-      ? lag1Autocorrelation(modelResiduals(lateForRho, from, fitPerMinute(lateForRho, from), null))
-      : lag1Autocorrelation(modelResiduals(series, from, line, brk0))
+  const rho = saw ? 0 : noiseCorrelation(series, from, durationMs, line, brk0, floor, floorDf)
   const fit = inflateForAutocorrelation(line, rho)
   const ci95 = slopeInterval(fit, 0.95)
   const b = fit.slope
@@ -317,7 +322,15 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   const peak = Math.max(...series.map((p) => p.v))
   const fellFrom = (hi: number, endValue: number): boolean =>
     hi < 0 && peak - endValue >= LEAK_GROWTH_FRACTION * level
+  // The late half surely grows, at the leak margin or more: nothing has levelled off.
+  const lateSurelyGrows =
+    late !== null && lateCi95 !== null && lateCi95[0] > 0 && late.slope >= leakMargin
   const levelled = (): TrendResult | null => {
+    // (A break inside the late half makes the late half rise by the step: there the tail
+    // after the break says more.)
+    if (lateSurelyGrows && (!brk || brk.from <= from + (1 - LATE_FRACTION) * durationMs)) {
+      return null
+    }
     if (brk && plateauAfterBreak(brk, series.length, b, leakMargin)) {
       return result('stable', fellFrom(brk.tailCi95[1], brk.tailEnd) ? 'fell-back' : 'levelled-off')
     }
@@ -337,8 +350,6 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     // who knows what: after a real break with a tail under the leak margin that is a plateau,
     // else it is unclear.
     const lateSlower = late !== null && lateCi95 !== null && lateCi95[1] < SLOWER_RATIO * b
-    const lateSurelyGrows =
-      late !== null && lateCi95 !== null && lateCi95[0] > 0 && late.slope >= leakMargin
     if (lateSlower && !lateSurelyGrows) {
       if (brk && breakIsReal(brk, series.length) && brk.tail.slope < leakMargin) {
         return result('stable', 'levelled-off')
@@ -365,11 +376,9 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   // no growth is seen — a rise of at least half the leak margin that is above zero at
   // RISE_CONFIDENCE (one-sided) is seen, even when it cannot be confirmed as a leak — or when
   // growth surely stopped after a real break.
-  const significantRise =
-    b >= 0.5 * leakMargin && b - tQuantile(RISE_CONFIDENCE, fit.df) * fit.slopeSe > 0
   // …and the estimate itself stays under twice the leak margin: a slope at a leak's rate
   // whose interval merely reaches zero is a leak not yet shown, not a stable metric.
-  if (ci95[1] < stableMargin && !significantRise && b < 2 * leakMargin) {
+  if (ci95[1] < stableMargin && !riseSeen(fit, leakMargin) && b < 2 * leakMargin) {
     const shrinking = b + strictQ * fit.slopeSe < 0 && -b >= leakMargin
     return result('stable', shrinking ? 'shrinking' : 'flat')
   }
@@ -377,6 +386,37 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   if (stopped) return stopped
   if (saw && fit.n < MIN_TREND_POINTS) return result('inconclusive', 'few-cycles')
   return result('inconclusive', 'noisy')
+}
+
+/**
+ * Lag-1 autocorrelation of the noise around the best model (a line, or a broken line when its
+ * break is real). Read on the late half when it has enough points: there a warm-up's curve is
+ * gone, and the late half's own best model takes up a step, so what is left is the noise and
+ * not the misfit of a line to a bend. (Taking the larger of the late and whole-window readings
+ * was tried: it made a warm-up's bend look like wandering noise and cost stable verdicts.)
+ */
+function noiseCorrelation(
+  series: readonly Point[],
+  from: number,
+  durationMs: number,
+  line: LineFit,
+  brk: Break | null,
+  floor: number,
+  floorDf: number
+): number {
+  const whole = lag1Autocorrelation(modelResiduals(series, from, line, brk))
+  const late = series.filter((p) => p.t >= from + (1 - LATE_FRACTION) * durationMs)
+  if (late.length < 16) return whole
+  const lateFrom = (late[0] as Point).t
+  const lateSpan = (late[late.length - 1] as Point).t - lateFrom
+  return lag1Autocorrelation(
+    modelResiduals(
+      late,
+      from,
+      fitPerMinute(late, from),
+      bestBreak(late, lateFrom, lateSpan, floor, floorDf, 0)
+    )
+  )
 }
 
 /**
@@ -410,16 +450,30 @@ function fewCycles(
   if (values.length >= 4 && fit.slope >= leakMargin && fit.slope - strict * fit.slopeSe > 0) {
     return ['leak', 'growing']
   }
-  // Troughs that surely rise (95 %) at half the leak margin or more are never stable, whatever
-  // their band: the band is then the growth itself.
+  // Troughs seen to rise (riseSeen), or rising at twice the leak margin whatever their
+  // interval, are never stable, whatever their band: the band is then the growth itself.
   const ci95 = slopeInterval(fit, 0.95)
-  if (ci95[0] > 0 && fit.slope >= 0.5 * leakMargin) return ['inconclusive', 'few-cycles']
+  if (riseSeen(fit, leakMargin) || fit.slope >= 2 * leakMargin) {
+    return ['inconclusive', 'few-cycles']
+  }
   const span = (troughs[troughs.length - 1] as Point).t - (troughs[0] as Point).t
   const band = Math.max(...values) - Math.min(...values)
   const allowed = (band + 2 * troughNoise) / Math.max(span / MINUTE, 1e-9)
   if (span >= durationMs / 2 && allowed < stableMargin) return ['stable', 'flat']
   if (ci95[1] < stableMargin) return ['stable', 'flat']
   return ['inconclusive', 'few-cycles']
+}
+
+/**
+ * A rise is "seen" when the slope is at least half the leak margin and above zero at
+ * RISE_CONFIDENCE (one-sided): such a metric is never called stable, even when the rise
+ * cannot be confirmed as a leak.
+ */
+function riseSeen(fit: LineFit, leakMargin: number): boolean {
+  return (
+    fit.slope >= 0.5 * leakMargin &&
+    fit.slope - tQuantile(RISE_CONFIDENCE, fit.df) * fit.slopeSe > 0
+  )
 }
 
 interface Break {
@@ -432,6 +486,8 @@ interface Break {
   /** The tail line's value at the last point. */
   tailEnd: number
   ratio: number
+  /** Splits tried (the best of them is this one). */
+  splits: number
 }
 
 /**
@@ -457,8 +513,10 @@ export function bestBreak(
   const minHead = few ? 3 : MIN_SEGMENT_POINTS
   const minTail = few ? MIN_SEGMENT_POINTS : MIN_TAIL_POINTS
   let best: { k: number; sse: number } | null = null
+  let splits = 0
   for (let k = minHead; k <= series.length - minTail; k++) {
     if ((series[k] as Point).t > latest) break
+    splits++
     const sse = olsSse(xs.slice(0, k), ys.slice(0, k)) + olsSse(xs.slice(k), ys.slice(k))
     if (!best || sse < best.sse) best = { k, sse }
   }
@@ -475,19 +533,24 @@ export function bestBreak(
     tail,
     tailCi95: slopeInterval(tail, 0.95),
     tailEnd: tail.intercept + tail.slope * ((last.t - from) / MINUTE),
-    ratio: whole > 0 ? best.sse / whole : 1
+    ratio: whole > 0 ? best.sse / whole : 1,
+    splits
   }
 }
 
 /**
  * Is a break in the series real? The broken line must cut the squared residuals of one line
- * by more than half (BREAK_RATIO) and pass an F test (2 extra parameters) at
- * BREAK_CONFIDENCE, strict because the split point was chosen to fit best.
+ * by more than half (BREAK_RATIO) and pass an F test (2 extra parameters), strict because the
+ * split point was chosen to fit best (see BREAK_CONFIDENCE).
  */
 function breakIsReal(b: Break, n: number): boolean {
   if (b.ratio >= BREAK_RATIO || n <= 4) return false
   const f = (1 - b.ratio) / 2 / (Math.max(b.ratio, 1e-12) / (n - 4))
-  return f > fQuantile(BREAK_CONFIDENCE, 2, n - 4)
+  const confidence = Math.min(
+    BREAK_CONFIDENCE,
+    1 - (1 - BREAK_FAMILY_CONFIDENCE) / Math.max(1, b.splits)
+  )
+  return f > fQuantile(confidence, 2, n - 4)
 }
 
 /**
