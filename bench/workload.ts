@@ -2,9 +2,11 @@
  * `npm run bench -- workload [--seconds N] [--rounds N] [--connections N] [--rate-seconds N] [--json]`:
  * the workload engine against the simulator's insert endpoint (its own process, rate limits
  * lifted), side by side with autocannon on the same endpoint in the same run:
- *   1. throughput: autocannon and the writer engine, same connections, same INSERT text, in
- *      interleaved rounds (default 3 × 5 s each) compared by their medians, so drift of the
- *      simulator and of the shared machine falls on both; target engine / autocannon ≥ 0.9;
+ *   1. throughput: autocannon and the writer engine, same connections (one request in flight
+ *      each, no pipelining), same INSERT text, same endpoint and Bearer header, in interleaved
+ *      rounds (default 5 × 5 s each, the order alternating) compared by their medians, so
+ *      drift of the simulator and of the shared machine falls on both; each round's own ratio
+ *      is printed too (a pair runs back to back); target engine / autocannon ≥ 0.9;
  *   2. rate accuracy: the open-model writers at 1000 rows/s for 60 s (--rate-seconds): rows
  *      acknowledged against the 60,000 planned; target error < 1%;
  *   3. notification-latency measurement overhead: the cost per notification of what the
@@ -14,11 +16,13 @@
  * Measures and prints; never asserts (machines here are 2 noisy cores).
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
 import { median as medianOrNull } from '../src/main/analysis/growth'
+import { clockTicksPerSecond } from '../src/main/sampler/clock-tick'
 import { connectKalam } from '../src/main/target/client'
 import type { KalamClient, LiveHandlers } from '../src/main/target/types'
 import { ErrorTally, createCounters } from '../src/main/workload/counters'
@@ -41,7 +45,13 @@ interface Result {
   /** One figure per round, autocannon and the engine interleaved. */
   autocannonInsertsPerSec: number[]
   engineInsertsPerSec: number[]
+  /** Each round's engine / autocannon. */
+  roundRatios: number[]
+  /** Median engine / median autocannon: the figure the target is about. */
   engineToAutocannonRatio: number
+  /** Per round: CPU per insert of this process (the load generator) and of the simulator. */
+  autocannonCpuUsPerInsert: CpuPerInsert[]
+  engineCpuUsPerInsert: CpuPerInsert[]
   engineInsertP50Ms: number | null
   engineInsertP99Ms: number | null
   rateTargetPerSec: number
@@ -62,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
   const seconds = Number(flag(args, '--seconds') ?? 5)
   const connections = Number(flag(args, '--connections') ?? 10)
   const rateSeconds = Number(flag(args, '--rate-seconds') ?? 60)
-  const rounds = Number(flag(args, '--rounds') ?? 3)
+  const rounds = Number(flag(args, '--rounds') ?? 5)
   const json = args.includes('--json')
   const log = (s: string): void => {
     if (!json) process.stdout.write(`${s}\n`)
@@ -89,6 +99,7 @@ export async function run(args: string[]): Promise<void> {
       child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)))
     })
     const { url, pid } = JSON.parse(line) as { url: string; pid: number }
+    simulatorPid = pid
     log(
       `simulator ${url} (pid ${pid}); ${connections} connections, ${seconds} s per throughput run; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`
     )
@@ -120,30 +131,34 @@ export async function run(args: string[]): Promise<void> {
     const cannonRates: number[] = []
     const engineRates: number[] = []
     let engine: EngineRun = { rate: 0, p50: null, p99: null }
+    const cannonCpu: CpuPerInsert[] = []
+    const engineCpu: CpuPerInsert[] = []
     for (let round = 0; round < rounds; round++) {
       let a: number
-      let aCpu: number
-      let eCpu: number
+      let aCpu: CpuPerInsert
+      let eCpu: CpuPerInsert
       if (round % 2 === 0) {
         a = await cannon(seconds)
-        aCpu = lastCpuPercent
+        aCpu = lastCpu
         engine = await eng(seconds, a * 2)
-        eCpu = lastCpuPercent
+        eCpu = lastCpu
       } else {
         engine = await eng(seconds, (cannonRates.at(-1) ?? warm) * 2)
-        eCpu = lastCpuPercent
+        eCpu = lastCpu
         a = await cannon(seconds)
-        aCpu = lastCpuPercent
+        aCpu = lastCpu
       }
       cannonRates.push(a)
       engineRates.push(engine.rate)
+      cannonCpu.push(aCpu)
+      engineCpu.push(eCpu)
       log(
-        `round ${round + 1}: autocannon ${a.toFixed(0)} inserts/s (its CPU ${aCpu}%), workload engine ${engine.rate.toFixed(0)} inserts/s (its CPU ${eCpu}%; saturated: p50 ${fmt(engine.p50)} ms, p99 ${fmt(engine.p99)} ms from intended start)`
+        `round ${round + 1}: autocannon ${a.toFixed(0)} inserts/s (${cpuText(aCpu)}), workload engine ${engine.rate.toFixed(0)} inserts/s (${cpuText(eCpu)}; saturated: p50 ${fmt(engine.p50)} ms, p99 ${fmt(engine.p99)} ms from intended start); ratio ${(engine.rate / a).toFixed(2)}`
       )
     }
     const ratio = median(engineRates) / median(cannonRates)
     log(
-      `median: autocannon ${median(cannonRates).toFixed(0)}, engine ${median(engineRates).toFixed(0)} inserts/s; ratio ${ratio.toFixed(3)} (target ≥ 0.9)`
+      `median: autocannon ${median(cannonRates).toFixed(0)}, engine ${median(engineRates).toFixed(0)} inserts/s; ratio ${ratio.toFixed(3)} (target ≥ 0.9); CPU per insert, median: load generator ${cpuMedian(cannonCpu, 'generatorUs')} µs (autocannon) vs ${cpuMedian(engineCpu, 'generatorUs')} µs (engine), simulator ${cpuMedian(cannonCpu, 'simulatorUs')} vs ${cpuMedian(engineCpu, 'simulatorUs')} µs`
     )
 
     // 2. Rate accuracy at 1000 rows/s.
@@ -177,7 +192,10 @@ export async function run(args: string[]): Promise<void> {
       seconds,
       autocannonInsertsPerSec: cannonRates.map(round),
       engineInsertsPerSec: engineRates.map(round),
+      roundRatios: engineRates.map((e, i) => Math.round((e / cannonRates[i]!) * 1000) / 1000),
       engineToAutocannonRatio: Math.round(ratio * 1000) / 1000,
+      autocannonCpuUsPerInsert: cannonCpu,
+      engineCpuUsPerInsert: engineCpu,
       engineInsertP50Ms: engine.p50,
       engineInsertP99Ms: engine.p99,
       rateTargetPerSec: target,
@@ -225,7 +243,7 @@ async function autocannonRate(
 ): Promise<number> {
   const payload = payloadOf(PAYLOAD_BYTES)
   const t0 = performance.now()
-  const cpu0 = process.cpuUsage()
+  const cpu0 = startCpu()
   const r = await autocannon({
     url: `${url}/v1/api/sql`,
     connections,
@@ -243,17 +261,57 @@ async function autocannonRate(
       }
     ]
   })
-  const wall = (performance.now() - t0) / 1000
-  lastCpuPercent = cpuPercent(cpu0, wall)
-  return r['2xx'] / wall
+  lastCpu = cpuPerInsert(cpu0, r['2xx'])
+  // Its own window (first connect to last answer), like the engine's: the wall time around
+  // the call also holds its setup and teardown.
+  return r['2xx'] / (r.duration > 0 ? r.duration : (performance.now() - t0) / 1000)
 }
 
-/** CPU of this process (the load generator) during the last measurement, % of one core. */
-let lastCpuPercent = 0
+/**
+ * CPU time per insert of the load generator (this process: autocannon or the engine, they
+ * never run at once) and of the simulator. On a shared 2-core machine the simulator's share
+ * of the cores sets the throughput, and the load generator's CPU is what it takes from it;
+ * the simulator's figure shows whether both kinds of requests cost it the same.
+ */
+interface CpuPerInsert {
+  generatorUs: number
+  simulatorUs: number
+}
 
-function cpuPercent(since: NodeJS.CpuUsage, wallSec: number): number {
-  const u = process.cpuUsage(since)
-  return Math.round(((u.user + u.system) / 1e6 / wallSec) * 100)
+let simulatorPid = 0
+let lastCpu: CpuPerInsert = { generatorUs: 0, simulatorUs: 0 }
+
+function startCpu(): { own: NodeJS.CpuUsage; simulatorUs: number } {
+  return { own: process.cpuUsage(), simulatorUs: processCpuUs(simulatorPid) }
+}
+
+function cpuPerInsert(start: ReturnType<typeof startCpu>, inserts: number): CpuPerInsert {
+  const own = process.cpuUsage(start.own)
+  const n = Math.max(1, inserts)
+  return {
+    generatorUs: Math.round((own.user + own.system) / n),
+    simulatorUs: Math.round((processCpuUs(simulatorPid) - start.simulatorUs) / n)
+  }
+}
+
+/** utime + stime of a process from /proc/PID/stat, in µs (0 off Linux). */
+function processCpuUs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return (ticks / clockTicksPerSecond()) * 1e6
+  } catch {
+    return 0
+  }
+}
+
+function cpuText(c: CpuPerInsert): string {
+  return `CPU per insert: load generator ${c.generatorUs} µs, simulator ${c.simulatorUs} µs`
+}
+
+function cpuMedian(list: CpuPerInsert[], key: keyof CpuPerInsert): number {
+  return Math.round(median(list.map((c) => c[key])))
 }
 
 async function engineRate(
@@ -277,11 +335,11 @@ async function engineRate(
     ids
   })
   const t0 = nowMs()
-  const cpu0 = process.cpuUsage()
+  const cpu0 = startCpu()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const inserts = s.counters.inserts
   const wall = (nowMs() - t0) / 1000
-  lastCpuPercent = cpuPercent(cpu0, wall)
+  lastCpu = cpuPerInsert(cpu0, inserts)
   await pool.stop()
   const ms = (q: number): number | null => {
     const us = s.latency.percentileUs('insert', q)

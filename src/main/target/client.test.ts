@@ -380,6 +380,38 @@ describe('client', () => {
       expect(await c.trySql('x')).toMatchObject({ ok: false, error: { code: 'PROTOCOL' } })
     })
 
+    it('renews the token and retries once on TOKEN_EXPIRED, as one outcome', async () => {
+      let calls = 0
+      const c = await connectedTo({
+        'POST /v1/api/sql': () =>
+          ++calls === 1
+            ? json(fixture('sql-token-expired.json'), 401)
+            : json(fixture('sql-success.json')),
+        'POST /v1/api/auth/refresh': () => loginAnswer({ token: fakeJwt({ sub: 'admin', n: 3 }) })
+      })
+      expect(await c.trySql('SELECT 1')).toMatchObject({ ok: true })
+      expect(paths(fake!).slice(2)).toEqual([
+        'POST /v1/api/sql',
+        'POST /v1/api/auth/refresh',
+        'POST /v1/api/sql'
+      ])
+    })
+
+    it('returns TIMEOUT and UNREACHABLE as outcomes', async () => {
+      fake = await startFake({ 'POST /v1/api/sql': () => new Promise(() => undefined) })
+      client = await connectKalam({ url: fake.url, credentials: ADMIN, timeoutMs: 200 })
+      expect(await client.trySql('SELECT 1')).toMatchObject({
+        ok: false,
+        error: { code: 'TIMEOUT' }
+      })
+      await fake.close()
+      fake = null
+      expect(await client.trySql('SELECT 1')).toMatchObject({
+        ok: false,
+        error: { code: 'UNREACHABLE' }
+      })
+    })
+
     it('throws CANCELLED when the caller aborts', async () => {
       const c = await connectedTo({ 'POST /v1/api/sql': () => new Promise(() => undefined) })
       const ac = new AbortController()

@@ -58,23 +58,29 @@ class Client implements KalamClient {
   }
 
   sql(sql: string, options: SqlOptions = {}): Promise<SqlResponse> {
-    // The workload's hot path: no async function, one Promise from the pool (it parses the
-    // answer in the same step) and one for the expiry check below.
     const token = this.tokens.fresh()
-    const sent =
-      token === null
-        ? this.tokens.token(options.signal).then((t) => this.send(sql, options, t))
-        : this.send(sql, options, token)
-    return sent.catch((e: unknown) => {
+    if (token === null) {
+      return this.tokens.token(options.signal).then((t) => this.sendSql(sql, options, t))
+    }
+    return this.sendSql(sql, options, token)
+  }
+
+  private sendSql(sql: string, options: SqlOptions, bearer: string): Promise<SqlResponse> {
+    return this.pool.exchange(this.sqlRequest(sql, options, bearer), this.readSql, (e) => {
       // Expired between our check and the server's (clock skew, a revoked refresh): renew once.
-      if (isKalamError(e) && e.code === 'TOKEN_EXPIRED') {
-        return this.tokens.renewAfterExpiry(options.signal).then((t) => this.send(sql, options, t))
-      }
+      if (isKalamError(e) && e.code === 'TOKEN_EXPIRED') return this.afterExpiry(sql, options)
       throw e
     })
   }
 
-  private send(sql: string, options: SqlOptions, bearer: string): Promise<SqlResponse> {
+  /** Renews the token the server called expired and sends once more. */
+  private afterExpiry(sql: string, options: SqlOptions): Promise<SqlResponse> {
+    return this.tokens
+      .renewAfterExpiry(options.signal)
+      .then((t) => this.pool.exchange(this.sqlRequest(sql, options, t), this.readSql))
+  }
+
+  private sqlRequest(sql: string, options: SqlOptions, bearer: string): HttpRequest {
     const req: HttpRequest = {
       method: 'POST',
       path: SQL_PATH,
@@ -84,17 +90,31 @@ class Client implements KalamClient {
     }
     if (options.signal) req.signal = options.signal
     if (this.timeoutMs !== undefined) req.timeoutMs = this.timeoutMs
-    return this.pool.exchange(req, this.readSql)
+    return req
   }
 
   private readonly readSql = (res: HttpResponse): SqlResponse => parseSqlResponse(res, this.url)
 
+  private readonly readOutcome = (res: HttpResponse): SqlOutcome => ({
+    ok: true,
+    response: parseSqlResponse(res, this.url)
+  })
+
   /**
    * Every answer the server gives — and a server that stops answering — is an outcome to
-   * count. Only cancellation and bugs throw.
+   * count. Only cancellation and bugs throw. The workload's hot path: while the token is
+   * fresh, one Promise per request (the pool parses the answer and maps a failure to an
+   * outcome in the same step).
    */
   trySql(sql: string, options: SqlOptions = {}): Promise<SqlOutcome> {
-    return this.sql(sql, options).then(succeeded, failed)
+    const token = this.tokens.fresh()
+    if (token === null) return this.sql(sql, options).then(succeeded, failed)
+    return this.pool.exchange(this.sqlRequest(sql, options, token), this.readOutcome, (e) => {
+      if (isKalamError(e) && e.code === 'TOKEN_EXPIRED') {
+        return this.afterExpiry(sql, options).then(succeeded, failed)
+      }
+      return failed(e)
+    })
   }
 
   /**

@@ -82,16 +82,34 @@ export class HttpPool {
 
   /**
    * The request, and `read` applied to its answer in the same step: a caller that parses
-   * the answer anyway saves a Promise per request. What `read` throws rejects the Promise.
+   * the answer anyway saves a Promise per request. Any failure (no answer, or what `read`
+   * throws) goes to `recover` when given, whose value or throw settles the Promise instead:
+   * one Promise per request for callers that turn failures into outcomes.
    */
-  exchange<T>(req: HttpRequest, read: (res: HttpResponse) => T): Promise<T> {
-    if (this.closed) return Promise.reject(closedError(req.context))
-    if (req.signal?.aborted) return Promise.reject(cancelledError(req.context))
+  exchange<T>(
+    req: HttpRequest,
+    read: (res: HttpResponse) => T | Promise<T>,
+    recover?: (e: unknown) => T | Promise<T>
+  ): Promise<T> {
+    if (this.closed || req.signal?.aborted) {
+      const e = this.closed ? closedError(req.context) : cancelledError(req.context)
+      if (!recover) return Promise.reject(e)
+      return new Promise<T>((resolve) => resolve(recover(e)))
+    }
     return new Promise<T>((resolve, reject) => {
       const ms = req.timeoutMs ?? this.timeoutMs
       let d = this.deadlines.get(ms)
       if (!d) this.deadlines.set(ms, (d = new Deadlines(ms)))
-      const x = new Exchange(this, req, this.dispatchOptions(req), d, read, resolve, reject)
+      const x = new Exchange(
+        this,
+        req,
+        this.dispatchOptions(req),
+        d,
+        read,
+        recover,
+        resolve,
+        reject
+      )
       d.add(x)
       if (req.signal) x.watch = this.watch(req.signal, x)
       this.pool.dispatch(x.options, x)
@@ -165,6 +183,9 @@ interface Pending {
 /**
  * One request and its answer: undici's handler (its methods are called by the pool), the
  * Promise's settle functions, and its places in the deadline queue and the signal's watch.
+ * It implements undici 7's own handler methods (onConnect … onComplete): the newer
+ * controller-style ones are adapted to these per request, with a parsed header object we
+ * would not read (content-type is looked up only when an answer is not JSON).
  * @internal
  */
 class Exchange<T> implements Dispatcher.DispatchHandler, Pending {
@@ -172,14 +193,14 @@ class Exchange<T> implements Dispatcher.DispatchHandler, Pending {
   readonly deadline: number
   watch: SignalWatch | null = null
   settled = false
-  private controller: Dispatcher.DispatchController | null = null
+  private abort: ((err?: Error) => void) | null = null
   /** Set when we gave up before undici started the request: it aborts on start. */
   private failure: KalamClientError | null = null
   /** A byte of the answer arrived: resending is no longer safe. */
   private answered = false
   private retried = false
   private status = 0
-  private contentType = ''
+  private rawHeaders: Buffer[] | null = null
   private chunks: Buffer[] = []
 
   constructor(
@@ -187,43 +208,41 @@ class Exchange<T> implements Dispatcher.DispatchHandler, Pending {
     private readonly req: HttpRequest,
     readonly options: Dispatcher.DispatchOptions,
     private readonly deadlines: Deadlines,
-    private readonly read: (res: HttpResponse) => T,
-    private readonly resolve: (value: T) => void,
+    private readonly read: (res: HttpResponse) => T | Promise<T>,
+    private readonly recover: ((e: unknown) => T | Promise<T>) | undefined,
+    private readonly resolve: (value: T | Promise<T>) => void,
     private readonly reject: (e: unknown) => void
   ) {
     this.deadline = this.started + deadlines.ms
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
+  onConnect(abort: (err?: Error) => void): void {
     if (this.settled) {
-      controller.abort(this.failure ?? cancelledError(this.req.context))
+      abort(this.failure ?? cancelledError(this.req.context))
       return
     }
-    this.controller = controller
+    this.abort = abort
   }
 
   onResponseStarted(): void {
     this.answered = true
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>
-  ): void {
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.answered = true
     this.status = statusCode
-    const type = headers['content-type']
-    this.contentType = type === undefined ? '' : String(type)
+    this.rawHeaders = rawHeaders
     // An interim 1xx answer is followed by the real one: keep only the last body.
     this.chunks.length = 0
+    return true
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     this.chunks.push(chunk)
+    return true
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.settled) return
     const c = this.chunks
     const text =
@@ -234,39 +253,52 @@ class Exchange<T> implements Dispatcher.DispatchHandler, Pending {
           : Buffer.concat(c).toString('utf8')
     this.pool.answers++
     this.done()
-    let value: T
+    let value: T | Promise<T>
     try {
-      value = this.read({
-        status: this.status,
-        contentType: this.contentType,
-        text,
-        elapsedMs: performance.now() - this.started
-      })
+      value = this.read(
+        new Answer(this.status, this.rawHeaders, text, performance.now() - this.started)
+      )
     } catch (e) {
-      this.reject(e)
+      this.settleError(e)
       return
     }
     this.resolve(value)
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+  onError(err: Error): void {
     if (this.settled) return
     if (!this.retried && !this.answered && this.droppedIdle(err)) {
       // The server closed an idle pooled socket just as we reused it: the request never
       // reached it, so sending it again on a fresh socket is safe (once).
       this.retried = true
-      this.controller = null
+      this.abort = null
       this.chunks.length = 0
       this.pool.resend(this.options, this)
       return
     }
     this.done()
     const code = (err as { code?: string }).code
-    this.reject(
+    this.settleError(
       code === 'UND_ERR_DESTROYED' || code === 'UND_ERR_CLOSED'
         ? closedError(this.req.context)
         : networkError(err, this.pool.baseUrl, this.req.context)
     )
+  }
+
+  /** A failure goes to `recover` when there is one: its value (or throw) settles. */
+  private settleError(e: unknown): void {
+    if (!this.recover) {
+      this.reject(e)
+      return
+    }
+    let value: T | Promise<T>
+    try {
+      value = this.recover(e)
+    } catch (thrown) {
+      this.reject(thrown)
+      return
+    }
+    this.resolve(value)
   }
 
   /**
@@ -285,8 +317,8 @@ class Exchange<T> implements Dispatcher.DispatchHandler, Pending {
     if (this.settled) return
     this.failure = error
     this.done()
-    this.reject(error)
-    this.controller?.abort(error)
+    this.settleError(error)
+    this.abort?.(error)
   }
 
   timeOut(): void {
@@ -307,6 +339,32 @@ class Exchange<T> implements Dispatcher.DispatchHandler, Pending {
     this.chunks = []
     this.watch?.remove(this)
     this.deadlines.trim()
+  }
+}
+
+/** An answer; its content type is read from the raw headers only when asked. @internal */
+class Answer implements HttpResponse {
+  private type: string | null = null
+
+  constructor(
+    readonly status: number,
+    private readonly rawHeaders: Buffer[] | null,
+    readonly text: string,
+    readonly elapsedMs: number
+  ) {}
+
+  get contentType(): string {
+    if (this.type === null) {
+      this.type = ''
+      const raw = this.rawHeaders ?? []
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        if (raw[i]!.toString('latin1').toLowerCase() === 'content-type') {
+          this.type = raw[i + 1]!.toString('latin1')
+          break
+        }
+      }
+    }
+    return this.type
   }
 }
 
