@@ -11,7 +11,7 @@ import { ProfilerError } from '../../shared/errors'
 import { clockTicksPerSecond } from './clock-tick'
 import { isGoneError, pidNotFound, procReadError } from './proc-errors'
 import { ProcFile } from './proc-file'
-import { countConnections, parseProcNetTcp, parseSocketLink } from './proc-net'
+import { countConnections, parseProcNetTcp, parseSocketLink, type TcpSocketEntry } from './proc-net'
 import { parseSmapsRollup } from './proc-smaps-rollup'
 import { isExitedState, parseStat, type ProcStat } from './proc-stat'
 import { parseStatus, type ProcStatus } from './proc-status'
@@ -187,12 +187,30 @@ export class LinuxProbe implements ProcessProbe {
     if (inodes.size === 0) {
       return { tcpConnections: 0, portConnections: this.port === null ? null : 0 }
     }
-    const entries = parseProcNetTcp(await this.tcp4.read().catch(tableMissing), 4)
-    const inV4 = entries.reduce((n, e) => n + (inodes.has(e.inode) ? 1 : 0), 0)
-    if (inV4 < inodes.size) {
-      entries.push(...parseProcNetTcp(await this.tcp6.read().catch(tableMissing), 6))
+    const entries = await this.readTables(inodes, null)
+    const found = new Set(entries.map((e) => e.inode))
+    if (found.size < inodes.size && this.tcp4.lastReadCalls + this.tcp6.lastReadCalls > 2) {
+      // A table longer than a page is read a page at a time, and the kernel resumes each
+      // read by position: a connection opened or closed meanwhile (by any process of the
+      // namespace) shifts the lines after it, and one of ours can be skipped. Sockets not
+      // found may be unix or UDP ones, or skipped: one more read fills in the skipped.
+      entries.push(...(await this.readTables(inodes, found)))
     }
     return countConnections(entries, inodes, this.port)
+  }
+
+  /** Entries of the process's sockets in tcp, and in tcp6 when some are not in tcp. */
+  private async readTables(
+    inodes: ReadonlySet<number>,
+    skip: ReadonlySet<number> | null
+  ): Promise<TcpSocketEntry[]> {
+    const ours = (e: TcpSocketEntry): boolean => inodes.has(e.inode) && !skip?.has(e.inode)
+    const entries = parseProcNetTcp(await this.tcp4.read().catch(tableMissing), 4).filter(ours)
+    this.tcp6.lastReadCalls = 0
+    if (entries.length + (skip?.size ?? 0) < inodes.size) {
+      entries.push(...parseProcNetTcp(await this.tcp6.read().catch(tableMissing), 6).filter(ours))
+    }
+    return entries
   }
 
   private async socketInodes(): Promise<Set<number>> {

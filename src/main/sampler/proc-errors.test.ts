@@ -24,6 +24,13 @@ describe('sampler/proc-errors', () => {
       )
     })
 
+    it("offers ptrace_scope only where it helps: for our own process, not another user's", () => {
+      const us = process.getuid!()
+      const other = procReadError(errno('EACCES'), 7, 'fd', us + 1)!
+      expect(other.hint).toBe("run the profiler as the process's user (or root)")
+      expect(procReadError(errno('EACCES'), 7, 'fd', us)!.hint).toMatch(/ptrace_scope=0/)
+    })
+
     it('turns EACCES and EPERM into PERMISSION_DENIED naming the pid, the file and the fix', () => {
       for (const code of ['EACCES', 'EPERM']) {
         const e = procReadError(errno(code), 7, 'fd')!

@@ -21,10 +21,16 @@ export function isPermissionError(e: unknown): boolean {
   return code === 'EACCES' || code === 'EPERM'
 }
 
-/** The hint for a /proc file we may not read (another user's process, or ptrace limits). */
+/** The hint for a /proc file we may not read when we cannot tell whose the process is. */
 export const PERMISSION_HINT =
   "run the profiler as the process's user (or root), or allow ptrace reads: " +
   'sudo sysctl kernel.yama.ptrace_scope=0 (where Yama is enabled)'
+/** Another user's process: ptrace_scope does not help there, only their uid or root does. */
+const OTHER_USER_HINT = "run the profiler as the process's user (or root)"
+/** Our own process, yet refused: Yama, a container or an LSM restricts ptrace reads. */
+const PTRACE_HINT =
+  'allow ptrace reads of your own processes: sudo sysctl kernel.yama.ptrace_scope=0 ' +
+  '(where Yama is enabled), or run the profiler as root'
 
 /**
  * @param ownerUid the process's uid when known: it tells "another user's process" apart from
@@ -37,16 +43,17 @@ export function permissionDenied(
   ownerUid: number | null = null
 ): ProfilerError {
   const ourUid = typeof process.getuid === 'function' ? process.getuid() : null
-  const why =
-    ownerUid === null || ourUid === null
-      ? `pid ${pid} belongs to another user or ptrace is restricted`
-      : ownerUid !== ourUid
-        ? `pid ${pid} belongs to uid ${ownerUid}, the profiler runs as uid ${ourUid}`
-        : `pid ${pid} is ours but ptrace access to it is restricted`
+  const known = ownerUid !== null && ourUid !== null
+  const why = !known
+    ? `pid ${pid} belongs to another user or ptrace is restricted`
+    : ownerUid !== ourUid
+      ? `pid ${pid} belongs to uid ${ownerUid}, the profiler runs as uid ${ourUid}`
+      : `pid ${pid} is ours but ptrace access to it is restricted`
+  const hint = !known ? PERMISSION_HINT : ownerUid !== ourUid ? OTHER_USER_HINT : PTRACE_HINT
   return new ProfilerError(
     'PERMISSION_DENIED',
     `cannot read /proc/${pid}/${file}: permission denied (${why})`,
-    { hint: PERMISSION_HINT, cause }
+    { hint, cause }
   )
 }
 

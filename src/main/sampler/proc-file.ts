@@ -32,6 +32,8 @@ function preadAsync(fd: number, buf: Buffer, offset: number, position: number): 
 export class ProcFile {
   private fd: number | null = null
   private buf = Buffer.allocUnsafe(16 * 1024)
+  /** read() calls the last read of the file took: more than one for a table over a page. */
+  lastReadCalls = 0
 
   /**
    * @param multiRecord true for files listing many records (net/tcp): a short read ends the
@@ -64,9 +66,11 @@ export class ProcFile {
   async read(): Promise<string> {
     const fd = this.open()
     let total = 0
+    this.lastReadCalls = 0
     for (;;) {
       this.makeRoom(total)
       const n = await preadAsync(fd, this.buf, total, total)
+      this.lastReadCalls++
       total += n
       if (this.ended(n)) break
     }
