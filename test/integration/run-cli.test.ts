@@ -1,9 +1,11 @@
 /**
  * `kalam-profiler run` as a command: bad input and unreachable or refusing servers end with
- * exit 2 and one line before any load; the verdict table, --junit and `run all`.
+ * exit 2 and one line before any load; the verdict table, --junit and `run all`, and no
+ * credential in anything a run leaves on disk.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryContext } from '../../src/main/cli/context'
 import { runCli } from '../../src/main/cli/run-cli'
@@ -27,6 +29,21 @@ async function run(args: string[], env: Record<string, string> = {}) {
 }
 
 const auth = ['--user', SIM_USER, '--password', SIM_PASSWORD]
+
+/** Every file under `dir` as text, gzipped ones unpacked: what someone attaching it would share. */
+function filesUnder(dir: string): { path: string; text: string }[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const path = join(e.parentPath, e.name)
+      const raw = readFileSync(path)
+      const gz = raw[0] === 0x1f && raw[1] === 0x8b
+      return { path, text: (gz ? gunzipSync(raw) : raw).toString('utf8') }
+    })
+}
+
+/** A JWT: three base64url parts, the header's JSON always starting `{"` (eyJ). */
+const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/
 
 describe('run (CLI)', () => {
   describe('could not run: exit 2, one line, no session', () => {
@@ -141,5 +158,15 @@ describe('run (CLI)', () => {
     const t223 = await readSession(join(dir, 'all', 'ws-connection-leak'))
     expect(t223.meta.parameters).toMatchObject({ subscribers: 2, closeCount: 1 })
     expect(t223.meta.target.pid).toBe(sim.pid)
+
+    // Redaction (issue 8): the runs logged in with the password and held JWTs throughout;
+    // none of it may reach a session, its snapshots or the JUnit file.
+    const files = filesUnder(dir)
+    expect(files.map((f) => f.path)).toContainEqual(expect.stringMatching(/samples\.ndjson$/))
+    for (const f of files) {
+      expect(f.text, f.path).not.toContain(SIM_PASSWORD)
+      expect(f.text, f.path).not.toContain('Bearer ')
+      expect(f.text, f.path).not.toMatch(JWT)
+    }
   })
 })

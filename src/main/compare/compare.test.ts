@@ -2,7 +2,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import type { AnalysisResult } from '../../shared/analysis'
 import type { CompareResult } from '../../shared/compare'
+import { analyzeSession } from '../analysis'
 import { compareBench } from './bench'
 import { compareComparables, loadComparable, parseBenchResult } from './load'
 import { compareSessions } from './sessions'
@@ -256,6 +258,54 @@ describe('compare', () => {
         contextDirection: 'worse'
       })
       expect(real.verdict).toBe('no-significant-difference')
+    })
+
+    describe('release after load', () => {
+      // The factory's sessions have no release phase: each side's analysis is given the share
+      // of its load growth that came back, the way the UI passes analyses it already has.
+      const released = (seed: number, rss: number | null): AnalysisResult => {
+        const an = analyzeSession(session({ seed }))
+        for (const m of Object.values(an.metrics)) if (m) m.releasedPercent = null
+        an.metrics.rssBytes!.releasedPercent = rss
+        return an
+      }
+      const compareReleased = (ra: number | null, rb: number | null) =>
+        compareSessions(session({ seed: 15 }), session({ seed: 16 }), {
+          analyses: [released(15, ra), released(16, rb)]
+        })
+
+      it('flags B giving back much less than A as worse, and as a regression', () => {
+        const r = compareReleased(90, 10)
+        expect(metric(r, 'rssBytes.released')).toMatchObject({
+          group: 'release',
+          a: 90,
+          b: 10,
+          significant: true,
+          direction: 'worse'
+        })
+        expect(r.verdict).toBe('regression')
+        expect(r.summary).toMatch(/released after load/)
+        expect(compareReleased(10, 90).verdict).toBe('improvement')
+      })
+
+      it('does not call equal releases, or a move inside the 15-point band', () => {
+        for (const [ra, rb] of [
+          [60, 60],
+          [60, 50]
+        ] as const) {
+          const r = compareReleased(ra, rb)
+          expect(metric(r, 'rssBytes.released'), `${ra} vs ${rb}`).toMatchObject({
+            significant: false,
+            direction: 'same'
+          })
+          expect(r.verdict).toBe('no-significant-difference')
+        }
+      })
+
+      it('has no release row when neither run had a release phase', () => {
+        const r = compareReleased(null, null)
+        expect(r.metrics.some((m) => m.group === 'release')).toBe(false)
+      })
     })
 
     it('notes differing parameters', () => {
