@@ -11,6 +11,7 @@ import { SqlError, type SqlErrorCode } from '../sql/errors'
 import { parseBatch } from '../sql/parser'
 import type { SimConfig } from '../config'
 import { sendJson, type Json } from './http-util'
+import { jsonParamText, parseSqlRequestJson } from './json-exact'
 import { KeyedLimiter } from './rate-limit'
 
 /** Outcome of the Bearer check (the SQL extractor's codes). */
@@ -103,9 +104,15 @@ function maskMessage(code: string, message: string, role: Role, safe = false): s
 }
 
 function toParam(p: unknown): Value {
-  if (p === null || typeof p === 'boolean' || typeof p === 'number' || typeof p === 'string')
+  if (
+    p === null ||
+    typeof p === 'boolean' ||
+    typeof p === 'number' ||
+    typeof p === 'string' ||
+    typeof p === 'bigint'
+  )
     return p
-  return JSON.stringify(p)
+  return jsonParamText(p)
 }
 
 export class SqlEndpoint {
@@ -144,7 +151,8 @@ export class SqlEndpoint {
     if (slow > 0) await new Promise((r) => setTimeout(r, slow))
     let request: Json
     try {
-      const parsed: unknown = JSON.parse(body.toString('utf8'))
+      // Integer params beyond 2^53 stay exact, as serde_json keeps them.
+      const parsed: unknown = parseSqlRequestJson(body.toString('utf8'))
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new Error('invalid type: expected struct QueryRequest')
       }

@@ -258,6 +258,41 @@ describe('client against a fresh simulator (needs setup)', () => {
   })
 })
 
+describe('client against a simulator holding subscriptions (system.live)', () => {
+  it('counts N open subscriptions as N, by user and status, and in ServerStats', async () => {
+    // Its own simulator: no other test's subscriptions in system.live.
+    const s = await sim()
+    const c = await connect(s.url)
+    await c.sql('CREATE NAMESPACE IF NOT EXISTS lq')
+    await c.sql("CREATE TABLE lq.t (id BIGINT PRIMARY KEY, v TEXT) WITH (TYPE = 'SHARED')")
+    expect(await c.liveQueries!()).toMatchObject({ total: 0, byUser: {}, truncated: false })
+    const n = 3
+    const sockets = [await c.openLive(), await c.openLive()]
+    opened.push(...sockets)
+    for (let i = 0; i < n; i++) {
+      await sockets[i % 2]!.subscribe(`q${i}`, 'SELECT * FROM lq.t', { noInitialData: true })
+    }
+    const live = await c.liveQueries!()
+    expect(live).toMatchObject({
+      total: n,
+      byUser: { admin: n },
+      byStatus: { active: n },
+      truncated: false
+    })
+    const stats = await c.stats(undefined, { liveQueries: true })
+    expect(stats.liveQueries).toBe(n)
+    expect(stats.activeSubscriptions).toBe(n)
+    // An unsubscribe has no acknowledgement: wait (bounded) for the server to drop the row.
+    sockets[0]!.unsubscribe('q0')
+    let total = n
+    for (let i = 0; i < 100 && total !== n - 1; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 20))
+      total = (await c.liveQueries!()).total
+    }
+    expect(total).toBe(n - 1)
+  })
+})
+
 describe('client against a rate-limited simulator', () => {
   it('counts a storm of 429s as RATE_LIMITED outcomes without throwing', async () => {
     const limited = await sim(['--max-sql-per-sec', '20'])

@@ -261,6 +261,32 @@ describe('simulator conformance: SQL API (PROTOCOL.md §4, §7)', () => {
     expect(unqualified.json.results[0].rows).toEqual([['x']])
   })
 
+  it('keeps integer params beyond 2^53 exact, as serde_json does (BIGINT comes back as a string)', async () => {
+    await sqlOk(s.url, token, 'CREATE NAMESPACE IF NOT EXISTS app')
+    await sqlOk(
+      s.url,
+      token,
+      "CREATE TABLE app.bigp (id BIGINT PRIMARY KEY, n BIGINT, j TEXT) WITH (TYPE = 'SHARED')"
+    )
+    // Written by hand: JSON.stringify cannot print 2^53 + 1 from a JS number.
+    const insert = await request(s.url, 'POST', '/v1/api/sql', {
+      token,
+      rawBody:
+        '{"sql":"INSERT INTO app.bigp (id, n, j) VALUES ($1, $2, $3)",' +
+        '"params":[9007199254740993,-9007199254740995,{"seq":18014398509481985}]}'
+    })
+    expect(insert.status).toBe(200)
+    expect(insert.json.results[0]).toMatchObject({ row_count: 1 })
+    const r = await request(s.url, 'POST', '/v1/api/sql', {
+      token,
+      rawBody: '{"sql":"SELECT id, n, j FROM app.bigp WHERE id = $1","params":[9007199254740993]}'
+    })
+    expect(r.status).toBe(200)
+    expect(r.json.results[0].rows).toEqual([
+      ['9007199254740993', '-9007199254740995', '{"seq":18014398509481985}']
+    ])
+  })
+
   it('returns the documented success shape: schema with flags, positional rows, BIGINT as strings, "error":null', async () => {
     await sqlOk(
       s.url,

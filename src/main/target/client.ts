@@ -12,17 +12,20 @@ import type {
   LiveConnection,
   LiveHandlers,
   LiveOptions,
+  LiveQueries,
   ServerLimits,
   ServerStats,
   SqlOptions,
   SqlOutcome,
-  SqlResponse
+  SqlResponse,
+  StatsOptions
 } from './types'
 import { TokenManager, authenticate, getHealth } from './auth'
 import { KalamClientError, isKalamError } from './errors'
 import { flushTable } from './flush'
 import { type HttpRequest, type HttpResponse, HttpPool } from './http'
 import { LiveSocket } from './live'
+import { LIVE_COUNT_SQL, LIVE_QUERIES_SQL, countOf, parseLiveQueries } from './live-queries'
 import { SQL_PATH, parseSqlResponse, sqlRequestBody } from './sql'
 import {
   ALL_SETTINGS_SQL,
@@ -121,9 +124,21 @@ class Client implements KalamClient {
    * Polls system.stats. Each call makes KalamDB spawn `lsof` and blocks its idle memory
    * trim: callers poll per phase, at MIN_STATS_POLL_INTERVAL_MS or slower.
    */
-  async stats(names: string[] = [...DEFAULT_STATS_METRICS]): Promise<ServerStats> {
-    const response = await this.sql(statsSql(names))
-    return parseServerStats(nameValueMap(response), Date.now())
+  async stats(
+    names: string[] = [...DEFAULT_STATS_METRICS],
+    options: StatsOptions = {}
+  ): Promise<ServerStats> {
+    // The system.live count rides in the same request: no second unit of server activity.
+    const sql = options.liveQueries ? `${statsSql(names)}; ${LIVE_COUNT_SQL}` : statsSql(names)
+    const response = await this.sql(sql)
+    const stats = parseServerStats(nameValueMap(response), Date.now())
+    const live = options.liveQueries ? countOf(response.results[1]) : undefined
+    if (live !== undefined) stats.liveQueries = live
+    return stats
+  }
+
+  async liveQueries(): Promise<LiveQueries> {
+    return parseLiveQueries(await this.sql(LIVE_QUERIES_SQL), Date.now())
   }
 
   async settings(): Promise<Record<string, string>> {

@@ -100,6 +100,29 @@ export interface ServerStats {
   version?: string
   buildDate?: string
   gitCommit?: string
+  /**
+   * Rows of system.live (COUNT(*)): the subscriptions the server lists. Only with
+   * `stats(names, { liveQueries: true })`; system.stats' own active_subscriptions is above.
+   */
+  liveQueries?: number
+}
+
+export interface StatsOptions {
+  /** Also count system.live, in the same request (a batch of two SELECTs). */
+  liveQueries?: boolean
+}
+
+/** system.live summed: the subscriptions the server holds, by status and by user. */
+export interface LiveQueries {
+  polledAt: number
+  /** Every row of system.live (COUNT(*), exact). */
+  total: number
+  /** status (active | paused | completed | error) → subscriptions. */
+  byStatus: Record<string, number>
+  /** user_id → subscriptions. */
+  byUser: Record<string, number>
+  /** More rows than the 1000 a SELECT may list: the breakdowns cover only the first 1000. */
+  truncated: boolean
 }
 
 /** Limits that bite stress workloads (system.settings); null = not reported. */
@@ -206,7 +229,12 @@ export interface KalamClient {
   /** Never throws for what the server answers: 429 and errors are outcomes to count. */
   trySql(sql: string, options?: SqlOptions): Promise<SqlOutcome>
   /** system.stats, asking only for the named metrics (default: the ones ServerStats types). */
-  stats(names?: string[]): Promise<ServerStats>
+  stats(names?: string[], options?: StatsOptions): Promise<ServerStats>
+  /**
+   * system.live counted by status and user. Optional only so that test fakes written before
+   * it still satisfy the contract: connectKalam's client always has it.
+   */
+  liveQueries?(): Promise<LiveQueries>
   /** system.settings as name → value. */
   settings(): Promise<Record<string, string>>
   limits(): Promise<ServerLimits>
