@@ -19,8 +19,10 @@ export default defineConfig({
     }
   },
   preload: {
-    // No externalized deps: a sandboxed preload cannot require() anything but electron.
     build: {
+      // electron-vite 5 externalizes dependencies unless told not to, and a sandboxed preload
+      // cannot require() anything but electron: bundle them all (electron stays external).
+      externalizeDeps: false,
       outDir: 'out/preload',
       // A sandboxed preload cannot be an ES module.
       rollupOptions: {

@@ -136,7 +136,7 @@ export const ScenarioInfoSchema: z.ZodType<ScenarioInfo> = z.looseObject({
     z.looseObject({
       name: z.string(),
       label: z.string(),
-      kind: z.enum(['count', 'rate', 'duration', 'bytes', 'ratio', 'boolean']),
+      kind: z.enum(['count', 'rate', 'duration', 'bytes', 'ratio', 'percent', 'ms', 'boolean']),
       default: z.union([num, z.boolean()]),
       quick: z.union([num, z.boolean()]).optional(),
       min: num.optional(),

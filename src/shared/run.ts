@@ -24,7 +24,11 @@ export interface ScenarioParameter {
   /** Option name, camelCase (`writers`, `ratePerSec`, `durationMs` …); the CLI flag is kebab-case. */
   name: string
   label: string
-  kind: 'count' | 'rate' | 'duration' | 'bytes' | 'ratio' | 'boolean'
+  /**
+   * What the value is, so forms show its unit: 'percent' in per cent (10 means 10%), 'ms' a
+   * latency bound in ms (not a phase length like 'duration'), 'ratio' a fraction 0–1.
+   */
+  kind: 'count' | 'rate' | 'duration' | 'bytes' | 'ratio' | 'percent' | 'ms' | 'boolean'
   default: number | boolean
   /** Value used by --quick. */
   quick?: number | boolean

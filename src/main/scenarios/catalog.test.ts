@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ScenarioInfoSchema } from '../../shared/api-schemas'
 import { SCENARIO_IDS } from '../../shared/run'
 import { parameterFlag, resolveScenarioId, scenarioCatalog } from './catalog'
 import { DEFINITIONS } from './definitions'
@@ -69,6 +70,16 @@ describe('scenarios/catalog', () => {
         startRatePerSec: 100,
         stepIntervalMs: 30_000
       })
+    })
+
+    it('gives percentages and latency bounds kinds that say so, and the API accepts them', () => {
+      for (const s of scenarioCatalog()) {
+        for (const p of s.parameters) {
+          if (p.label.endsWith('(%)')) expect(p.kind, `${s.id}.${p.name}`).toBe('percent')
+          if (p.label.endsWith('(ms)')) expect(p.kind, `${s.id}.${p.name}`).toBe('ms')
+        }
+        expect(ScenarioInfoSchema.safeParse(s).success, s.id).toBe(true)
+      }
     })
 
     it('keeps every quick run well under a minute of planned time', () => {

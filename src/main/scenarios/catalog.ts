@@ -68,7 +68,7 @@ const CATALOG: ScenarioInfo[] = [
         min: 0,
         max: 60 * MIN
       }),
-      p('maxGrowthPercent', 'Allowed RSS growth (%)', 'ratio', 10, 10, { min: 0, max: 1000 })
+      p('maxGrowthPercent', 'Allowed RSS growth (%)', 'percent', 10, 10, { min: 0, max: 1000 })
     ]
   },
   {
@@ -88,7 +88,7 @@ const CATALOG: ScenarioInfo[] = [
       rate(100, 50),
       batch(),
       load(5 * MIN, 10 * S),
-      p('maxNotificationP95Ms', 'Notification latency bound, p95 (ms)', 'count', 10, 10, {
+      p('maxNotificationP95Ms', 'Notification latency bound, p95 (ms)', 'ms', 10, 10, {
         min: 0
       })
     ]
@@ -109,8 +109,8 @@ const CATALOG: ScenarioInfo[] = [
       rate(1000, 300),
       batch(),
       load(2 * MIN, 10 * S),
-      p('maxAvgCpuPercent', 'Average CPU bound (%)', 'ratio', 60, 60, { min: 0 }),
-      p('maxPeakCpuPercent', 'Peak CPU bound (%)', 'ratio', 80, 80, { min: 0 })
+      p('maxAvgCpuPercent', 'Average CPU bound (%)', 'percent', 60, 60, { min: 0 }),
+      p('maxPeakCpuPercent', 'Peak CPU bound (%)', 'percent', 80, 80, { min: 0 })
     ]
   },
   {
@@ -132,7 +132,7 @@ const CATALOG: ScenarioInfo[] = [
         min: 0,
         max: 60 * MIN
       }),
-      p('maxGrowthPercent', 'Allowed RSS growth (%)', 'ratio', 10, 10, { min: 0, max: 1000 })
+      p('maxGrowthPercent', 'Allowed RSS growth (%)', 'percent', 10, 10, { min: 0, max: 1000 })
     ]
   },
   {
@@ -153,7 +153,7 @@ const CATALOG: ScenarioInfo[] = [
         min: 1 * S,
         max: 60 * MIN
       }),
-      p('maxResidualPercent', 'Allowed final RSS above baseline (%)', 'ratio', 15, 15, {
+      p('maxResidualPercent', 'Allowed final RSS above baseline (%)', 'percent', 15, 15, {
         min: 0,
         max: 1000
       })
@@ -172,8 +172,8 @@ const CATALOG: ScenarioInfo[] = [
       batch(),
       load(2 * MIN, 10 * S),
       p('probeIntervalMs', 'Query every', 'duration', 1 * S, 200, { min: 10, max: 10 * MIN }),
-      p('maxP50Ms', 'p50 bound (ms)', 'count', 100, 100, { min: 0 }),
-      p('maxP95Ms', 'p95 bound (ms)', 'count', 500, 500, { min: 0 })
+      p('maxP50Ms', 'p50 bound (ms)', 'ms', 100, 100, { min: 0 }),
+      p('maxP95Ms', 'p95 bound (ms)', 'ms', 500, 500, { min: 0 })
     ]
   },
   {
@@ -192,7 +192,7 @@ const CATALOG: ScenarioInfo[] = [
       batch(),
       load(3 * MIN, 14 * S),
       p('flushIntervalMs', 'Flush every', 'duration', 30 * S, 4 * S, { min: 1 * S, max: 60 * MIN }),
-      p('maxGrowthPercent', 'Allowed growth between flushes (%)', 'ratio', 10, 10, {
+      p('maxGrowthPercent', 'Allowed growth between flushes (%)', 'percent', 10, 10, {
         min: 0,
         max: 1000
       })
@@ -238,7 +238,7 @@ const CATALOG: ScenarioInfo[] = [
       p('stepRatePerSec', 'Rate step', 'rate', 100, 200, { min: 1, max: 1_000_000 }),
       p('stepIntervalMs', 'Step every', 'duration', 30 * S, 3 * S, { min: 1 * S, max: 60 * MIN }),
       p('maxRatePerSec', 'Highest rate tried', 'rate', 3000, 700, { min: 1, max: 1_000_000 }),
-      p('latencyBoundMs', 'Stop when p99 latency of a step exceeds (ms)', 'count', 2000, 2000, {
+      p('latencyBoundMs', 'Stop when p99 latency of a step exceeds (ms)', 'ms', 2000, 2000, {
         min: 1
       })
     ]

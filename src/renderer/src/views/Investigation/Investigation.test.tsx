@@ -2,6 +2,7 @@
 import { cleanup, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { ConnectionReconciliation } from '../../../../shared/analysis'
 import { MAPPING_KINDS } from '../../../../shared/snapshot'
 import { createFakeApi } from '../../test/fake-api'
 import {
@@ -24,15 +25,16 @@ afterEach(cleanup)
 
 const snap = (id: string, t: number) => ({ id, t, pid: 4242, label: id, rssBytes: 100 })
 
-function api() {
+const STALE = { expected: 25, sockets: 40, serverReported: 40, stale: true }
+
+function api(connections: ConnectionReconciliation = STALE) {
   return createFakeApi({
     'app:info': () => appInfo(),
     'app:state': () => appState({ attachment: attachment() }),
     'live:history': () => ({ samples: [], events: [] }),
     'sessions:list': () => [sessionSummary()],
     'session:open': () => sessionView(),
-    'session:analyze': () =>
-      analysis({ connections: { expected: 25, sockets: 40, serverReported: 40, stale: true } }),
+    'session:analyze': () => analysis({ connections }),
     'snapshots:list': () => [snap('live:1', T0), snap('live:2', T0 + 1000)],
     'snapshot:take': () => snap('live:3', T0 + 2000),
     'snapshots:diff': () => ({
@@ -85,5 +87,15 @@ describe('Investigation', () => {
     await userEvent.click(compare)
     const table = await screen.findByRole('table', { name: /Largest changes by mapping/ })
     expect(table.textContent).toMatch(/anonymous.*1\.0 KiB.*3\.0 MiB.*300\.0%/)
+  })
+
+  it('never says the connections agree when the run ended within the grace period', async () => {
+    await renderWithStore(
+      <Investigation />,
+      api({ expected: 0, sockets: 4, serverReported: 0, stale: false, judgedFrom: null })
+    )
+    const status = await screen.findByText(/^Not judged: the run ended within the grace period/)
+    expect(status.getAttribute('role')).toBe('status')
+    expect(screen.queryByText(/agree/)).toBeNull()
   })
 })

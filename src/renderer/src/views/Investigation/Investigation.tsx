@@ -13,7 +13,14 @@ import { useSnapshot, useStore } from '../../state/StoreContext'
 import { useAnalysis, useSessions, useSessionView } from '../../state/sessions.hooks'
 import { CriteriaTable } from '../Scenarios/Scenarios'
 import { SnapshotsPanel } from './SnapshotsPanel'
-import { growthSpec, headline, latencyRows, metricName } from './Investigation.utils'
+import {
+  connectionsVerdict,
+  growthSpec,
+  headline,
+  latencyRows,
+  metricName,
+  missingConnections
+} from './Investigation.utils'
 
 function Findings({ a }: { a: AnalysisResult }): React.JSX.Element {
   return (
@@ -123,6 +130,7 @@ function Connections({ a }: { a: AnalysisResult }): React.JSX.Element {
   const c = a.connections
   if (!c) return <Empty>No connection figures in this session.</Empty>
   const n = (v: number | null): string => (v === null ? 'not measured' : `${v} connections`)
+  const missing = missingConnections(c)
   return (
     <>
       <dl className="figures" aria-label="Connection reconciliation">
@@ -138,12 +146,14 @@ function Connections({ a }: { a: AnalysisResult }): React.JSX.Element {
           <dt>sessions the server reports</dt>
           <dd>{n(c.serverReported)}</dd>
         </div>
+        {missing !== null && (
+          <div>
+            <dt>missing (open by the profiler, gone on the server)</dt>
+            <dd>{n(missing)}</dd>
+          </div>
+        )}
       </dl>
-      <p role="status">
-        {c.stale
-          ? 'They disagree after the grace period: the server keeps stale connections.'
-          : 'They agree.'}
-      </p>
+      <p role="status">{connectionsVerdict(c)}</p>
     </>
   )
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { analysis, sample, sessionView, T0 } from '../../test/factories'
-import { growthSpec, headline, latencyRows, trendLine } from './Investigation.utils'
+import {
+  connectionsVerdict,
+  growthSpec,
+  headline,
+  latencyRows,
+  missingConnections,
+  trendLine
+} from './Investigation.utils'
 
 const MiB = 1024 * 1024
 
@@ -91,6 +98,55 @@ describe('Investigation.utils', () => {
       expect(latencyRows(analysis(), file)).toEqual([
         { operation: 'insert', count: 9, p50Ms: 1.5, p95Ms: 2, p99Ms: 3, maxMs: 9 }
       ])
+    })
+  })
+
+  describe('connectionsVerdict', () => {
+    const judged = { stale: false, missing: false, graceMs: 30_000, judgedFrom: T0 }
+
+    it('says they agree only when every measured count is the same', () => {
+      expect(connectionsVerdict({ ...judged, expected: 25, sockets: 25, serverReported: 25 })).toBe(
+        'They agree: 25 connections.'
+      )
+      expect(connectionsVerdict({ ...judged, expected: 0, sockets: 4, serverReported: 0 })).toBe(
+        'They differ: 0 expected, 4 sockets on the port, 0 reported by the server. ' +
+          "The server's own session count matches what the profiler has open, so no stale connections are flagged."
+      )
+    })
+
+    it('says it was not judged, and why, when the run ended within the grace period', () => {
+      const verdict = connectionsVerdict({
+        ...judged,
+        judgedFrom: null,
+        expected: 0,
+        sockets: 0,
+        serverReported: 0
+      })
+      expect(verdict).toMatch(/^Not judged: the run ended within the 30 s grace period/)
+      expect(verdict).not.toMatch(/agree/)
+      expect(
+        connectionsVerdict({ ...judged, expected: 5, sockets: null, serverReported: null })
+      ).toBe("Not judged: the server's side was not measured.")
+    })
+
+    it('names stale and missing connections with their number', () => {
+      expect(
+        connectionsVerdict({
+          ...judged,
+          stale: true,
+          expected: 25,
+          sockets: 40,
+          serverReported: 40
+        })
+      ).toBe(
+        'They disagree after the grace period: the server keeps stale connections (15 more than the profiler has open).'
+      )
+      const missing = { ...judged, missing: true, expected: 10, sockets: 7, serverReported: 7 }
+      expect(missingConnections(missing)).toBe(3)
+      expect(missingConnections({ ...missing, missing: false })).toBeNull()
+      expect(connectionsVerdict(missing)).toBe(
+        'They disagree after the grace period: 3 connections the profiler has open are missing on the server (dropped).'
+      )
     })
   })
 })

@@ -1,10 +1,17 @@
-/** The analysis in words and as chart data: headline, fitted trends, latency rows. Pure. */
-import type { AnalysisResult, MetricAnalysis } from '../../../../shared/analysis'
+/**
+ * The analysis in words and as chart data: headline, fitted trends, connection reconciliation,
+ * latency rows. Pure.
+ */
+import type {
+  AnalysisResult,
+  ConnectionReconciliation,
+  MetricAnalysis
+} from '../../../../shared/analysis'
 import type { SessionView } from '../../../../shared/api'
 import type { MemoryField, Sample } from '../../../../shared/sample'
 import type { LatencyFile } from '../../../../shared/session'
 import type { ChartSpec, Point } from '../../charts/spec'
-import { formatBytes, formatPercent, formatSlope } from '../../format'
+import { formatBytes, formatDuration, formatPercent, formatSlope } from '../../format'
 import { SeriesSet } from '../Live/Live.utils'
 
 export const METRIC_NAMES: Record<MemoryField, string> = {
@@ -145,4 +152,46 @@ export function latencyRows(a: AnalysisResult | null, file: LatencyFile | null):
     p99Ms: l.p99Us / 1000,
     maxMs: l.maxUs / 1000
   }))
+}
+
+const connections = (n: number): string => `${n} connection${n === 1 ? '' : 's'}`
+
+/** Connections the profiler has open that the server no longer holds; null unless flagged. */
+export function missingConnections(c: ConnectionReconciliation): number | null {
+  const observed = c.serverReported ?? c.sockets
+  return c.missing && c.expected !== null && observed !== null ? c.expected - observed : null
+}
+
+/**
+ * The reconciliation in one sentence that matches the figures shown beside it. The analysis
+ * flags only stale or missing connections, and only after the grace period: no flag alone
+ * proves nothing — the run may have ended inside it, or a count it does not go by may differ.
+ */
+export function connectionsVerdict(c: ConnectionReconciliation): string {
+  const observed = c.serverReported ?? c.sockets
+  if (c.stale && c.expected !== null && observed !== null) {
+    return `They disagree after the grace period: the server keeps stale connections (${observed - c.expected} more than the profiler has open).`
+  }
+  const missing = missingConnections(c)
+  if (missing !== null) {
+    return `They disagree after the grace period: ${connections(missing)} the profiler has open ${missing === 1 ? 'is' : 'are'} missing on the server (dropped).`
+  }
+  if (c.judgedFrom === null) {
+    const grace = c.graceMs ? `the ${formatDuration(c.graceMs)} grace period` : 'the grace period'
+    return `Not judged: the run ended within ${grace} after the profiler last opened or closed a connection, so the server may not have caught up; the figures are from the last sample.`
+  }
+  if (c.expected === null) return 'Not judged: the profiler recorded no count of its own.'
+  const all: [string, number | null][] = [
+    ['expected', c.expected],
+    ['sockets on the port', c.sockets],
+    ['reported by the server', c.serverReported]
+  ]
+  const figures = all.filter((f): f is [string, number] => f[1] !== null)
+  if (figures.length < 2) return "Not judged: the server's side was not measured."
+  if (figures.every(([, v]) => v === c.expected)) return `They agree: ${connections(c.expected)}.`
+  const differ = `They differ: ${figures.map(([what, v]) => `${v} ${what}`).join(', ')}.`
+  // Not flagged although they differ: the analysis goes by the server's own count.
+  return c.serverReported === c.expected
+    ? `${differ} The server's own session count matches what the profiler has open, so no stale connections are flagged.`
+    : differ
 }

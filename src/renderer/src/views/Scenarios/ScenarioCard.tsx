@@ -1,7 +1,7 @@
 /** One seed test: what it checks, its criteria and defaults, editable parameters, Run. */
 import { useId, useState } from 'react'
 import type { ScenarioInfo } from '../../../../shared/run'
-import { defaultsSummary, formUnit, initialValues, toOverrides } from './Scenarios.utils'
+import { defaultsSummary, initialValues, labelUnit, toOverrides } from './Scenarios.utils'
 
 export interface ScenarioCardProps {
   scenario: ScenarioInfo
@@ -53,7 +53,7 @@ export function ScenarioCard({
             <label key={p.name} className="param">
               <span>
                 {p.label}
-                {formUnit(p) && <span className="muted"> ({formUnit(p)})</span>}
+                {labelUnit(p) && <span className="muted"> ({labelUnit(p)})</span>}
               </span>
               {p.kind === 'boolean' ? (
                 <input

@@ -19,11 +19,20 @@ const UNITS: Record<Exclude<ScenarioParameter['kind'], 'boolean'>, FormUnit> = {
   rate: { unit: 'per second', toForm: (v) => v, fromForm: (v) => v },
   duration: { unit: 'seconds', toForm: (v) => v / 1000, fromForm: (v) => Math.round(v * 1000) },
   bytes: { unit: 'KiB', toForm: (v) => v / 1024, fromForm: (v) => Math.round(v * 1024) },
-  ratio: { unit: 'ratio, 0–1', toForm: (v) => v, fromForm: (v) => v }
+  ratio: { unit: 'ratio, 0–1', toForm: (v) => v, fromForm: (v) => v },
+  // Criteria bounds: "10" means 10% and "500" 500 ms, the numbers the criteria print.
+  percent: { unit: '%', toForm: (v) => v, fromForm: (v) => v },
+  ms: { unit: 'ms', toForm: (v) => v, fromForm: (v) => v }
 }
 
 export function formUnit(p: ScenarioParameter): string {
   return p.kind === 'boolean' ? '' : UNITS[p.kind].unit
+}
+
+/** The unit to print after the label; none when the label already ends in it ("p95 bound (ms)"). */
+export function labelUnit(p: ScenarioParameter): string {
+  const unit = formUnit(p)
+  return unit && !p.label.endsWith(`(${unit})`) ? unit : ''
 }
 
 /** The value a field starts with: the default, or the quick value in quick mode. */
