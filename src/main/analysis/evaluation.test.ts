@@ -77,14 +77,16 @@ describe('analysis/evaluation', () => {
     }
 
     // The goal is zero wrong verdicts. Until it is reached, the test holds the line at what
-    // was measured (2 seeds: 82 wrong of 3,118, 8 of them the opposite verdict: few-cycle
-    // sawtooths with troughs rising 1 %/min called stable by the band rule, and a 3 % step in
-    // ten samples taken every 30 s called a leak) so no change makes it worse.
+    // was measured (2 seeds: 61 wrong of 3,118, 4 of them the opposite verdict: a few-cycle
+    // sawtooth whose PSS troughs rise 1 %/min called stable by the band rule, and a slow leak
+    // of 1 %/min under 1 % autocorrelated noise sampled every 30 s called levelled-off in RSS,
+    // heap and PSS) so no change makes it worse. (Before the trend changes of December: 82
+    // wrong, 8 opposite.)
     const DEFAULT_SEEDS = SEED_COUNT === 2
 
     it('gives every metric of every labelled session a verdict the truth accepts (no worse than measured)', () => {
       expect(outcomes.length).toBeGreaterThan(500)
-      if (DEFAULT_SEEDS) expect(wrong.length).toBeLessThanOrEqual(82)
+      if (DEFAULT_SEEDS) expect(wrong.length).toBeLessThanOrEqual(61)
     })
 
     it('never calls a stable metric a leak nor a leaking one stable (no worse than measured)', () => {
@@ -93,7 +95,7 @@ describe('analysis/evaluation', () => {
           (o.verdict === 'leak' && !accepts(o.truth, 'leak') && accepts(o.truth, 'stable')) ||
           (o.verdict === 'stable' && !accepts(o.truth, 'stable') && accepts(o.truth, 'leak'))
       )
-      if (DEFAULT_SEEDS) expect(opposite.length).toBeLessThanOrEqual(8)
+      if (DEFAULT_SEEDS) expect(opposite.length).toBeLessThanOrEqual(4)
     })
   })
 })
