@@ -92,7 +92,9 @@ function openWindow(): void {
   mainWindow = createMainWindow({
     preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
     devUrl,
-    indexHtml: join(import.meta.dirname, '../renderer/index.html')
+    indexHtml: join(import.meta.dirname, '../renderer/index.html'),
+    // out/main → the checkout (or the packaged app's root), where resources/ lives.
+    iconPath: join(import.meta.dirname, '../../resources/icon.png')
   })
   // A reload gets a new preload: hold events until it says ready.
   mainWindow.webContents.on('did-start-loading', () => adapter?.resetReady())

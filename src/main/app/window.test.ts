@@ -3,6 +3,8 @@
  * on every response, permissions, new windows and navigation. Electron cannot run here, so
  * its module is replaced by recording fakes.
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 
 const recorded = vi.hoisted(() => ({
@@ -67,6 +69,14 @@ describe('window', () => {
         allowRunningInsecureContent: false
       })
       expect(w.loaded).toEqual(['/app/index.html'])
+    })
+
+    it("gives the window the icon from resources/ (not on macOS, which takes the bundle's)", () => {
+      const iconPath = join(import.meta.dirname, '../../../resources/icon.png')
+      expect(existsSync(iconPath)).toBe(true)
+      createMainWindow({ preloadPath: '/p.cjs', devUrl: null, indexHtml: '/i.html', iconPath })
+      const w = recorded.windows[0]!
+      expect(w.options.icon).toBe(process.platform === 'darwin' ? undefined : iconPath)
     })
   })
 

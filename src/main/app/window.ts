@@ -45,6 +45,8 @@ export interface MainWindowOptions {
   /** The dev server URL (electron-vite dev), or null to load the built file. */
   devUrl: string | null
   indexHtml: string
+  /** Window and taskbar icon (resources/icon.png); macOS takes the bundle's instead. */
+  iconPath?: string
 }
 
 export function createMainWindow(o: MainWindowOptions): BrowserWindow {
@@ -55,6 +57,7 @@ export function createMainWindow(o: MainWindowOptions): BrowserWindow {
     minHeight: 600,
     show: false,
     title: 'KalamDB Profiler',
+    ...(o.iconPath && process.platform !== 'darwin' ? { icon: o.iconPath } : {}),
     webPreferences: secureWebPreferences(o.preloadPath)
   })
   win.once('ready-to-show', () => win.show())
