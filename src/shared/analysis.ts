@@ -79,6 +79,16 @@ export interface LatencyPercentiles {
   maxMs: number
 }
 
+/**
+ * One bar of a latency histogram: operations whose latency fell in [fromMs, toMs).
+ * Edges are log-spaced (1-2-5 per decade) so a few bars span µs stalls to second-long ones.
+ */
+export interface LatencyBucket {
+  fromMs: number
+  toMs: number
+  count: number
+}
+
 export interface Finding {
   severity: 'problem' | 'warning' | 'info'
   /** A sentence in plain words, units included. */

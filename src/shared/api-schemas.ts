@@ -7,7 +7,7 @@
  * being stripped, while every field the UI relies on is checked. Units: bytes, ms, percent.
  */
 import { z } from 'zod'
-import type { AnalysisResult } from './analysis'
+import type { AnalysisResult, LatencyBucket } from './analysis'
 import type { CompareResult } from './compare'
 import type { RunProgress, RunResult, ScenarioInfo } from './run'
 import { SCENARIO_IDS } from './run'
@@ -207,6 +207,13 @@ export const LatencyFileSchema: z.ZodType<LatencyFile> = z.looseObject({
   schemaVersion: z.literal(1),
   unit: z.literal('us'),
   operations: z.record(z.string(), LatencySummarySchema)
+})
+
+/** A bar of a latency histogram, bucketed by the engine (the UI never decodes HdrHistograms). */
+export const LatencyBucketSchema: z.ZodType<LatencyBucket> = z.looseObject({
+  fromMs: num,
+  toMs: num,
+  count: num
 })
 
 const MemoryFiguresSchema = z.looseObject({

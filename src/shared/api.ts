@@ -8,6 +8,7 @@ import {
   AnalysisResultSchema,
   CompareResultSchema,
   CriterionResultSchema,
+  LatencyBucketSchema,
   LatencyFileSchema,
   RunProgressSchema,
   RunResultSchema,
@@ -168,6 +169,11 @@ export const SessionViewSchema = z.object({
   samples: z.array(SampleSchema),
   events: z.array(SessionEventSchema),
   latency: LatencyFileSchema.nullable(),
+  /**
+   * latency.json's histograms as a few log-spaced bars per operation (ms), for the
+   * Investigation view's histogram. Absent from engines older than it, or without histograms.
+   */
+  latencyHistograms: z.record(z.string(), z.array(LatencyBucketSchema)).optional(),
   verdicts: z.array(CriterionResultSchema).nullable(),
   snapshots: z.array(SnapshotSummarySchema),
   skippedLines: z.number().int()
