@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { Agent, get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -14,6 +15,17 @@ import { memoryContext } from '../../src/main/cli/context'
 import { runCli } from '../../src/main/cli/run-cli'
 import { readSession } from '../../src/main/session/reader'
 import { cliEntry } from '../helpers/cli'
+import { startSim } from '../helpers/sim'
+
+/** GET through a keep-alive agent, the body read so the socket goes back to the pool. */
+function fetchVia(agent: Agent, url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      res.resume()
+      res.on('end', () => resolve())
+    }).on('error', reject)
+  })
+}
 
 const cleanup: (() => void)[] = []
 afterEach(() => {
@@ -68,6 +80,24 @@ describe.runIf(process.platform === 'linux')('cli sample', () => {
     expect(samples[0]!.pssBytes).toBeGreaterThan(0)
     expect(samples[1]!.pssBytes).toBeNull()
     expect(ctx.err()).toBe('')
+  })
+
+  it("counts inbound connections on the server's HTTP port found by /health when --port is not given", async () => {
+    const sim = await startSim()
+    cleanup.push(() => void sim.stop())
+    const port = Number(new URL(sim.url).port)
+    // Two keep-alive connections held open to the server while it is sampled.
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 })
+    cleanup.push(() => agent.destroy())
+    await Promise.all([0, 1].map(() => fetchVia(agent, `${sim.url}/health`)))
+    const ctx = lineContext()
+    const code = await runCli(['sample', '--pid', String(sim.pid), '--count', '1'], ctx)
+    expect(code).toBe(0)
+    expect(ctx.out()).toContain(`port ${port} (its /health answered)`)
+    const json = lineContext()
+    await runCli(['sample', '--pid', String(sim.pid), '--count', '1', '--json'], json)
+    const sample = SampleSchema.parse(JSON.parse(json.out().trim()))
+    expect(sample.portConnections).toBeGreaterThanOrEqual(2)
   })
 
   it('prints aligned human-readable lines with units by default', async () => {

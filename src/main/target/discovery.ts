@@ -107,6 +107,26 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   }
 }
 
+/**
+ * One process as `targets --all` would list it (its listening ports, and the HTTP port whose
+ * /health answers like KalamDB), or null when it is gone, a kernel thread, or its
+ * /proc/PID/fd may not be read. For `sample --pid N` without `--port`.
+ */
+export async function discoverPid(
+  pid: number,
+  timeoutMs = HEALTH_TIMEOUT_MS
+): Promise<Target | null> {
+  const info = await readProcessInfo(pid, { rss: true })
+  if (info === null || info.argv.length === 0) return null
+  const inodes = await socketInodesOf(pid)
+  if (inodes === null || inodes === 'denied') return null
+  const sockets =
+    inodes.size === 0 ? [] : socketsOf(inodes, await new ListenerTables().get(pid, info.netns))
+  const p: Inspected = { info, sockets }
+  const selfNetns = await readlink('/proc/self/ns/net').catch(() => null)
+  return toTarget(p, await probeAll([p], selfNetns, timeoutMs))
+}
+
 interface PortHealth {
   host: string
   health: KalamHealth | null

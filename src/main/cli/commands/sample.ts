@@ -5,6 +5,7 @@ import { ProfilerError } from '../../../shared/errors'
 import type { Sample } from '../../../shared/sample'
 import { formatBytes } from '../../../shared/units'
 import { createProbe, startSampler } from '../../sampler/sampler'
+import { discoverPid } from '../../target/discovery'
 import { machineInfo } from '../../session/machine'
 import { SessionWriter } from '../../session/writer'
 import { PROFILER_VERSION } from '../../version'
@@ -48,7 +49,9 @@ export default defineCommand<SampleOptions>({
     { flags: '--pid <pid>', description: 'process to sample (required)', parse: pid },
     {
       flags: '--port <port>',
-      description: "the server's HTTP port: count inbound connections on it",
+      description:
+        "the server's HTTP port: count inbound connections on it (default: the process's port " +
+        'whose /health answers like KalamDB, if any)',
       parse: port
     },
     {
@@ -81,6 +84,10 @@ async function sampleCommand(
   ctx: CliContext
 ): Promise<number> {
   const outDir = opts.out === undefined ? null : freshSessionDir(resolve(ctx.cwd, opts.out))
+  // Without --port, the process's own HTTP port when its /health answers like KalamDB's
+  // (as `targets` finds it): inbound connections are what a server's sockets are about.
+  const found = opts.port === undefined ? ((await discoverPid(opts.pid))?.httpPort ?? null) : null
+  opts = found === null ? opts : { ...opts, port: found }
   const probe = createProbe(opts.pid, opts.port ?? null)
   // Fails here, before any output, for a missing pid or an unreadable /proc.
   await probe.open()
@@ -109,6 +116,7 @@ async function sampleCommand(
   if (!opts.json) {
     ctx.stdout.write(
       `sampling pid ${opts.pid}${name ? ` (${name})` : ''} every ${formatInterval(opts.interval)}` +
+        `${found === null ? '' : `, port ${found} (its /health answered)`}` +
         `${opts.count ? `, ${opts.count} samples` : ''}; Ctrl-C to stop\n${HEADER}\n`
     )
   }
