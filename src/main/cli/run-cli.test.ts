@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { memoryContext } from './context'
 import { runCli } from './run-cli'
@@ -19,6 +20,18 @@ describe('cli', () => {
       const ctx = memoryContext()
       expect(await runCli(['targets', '--bogus'], ctx)).toBe(2)
       expect(ctx.err().split('\n')[0]).toBe("error: unknown option '--bogus'")
+    })
+
+    it('prints no stack for a bad pid, and the stack with --verbose', async () => {
+      const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim())
+      const plain = memoryContext()
+      expect(await runCli(['snapshot', '--pid', String(pidMax)], plain)).toBe(2)
+      expect(plain.err().split('\n')[0]).toBe(`error: no process with pid ${pidMax}`)
+      expect(plain.err()).not.toMatch(/\n\s+at /)
+      const verbose = memoryContext()
+      expect(await runCli(['snapshot', '--pid', String(pidMax), '--verbose'], verbose)).toBe(2)
+      expect(verbose.err().split('\n')[0]).toBe(`error: no process with pid ${pidMax}`)
+      expect(verbose.err()).toMatch(/\n\s+at /)
     })
 
     it('rejects an unknown command with exit 2', async () => {
