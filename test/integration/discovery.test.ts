@@ -17,7 +17,7 @@ import { discover, discoverTargets, findPidListeningOn } from '../../src/main/ta
 const CHILD = `
 const http = require('node:http'), net = require('node:net')
 const mode = process.argv[1]
-if (mode !== 'plain') process.title = 'kalamdb-server'
+if (mode !== 'plain' && mode !== 'unnamed') process.title = 'kalamdb-server'
 const body = mode === 'plain'
   ? '{"status":"ok"}'
   : JSON.stringify({ status: 'healthy', version: '0.4.3-test', api_version: 'v1', build_date: 'x' })
@@ -35,7 +35,7 @@ const raft = net.createServer(() => {})
 setInterval(() => {}, 1000)
 `
 
-type Mode = 'kalamdb' | 'plain' | 'named-silent'
+type Mode = 'kalamdb' | 'plain' | 'named-silent' | 'unnamed'
 
 interface Child {
   pid: number
@@ -108,6 +108,18 @@ describe('discovery (integration)', () => {
       expect(() => TargetSchema.parse(t)).not.toThrow()
       // Not KalamDB by name or by health: listed only with --all.
       expect(byPid(targets, plain.pid)).toBeUndefined()
+    })
+
+    it('finds a server by its /health answer alone, whatever the process is called', async () => {
+      const unnamed = await startChild('unnamed')
+      const t = (await discoverTargets()).find((x) => x.pid === unnamed.pid)
+      expect(t).toMatchObject({
+        name: 'node',
+        isKalamDb: true,
+        httpPort: unnamed.http,
+        baseUrl: `http://127.0.0.1:${unnamed.http}`,
+        version: '0.4.3-test'
+      })
     })
 
     it('lists every listening process with all, KalamDB or not', async () => {
