@@ -169,17 +169,35 @@ describe.runIf(haveChromium)('app end to end (Chromium, web bridge, simulator)',
     await page.getByRole('heading', { name: 'Investigation', level: 2 }).waitFor()
     await page.getByLabel('Analysis').waitFor({ timeout: 30_000 })
     expect(await page.getByRole('table', { name: 'Growth by metric' }).isVisible()).toBe(true)
+    // The inserts' latency as a histogram (bars decoded from latency.json by the engine).
+    await page.getByRole('figure', { name: 'insert latency histogram' }).waitFor()
     await shot(page, '6-investigation')
 
-    // Export: Markdown and HTML, as downloads in a browser.
-    await page.getByRole('link', { name: 'Export' }).click()
+    // Export, keyboard only: Alt+6 opens it with focus on its heading, Tab reaches the button,
+    // Enter exports Markdown (the default format). Then HTML with the mouse. Downloads, as in
+    // any browser.
+    await page.keyboard.press('Alt+6')
+    const exportTitle = page.getByRole('heading', { name: 'Export', level: 2 })
+    await exportTitle.waitFor()
+    expect(page.url()).toMatch(/#export$/)
+    await expect.poll(() => exportTitle.evaluate((el) => el.matches(':focus'))).toBe(true)
+    const exportButton = page.getByRole('button', { name: 'Export report' })
+    await expect.poll(() => exportButton.isEnabled(), { timeout: 15_000 }).toBe(true)
+    const focused = (): Promise<boolean> => exportButton.evaluate((el) => el.matches(':focus'))
+    for (let i = 0; i < 15 && !(await focused()); i++) await page.keyboard.press('Tab')
+    expect(await focused()).toBe(true)
+    expect(await page.getByRole('radio', { name: /^Markdown / }).isChecked()).toBe(true)
     for (const [label, check] of [
       ['Markdown', (t: string) => expect(t).toMatch(/^# /m)],
       ['HTML', (t: string) => expect(t).toMatch(/<html/i)]
     ] as const) {
-      await page.getByRole('radio', { name: new RegExp(`^${label} `) }).check()
       const download = page.waitForEvent('download')
-      await page.getByRole('button', { name: 'Export report' }).click()
+      if (label === 'Markdown') {
+        await page.keyboard.press('Enter')
+      } else {
+        await page.getByRole('radio', { name: new RegExp(`^${label} `) }).check()
+        await exportButton.click()
+      }
       const file = await (await download).path()
       const text = readFileSync(file, 'utf8')
       check(text)

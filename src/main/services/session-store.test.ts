@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SessionViewSchema } from '../../shared/api'
 import { listSessionDirs, readSession } from '../session/reader'
 import { SessionStore } from './session-store'
 
@@ -62,6 +64,36 @@ describe('session-store', () => {
     it('leaves out events the API does not know', async () => {
       const v = await store.open(join(a, 'old'))
       expect(v.events).toEqual([{ t: 1, type: 'phase', phase: 'load' }])
+    })
+
+    it('carries the latency histograms as bars, valid for the API', async () => {
+      const h = build({ numberOfSignificantValueDigits: 3, useWebAssembly: false })
+      h.recordValueWithCount(1500, 4)
+      h.recordValue(30_000)
+      const s = { count: 5, minUs: 1500, maxUs: 30_000, meanUs: 7200, p50Us: 1500 }
+      const p = { p90Us: 30_000, p95Us: 30_000, p99Us: 30_000, p999Us: 30_000 }
+      writeSession(
+        join(a, 'lat'),
+        { scenario: 'query-latency', startedAt: 3, status: 'passed' },
+        {
+          'latency.json': JSON.stringify({
+            schemaVersion: 1,
+            unit: 'us',
+            operations: { query: { ...s, ...p, histogram: encodeIntoCompressedBase64(h) } }
+          })
+        }
+      )
+      const v = await store.open(join(a, 'lat'))
+      expect(v.latencyHistograms?.query?.map((b) => [b.fromMs, b.count])).toEqual([
+        [1, 4],
+        [2, 0],
+        [5, 0],
+        [10, 0],
+        [20, 1]
+      ])
+      expect(SessionViewSchema.safeParse(v).success).toBe(true)
+      // A session without latency.json has none.
+      expect((await store.open(join(a, 'old'))).latencyHistograms).toBeUndefined()
     })
   })
 

@@ -8,6 +8,7 @@ import { rm, stat } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
 import type { SessionSummary, SessionView, SnapshotSummary } from '../../shared/api'
 import { SessionEventSchema } from '../../shared/api-schemas'
+import { latencyHistograms } from '../analysis/latency'
 import { ProfilerError } from '../../shared/errors'
 import type { CriterionResult, SessionData, SessionEvent } from '../../shared/session'
 import type { Engine } from './engine'
@@ -50,6 +51,8 @@ export class SessionStore {
       samples: data.samples,
       events: data.events.filter(isKnownEvent),
       latency: data.latency,
+      // Decoded here: the renderer gets bars, never HdrHistogram bytes to decode.
+      latencyHistograms: latencyHistograms(data.latency),
       verdicts: data.verdicts,
       snapshots: sessionSnapshots(data),
       skippedLines: data.skippedLines

@@ -2,6 +2,7 @@
 import { cleanup, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ProfilerError } from '../../../../shared/errors'
 import { createFakeApi } from '../../test/fake-api'
 import { appInfo, appState, sessionSummary } from '../../test/factories'
 import { renderWithStore } from '../../test/render'
@@ -76,5 +77,51 @@ describe('Export', () => {
     it('keeps binary bytes intact', () => {
       expect([...base64ToBytes(btoa('%PDF\u00ff'))]).toEqual([37, 80, 68, 70, 255])
     })
+  })
+})
+
+describe('Export states', () => {
+  it('says there is nothing to export when no session is recorded', async () => {
+    const fake = api()
+    fake.handle({ 'sessions:list': () => [] })
+    await renderWithStore(<Export />, fake)
+    expect(
+      (await screen.findByText(/Nothing to export yet/)).closest('[role="status"]')
+    ).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Export report' })).toBeNull()
+  })
+
+  it('reports a session list that cannot be read, without an empty form', async () => {
+    const fake = api()
+    fake.handle({
+      'sessions:list': () => {
+        throw new ProfilerError('PERMISSION_DENIED', 'permission denied: /s')
+      }
+    })
+    await renderWithStore(<Export />, fake)
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Could not list sessions: permission denied: /s'
+    )
+    expect(screen.queryByRole('form', { name: 'Export a report' })).toBeNull()
+  })
+
+  it('reports a failed export and lets the user try again', async () => {
+    const fake = api()
+    fake.handle({
+      'session:export': () => {
+        throw new ProfilerError('SESSION_INVALID', 'samples.ndjson is unreadable')
+      }
+    })
+    await renderWithStore(<Export />, fake)
+    await waitFor(() =>
+      expect(
+        (screen.getByRole('combobox', { name: /Session/ }) as HTMLSelectElement).value
+      ).not.toBe('')
+    )
+    await userEvent.click(screen.getByRole('button', { name: 'Export report' }))
+    expect((await screen.findByRole('alert')).textContent).toBe('samples.ndjson is unreadable')
+    expect(screen.queryByRole('status')).toBeNull()
+    const button = screen.getByRole('button', { name: 'Export report' }) as HTMLButtonElement
+    expect(button.disabled).toBe(false)
   })
 })

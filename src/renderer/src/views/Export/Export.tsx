@@ -50,11 +50,13 @@ export function Export(): React.JSX.Element {
       {sessions.state === 'error' && (
         <ErrorMessage>Could not list sessions: {sessions.message}</ErrorMessage>
       )}
-      {sessions.state === 'ready' && list.length === 0 ? (
+      {sessions.state === 'ready' && list.length === 0 && (
         <Empty>
           <p>Nothing to export yet: run a scenario first.</p>
         </Empty>
-      ) : (
+      )}
+      {/* No form without a list: an empty picker and a dead button explain nothing. */}
+      {(sessions.state === 'loading' || list.length > 0) && (
         <form
           className="panel"
           aria-label="Export a report"

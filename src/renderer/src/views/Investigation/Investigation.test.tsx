@@ -3,6 +3,7 @@ import { cleanup, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ConnectionReconciliation } from '../../../../shared/analysis'
+import { ProfilerError } from '../../../../shared/errors'
 import { MAPPING_KINDS } from '../../../../shared/snapshot'
 import { createFakeApi } from '../../test/fake-api'
 import {
@@ -21,7 +22,23 @@ vi.mock('../../charts/TimeSeriesChart', () => ({
   TimeSeriesChart: ({ spec }: { spec: { title: string } }) => <figure aria-label={spec.title} />
 }))
 
-afterEach(cleanup)
+// jsdom has no canvas: the real HistogramChart renders, Chart.js itself is replaced by a
+// recorder of the configuration it would have drawn.
+const barCharts = vi.hoisted(() => [] as { config: unknown }[])
+vi.mock('../../charts/bar-setup', () => ({
+  createBarChart: (_canvas: unknown, config: unknown) => {
+    barCharts.push({ config })
+    return { destroy: () => undefined }
+  }
+}))
+
+afterEach(() => {
+  cleanup()
+  barCharts.length = 0
+})
+
+/** Never settles: the view stays in its loading state. */
+const pending = <T,>(): Promise<T> => new Promise<T>(() => undefined)
 
 const snap = (id: string, t: number) => ({ id, t, pid: 4242, label: id, rssBytes: 100 })
 
@@ -97,5 +114,146 @@ describe('Investigation', () => {
     const status = await screen.findByText(/^Not judged: the run ended within the grace period/)
     expect(status.getAttribute('role')).toBe('status')
     expect(screen.queryByText(/agree/)).toBeNull()
+  })
+})
+
+describe('Investigation latency histogram', () => {
+  const HISTOGRAMS = {
+    insert: [
+      { fromMs: 0.5, toMs: 1, count: 90 },
+      { fromMs: 1, toMs: 2, count: 0 },
+      { fromMs: 2, toMs: 5, count: 10 }
+    ],
+    query: [{ fromMs: 1, toMs: 2, count: 0 }]
+  }
+
+  it('draws a bar chart per operation with latency (ms) and count on the axes', async () => {
+    const fake = api()
+    fake.handle({ 'session:open': () => ({ ...sessionView(), latencyHistograms: HISTOGRAMS }) })
+    await renderWithStore(<Investigation />, fake)
+    const group = await screen.findByRole('group', { name: 'Latency histograms' })
+    const fig = await screen.findByRole('figure', { name: 'insert latency histogram' })
+    expect(group.contains(fig)).toBe(true)
+    // An operation with nothing recorded gets no empty chart.
+    expect(screen.queryByRole('figure', { name: 'query latency histogram' })).toBeNull()
+    expect(
+      screen.getByRole('img', { name: /^insert latency histogram: 100 inserts; most \(90\)/ })
+    ).toBeTruthy()
+    await waitFor(() => expect(barCharts.length).toBe(1))
+    const config = barCharts[0]!.config as {
+      type: string
+      data: { labels: string[]; datasets: { data: number[] }[] }
+      options: { scales: { x: { title: { text: string } }; y: { title: { text: string } } } }
+    }
+    expect(config.type).toBe('bar')
+    expect(config.data.labels).toEqual(['0.5–1 ms', '1–2 ms', '2–5 ms'])
+    expect(config.data.datasets[0]!.data).toEqual([90, 0, 10])
+    expect(config.options.scales.x.title.text).toBe('latency (ms)')
+    expect(config.options.scales.y.title.text).toBe('inserts (count)')
+    // The bars are also a table for screen readers.
+    expect(screen.getByRole('table', { name: 'insert latency histogram' }).textContent).toMatch(
+      /0\.5–1 ms90.*2–5 ms10/
+    )
+  })
+
+  it('says when a session has percentiles but no histogram', async () => {
+    const fake = api()
+    fake.handle({
+      'session:open': () => ({
+        ...sessionView(),
+        latency: {
+          schemaVersion: 1,
+          unit: 'us',
+          operations: {
+            insert: {
+              count: 5,
+              minUs: 100,
+              maxUs: 900,
+              meanUs: 300,
+              p50Us: 200,
+              p90Us: 800,
+              p95Us: 800,
+              p99Us: 900,
+              p999Us: 900
+            }
+          }
+        }
+      })
+    })
+    await renderWithStore(<Investigation />, fake)
+    expect(await screen.findByText(/No latency histogram in this session/)).toBeTruthy()
+    expect(screen.queryByRole('group', { name: 'Latency histograms' })).toBeNull()
+    expect(barCharts).toEqual([])
+  })
+})
+
+describe('Investigation states', () => {
+  it('says what to do when there is no session yet', async () => {
+    const fake = api()
+    fake.handle({ 'sessions:list': () => [] })
+    await renderWithStore(<Investigation />, fake)
+    expect(await screen.findByText(/No session to investigate yet/)).toBeTruthy()
+    expect(fake.calls.some(([n]) => n === 'session:analyze')).toBe(false)
+    // Snapshots of the attached process still work without a session.
+    expect(screen.getByRole('button', { name: 'Take snapshot now' })).toBeTruthy()
+  })
+
+  it('shows that it is reading the sessions, then analysing and opening one', async () => {
+    const fake = api()
+    let list = (): void => undefined
+    fake.handle({
+      'sessions:list': () =>
+        new Promise((resolve) => {
+          list = () => resolve([sessionSummary()])
+        }),
+      'session:analyze': () => pending(),
+      'session:open': () => pending()
+    })
+    await renderWithStore(<Investigation />, fake)
+    expect((await screen.findByText('Reading sessions…')).getAttribute('role')).toBe('status')
+    list()
+    expect((await screen.findByText('Analysing…')).getAttribute('role')).toBe('status')
+    expect(screen.queryByLabelText('Analysis')).toBeNull()
+  })
+
+  it('shows that it is opening a session once the analysis is in', async () => {
+    const fake = api()
+    fake.handle({ 'session:open': () => pending() })
+    await renderWithStore(<Investigation />, fake)
+    await screen.findByLabelText('Analysis')
+    expect((await screen.findByText('Opening the session…')).getAttribute('role')).toBe('status')
+  })
+
+  it('reports API errors as alerts instead of an empty page', async () => {
+    const fake = api()
+    fake.handle({
+      'session:analyze': () => {
+        throw new ProfilerError('SESSION_INVALID', 'samples.ndjson is unreadable')
+      },
+      'session:open': () => {
+        throw new ProfilerError('SESSION_INVALID', 'session.json is missing')
+      }
+    })
+    await renderWithStore(<Investigation />, fake)
+    expect(
+      (
+        await screen.findByText('Could not analyse this session: samples.ndjson is unreadable')
+      ).getAttribute('role')
+    ).toBe('alert')
+    expect(
+      screen.getByText('Could not open this session: session.json is missing').getAttribute('role')
+    ).toBe('alert')
+  })
+
+  it('reports a session list that cannot be read', async () => {
+    const fake = api()
+    fake.handle({
+      'sessions:list': () => {
+        throw new ProfilerError('PERMISSION_DENIED', 'permission denied: /s')
+      }
+    })
+    await renderWithStore(<Investigation />, fake)
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toBe('Could not list sessions: permission denied: /s')
   })
 })

@@ -2,9 +2,10 @@
  * Investigation: the analysis of a session in words first, then the evidence — growth with
  * the fitted trend, snapshot diff, attribution, connection reconciliation, latency.
  */
-import { useEffect } from 'react'
+import { useEffect, useMemo } from 'react'
 import type { AnalysisResult } from '../../../../shared/analysis'
 import { useApi } from '../../api'
+import { HistogramChart } from '../../charts/HistogramChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { SessionPicker } from '../../components/SessionPicker'
 import { Empty, ErrorMessage, Loading, StatusBadge } from '../../components/states'
@@ -17,6 +18,7 @@ import {
   connectionsVerdict,
   growthSpec,
   headline,
+  latencyHistogramSpecs,
   latencyRows,
   metricName,
   missingConnections
@@ -176,6 +178,11 @@ export function Investigation(): React.JSX.Element {
   const canTake = state?.attachment?.pid !== null && state?.attachment?.pid !== undefined
   const lat = view.state === 'ready' ? latencyRows(a, view.value.latency) : []
   const maxP99 = Math.max(1, ...lat.map((r) => r.p99Ms))
+  // Memoized: a histogram chart is redrawn only when its session changes.
+  const histograms = useMemo(
+    () => (view.state === 'ready' ? latencyHistogramSpecs(view.value) : []),
+    [view]
+  )
 
   return (
     <section aria-labelledby="view-title" className="view">
@@ -186,6 +193,9 @@ export function Investigation(): React.JSX.Element {
         <SessionPicker sessions={list} value={session} onChange={(d) => store.selectSession(d)} />
       </div>
       {sessions.state === 'loading' && <Loading>Reading sessions…</Loading>}
+      {sessions.state === 'error' && (
+        <ErrorMessage>Could not list sessions: {sessions.message}</ErrorMessage>
+      )}
       {sessions.state === 'ready' && list.length === 0 && !session && (
         <Empty>
           <p>
@@ -197,6 +207,9 @@ export function Investigation(): React.JSX.Element {
       {analysis.state === 'loading' && <Loading>Analysing…</Loading>}
       {analysis.state === 'error' && (
         <ErrorMessage>Could not analyse this session: {analysis.message}</ErrorMessage>
+      )}
+      {view.state === 'loading' && analysis.state !== 'loading' && (
+        <Loading>Opening the session…</Loading>
       )}
       {view.state === 'error' && (
         <ErrorMessage>Could not open this session: {view.message}</ErrorMessage>
@@ -280,6 +293,18 @@ export function Investigation(): React.JSX.Element {
                 ))}
               </tbody>
             </table>
+          )}
+          {histograms.length > 0 && (
+            <div className="charts" role="group" aria-label="Latency histograms">
+              {histograms.map((h) => (
+                <HistogramChart key={h.id} spec={h} />
+              ))}
+            </div>
+          )}
+          {lat.length > 0 && histograms.length === 0 && (
+            <p className="muted small">
+              No latency histogram in this session (it records percentiles only).
+            </p>
           )}
         </section>
       )}

@@ -10,6 +10,7 @@ import type {
 import type { SessionView } from '../../../../shared/api'
 import type { MemoryField, Sample } from '../../../../shared/sample'
 import type { LatencyFile } from '../../../../shared/session'
+import type { HistogramSpec } from '../../charts/histogram'
 import type { ChartSpec, Point } from '../../charts/spec'
 import { formatBytes, formatDuration, formatPercent, formatSlope } from '../../format'
 import { SeriesSet } from '../Live/Live.utils'
@@ -152,6 +153,24 @@ export function latencyRows(a: AnalysisResult | null, file: LatencyFile | null):
     p99Ms: l.p99Us / 1000,
     maxMs: l.maxUs / 1000
   }))
+}
+
+const HISTOGRAM_COLORS = ['#2563eb', '#16a34a', '#d97706', '#7c3aed', '#dc2626', '#0891b2']
+
+/**
+ * One latency histogram per operation, in the order the engine sent them; none when the
+ * session (or an engine older than the histograms) carries no bars.
+ */
+export function latencyHistogramSpecs(view: SessionView): HistogramSpec[] {
+  return Object.entries(view.latencyHistograms ?? {})
+    .filter(([, bars]) => bars.some((b) => b.count > 0))
+    .map(([operation, bars], i) => ({
+      id: `latency-histogram-${operation.replace(/[^\w-]/g, '_')}`,
+      title: `${operation} latency histogram`,
+      operation,
+      bars,
+      color: HISTOGRAM_COLORS[i % HISTOGRAM_COLORS.length] as string
+    }))
 }
 
 const connections = (n: number): string => `${n} connection${n === 1 ? '' : 's'}`

@@ -2,6 +2,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ProfilerError } from '../../../../shared/errors'
 import { createFakeApi } from '../../test/fake-api'
 import {
   appInfo,
@@ -115,5 +116,47 @@ describe('Sessions', () => {
       await screen.findByText(/No significance calls: sessions of different scenarios/)
     ).toBeTruthy()
     expect(screen.getByRole('table', { name: 'Criteria, A against B' })).toBeTruthy()
+  })
+})
+
+describe('Sessions states', () => {
+  it('shows that it is reading the sessions', async () => {
+    const fake = api()
+    fake.handle({ 'sessions:list': () => new Promise(() => undefined) })
+    await renderWithStore(<Sessions />, fake)
+    expect((await screen.findByText('Reading sessions…')).getAttribute('role')).toBe('status')
+    expect(screen.queryByRole('table')).toBeNull()
+  })
+
+  it('reports a list that cannot be read, and lists once a refresh succeeds', async () => {
+    const fake = api()
+    fake.handle({
+      'sessions:list': () => {
+        throw new ProfilerError('PERMISSION_DENIED', 'permission denied: /s')
+      }
+    })
+    await renderWithStore(<Sessions />, fake)
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'Could not list sessions: permission denied: /s'
+    )
+    expect(screen.queryByText(/No recorded sessions yet/)).toBeNull()
+    fake.handle({ 'sessions:list': () => [A, B] })
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh sessions' }))
+    expect(await screen.findByRole('button', { name: 'Open a' })).toBeTruthy()
+    expect(screen.queryByRole('alert')).toBeNull()
+  })
+
+  it('reports a delete that failed and keeps the session listed', async () => {
+    const fake = api()
+    fake.handle({
+      'session:delete': () => {
+        throw new ProfilerError('SESSION_INVALID', '/s/a is not in a sessions folder')
+      }
+    })
+    await renderWithStore(<Sessions />, fake)
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete a' }))
+    await userEvent.click(screen.getByRole('button', { name: 'Delete session' }))
+    expect((await screen.findByRole('alert')).textContent).toBe('/s/a is not in a sessions folder')
+    expect(screen.getByRole('button', { name: 'Open a' })).toBeTruthy()
   })
 })
