@@ -99,6 +99,12 @@ export interface WorkloadCounters {
   /** Rows written out by completed flushes. */
   flushedRows: number
   queries: number
+  /**
+   * Insert requests the writers never sent: they fell so far behind the schedule that older
+   * intended starts were dropped, or the run stopped with a backlog. Optional: sessions
+   * recorded before it was counted lack it.
+   */
+  unsent?: number
 }
 
 /** One line of events.ndjson. `t` is ms since the epoch. */

@@ -118,7 +118,7 @@ const CATALOG: ScenarioInfo[] = [
     seed: 'T223',
     title: 'WebSocket connection leak',
     checks:
-      'Opens 50 live subscriptions (one WebSocket each), closes 25, waits 30 s and asks the server how many it still holds.',
+      'Opens 50 live subscriptions (one WebSocket each), closes 25, waits 30 s and asks the server how many it still holds. With --churn-cycles it also opens and closes extra connections in cycles after the closes (off by default: the seed closes once), so a leak per closed connection shows as a larger count.',
     criteria: [
       'WebSocket sessions the server reports == the number we hold',
       'Active subscriptions the server reports == the number we hold',
@@ -132,7 +132,15 @@ const CATALOG: ScenarioInfo[] = [
         min: 0,
         max: 60 * MIN
       }),
-      p('maxGrowthPercent', 'Allowed RSS growth (%)', 'percent', 10, 10, { min: 0, max: 1000 })
+      p('maxGrowthPercent', 'Allowed RSS growth (%)', 'percent', 10, 10, { min: 0, max: 1000 }),
+      p('churnCycles', 'Open/close cycles of extra connections (0: none)', 'count', 0, 0, {
+        min: 0,
+        max: 1000
+      }),
+      p('churnConnections', 'Extra connections per churn cycle', 'count', 10, 5, {
+        min: 1,
+        max: 5000
+      })
     ]
   },
   {

@@ -12,6 +12,7 @@ import type { SubscriberGroup } from '../workload/subscribers'
 import type { WriterPool } from '../workload/writers'
 import type { Params } from './params'
 import type { RunRecord } from './record'
+import type { Churn, ChurnPartOptions } from './workload-parts'
 
 export interface PhaseOptions {
   /** Planned length, recorded with the phase event. */
@@ -41,6 +42,8 @@ export interface ScenarioContext {
   query(sql: string): Promise<SqlResponse | null>
   writers(options: { ratePerSec: number; batchSize: number }): WriterPool
   subscribers(count: number): SubscriberGroup
+  /** Connections opened and closed in cycles, beside the subscribers (count them in needs). */
+  churn(options: ChurnPartOptions): Churn
   prober(intervalMs: number): Prober
   flusher(intervalMs: number, onFlush?: (f: FlushRecord) => void): Flusher
   /** Runs a ramp over a writer pool; the result lands in record.ramp. */

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RunProgress } from '../../shared/run'
+import type { LatencyFile, SessionEvent } from '../../shared/session'
 import type { MemorySnapshot } from '../../shared/snapshot'
 import { readSession } from '../session/reader'
 import { FakeKalamServer, type FakeServerOptions } from '../workload/testing/fake-kalam'
@@ -146,6 +147,75 @@ describe('scenarios/runner', () => {
         ['Server-reported active subscriptions', 3, true],
         ['RSS growth', 0, true]
       ])
+    })
+
+    it('churns extra connections in T223 and counts them in the counters events', async () => {
+      const { server, result, session } = await run(
+        {},
+        {
+          scenario: 'ws-connection-leak',
+          overrides: {
+            subscribers: 6,
+            closeCount: 3,
+            baselineMs: 1000,
+            settleMs: 1100,
+            churnCycles: 2,
+            churnConnections: 2
+          }
+        }
+      )
+      expect(result.status).toBe('passed')
+      // 6 subscribers and 2 × 2 churned connections, every one opened and closed on the server.
+      expect(server.closedSessions).toBe(10)
+      expect(server.sessions).toBe(0)
+      const teardown = session.events.find((e) => e.type === 'phase' && e.phase === 'teardown')!
+      const during = session.events.filter(
+        (e): e is Extract<SessionEvent, { type: 'counters' }> =>
+          e.type === 'counters' && e.t < teardown.t
+      )
+      // After the churn and before teardown: the 3 held stay open, the rest were closed.
+      expect(during).toContainEqual(
+        expect.objectContaining({ connectionsOpened: 10, connectionsClosed: 7, connectionsOpen: 3 })
+      )
+      expect(session.meta['measures']).toMatchObject({ churnOpened: 4, churnFailed: 0 })
+      expect(
+        session.events.some(
+          (e) => e.type === 'marker' && /churn: 2 cycles opened and closed 4/.test(e.label)
+        )
+      ).toBe(true)
+      expect(
+        result.verdicts.find((v) => v.name === 'Server-reported WebSocket sessions')
+      ).toMatchObject({ measured: 3, pass: true })
+    })
+
+    it('rewrites latency.json during a phase and saves the never-sent count', async () => {
+      const server = new FakeKalamServer()
+      const o = options({
+        overrides: { baselineMs: 1000, warmupMs: 2000, durationMs: 3000, ratePerSec: 100 },
+        latencyWriteIntervalMs: 500
+      })
+      // What a kill -9 during the warm-up would leave: latency.json as it is on disk then.
+      const inWarmup: number[] = []
+      const result = await runScenario(
+        o,
+        {
+          onProgress: (p) => {
+            const file = join(o.outDir, 'latency.json')
+            if (p.phase !== 'warmup' || !existsSync(file)) return
+            const latency = JSON.parse(readFileSync(file, 'utf8')) as LatencyFile
+            inWarmup.push(latency.operations['insert']?.count ?? 0)
+          }
+        },
+        deps(server)
+      )
+      expect(result.status).toBe('passed')
+      expect(inWarmup.length).toBeGreaterThan(0)
+      expect(Math.max(...inWarmup)).toBeGreaterThan(0)
+      // The writers' never-sent requests are saved with the other counters.
+      const session = await readSession(result.dir)
+      const last = session.events.filter((e) => e.type === 'counters').at(-1)
+      expect(last).toHaveProperty('unsent', expect.any(Number))
+      expect(session.meta['counters']).toHaveProperty('unsent', expect.any(Number))
     })
 
     it('ends target-crashed with every verdict failed when the target exits mid-run', async () => {

@@ -48,6 +48,8 @@ export interface RunOptions {
   setup?: boolean
   /** Sampler interval (default 1000 ms: the seed measures CPU "every 1 second"). */
   sampleIntervalMs?: number
+  /** How often latency.json is rewritten between phase changes (default 5 s; tests shorten it). */
+  latencyWriteIntervalMs?: number
   signal: AbortSignal
   /** argv that reproduces the run, credentials already removed (session.json `command`). */
   command?: string[]

@@ -40,6 +40,11 @@ import { WorkloadParts } from './workload-parts'
 const DEFAULT_SAMPLE_INTERVAL_MS = 1000
 /** system.stats poll period during load phases (≥ the 2 s floor). */
 const STATS_INTERVAL_MS = 3000
+/**
+ * latency.json is rewritten this often besides at phase changes, so a kill -9 in a long
+ * phase loses seconds of latency histograms, not the phase.
+ */
+export const LATENCY_WRITE_INTERVAL_MS = 5000
 
 export interface ScenarioRunInit {
   id: ScenarioId
@@ -78,6 +83,7 @@ export class ScenarioRun {
   private readonly rate = new RateWindow()
   private dataDir: string | null | undefined = undefined
   private runError: unknown = null
+  private latencyWrittenAt = 0
 
   constructor(init: ScenarioRunInit) {
     this.id = init.id
@@ -213,7 +219,7 @@ export class ScenarioRun {
     )
     const t = Date.now()
     for (const v of verdicts) this.emit({ t, type: 'verdict', ...v })
-    this.writer.writeLatency(this.record.latency.toFile())
+    this.writeLatency(t)
     this.writer.writeVerdicts(verdicts)
     const { ramp, flushes, subscribers, measures, counters } = this.record
     this.writer.updateMeta({
@@ -290,6 +296,8 @@ export class ScenarioRun {
     this.record.subscribers = this.parts.subscriberStats()
     this.emitCounters(t)
     for (const e of this.record.errors.drain(t)) this.emit(e)
+    const every = this.options.latencyWriteIntervalMs ?? LATENCY_WRITE_INTERVAL_MS
+    if (t - this.latencyWrittenAt >= every) this.writeLatency(t)
     this.rate.push(this.record.counters.inserts)
     if (!this.hooks.onProgress) return
     const c = this.record.counters
@@ -317,6 +325,11 @@ export class ScenarioRun {
       criteria,
       latency: latencySoFar(this.record.latency)
     })
+  }
+
+  private writeLatency(t = Date.now()): void {
+    this.writer.writeLatency(this.record.latency.toFile())
+    this.latencyWrittenAt = t
   }
 
   private emitCounters(t: number): void {
@@ -362,7 +375,7 @@ export class ScenarioRun {
       (name === 'load' || (this.options.pid === null && name !== 'idle' && name !== 'teardown'))
     if (poll && this.conn.adminOrNull && !this.abort.signal.aborted) this.poller.resume()
     else this.poller.pause()
-    this.writer.writeLatency(this.record.latency.toFile())
+    this.writeLatency(t)
   }
 
   private async snapshot(label: string): Promise<void> {
@@ -419,6 +432,7 @@ export class ScenarioRun {
       },
       writers: ({ ratePerSec, batchSize }) => parts.writers(ratePerSec, batchSize),
       subscribers: (count) => parts.subscribers(count),
+      churn: (o) => parts.churn(o),
       prober: (intervalMs) => parts.prober(intervalMs),
       flusher: (intervalMs, onFlush) => parts.flusher(intervalMs, onFlush),
       ramp: (pool, o) => parts.ramp(pool, o),

@@ -1,12 +1,14 @@
 /**
- * The workload parts of one run (writers, subscribers, prober, flusher, ramp), started for a
- * scenario definition and wired together: every answered insert goes to every subscriber
- * group (so they know what to expect) and to the running ramp. Everything started is stopped
- * by stopAll(), once, at the end or before a quiet phase.
+ * The workload parts of one run (writers, subscribers, prober, flusher, ramp, churn), started
+ * for a scenario definition and wired together: every answered insert goes to every
+ * subscriber group (so they know what to expect) and to the running ramp. Everything started
+ * is stopped by stopAll(), once, at the end or before a quiet phase.
  */
 import { ProfilerError } from '../../shared/errors'
 import type { SessionEvent } from '../../shared/session'
 import type { KalamClient } from '../target/types'
+import { runChurn, type ChurnResult } from '../workload/churn'
+import { linkedAbort } from '../workload/clock'
 import { startFlusher, type Flusher, type FlushRecord } from '../workload/flusher'
 import { startProber, type Prober } from '../workload/prober'
 import { createRamp, type RampOptions, type RampResult } from '../workload/ramp'
@@ -38,6 +40,19 @@ export interface WorkloadPartsOptions {
   /** The run's own login (prober, flusher). */
   admin(): KalamClient
   emit(e: SessionEvent): void
+}
+
+export interface ChurnPartOptions {
+  /** Connections opened (one subscription each) and closed again per cycle. */
+  connections: number
+  cycles: number
+  holdMs: number
+  pauseMs: number
+}
+
+/** A running churn: `done` resolves with what it did, also after stop() or an abort. */
+export interface Churn extends Stoppable {
+  readonly done: Promise<ChurnResult>
 }
 
 export class WorkloadParts {
@@ -93,6 +108,39 @@ export class WorkloadParts {
     this.groups.push(group)
     this.parts.push(group)
     return group
+  }
+
+  /**
+   * Connection churn on subscriber slots past those the subscriber groups hold, so a churned
+   * connection never pushes a workload user over its subscription limit (the plan must count
+   * them in its subscriptions).
+   */
+  churn(options: ChurnPartOptions): Churn {
+    this.guard()
+    const taken = Math.max(0, ...this.groups.map((g) => g.stats.length))
+    const slots = this.o
+      .provisioned()
+      .subscriberSlots(taken + options.connections)
+      .slice(taken)
+    // Its own abort, so stopAll() ends it without ending the run.
+    const abort = linkedAbort(this.o.signal)
+    const done = runChurn({
+      ...options,
+      slots,
+      table: this.o.table,
+      openPerSec: this.o.openPerSec,
+      sink: this.o.sink,
+      signal: abort.signal
+    }).finally(() => abort.dispose())
+    const churn: Churn = {
+      done,
+      stop: async () => {
+        abort.abort()
+        await done.catch(() => undefined)
+      }
+    }
+    this.parts.push(churn)
+    return churn
   }
 
   prober(intervalMs: number): Prober {

@@ -22,7 +22,8 @@ export function createCounters(): WorkloadCounters {
     droppedNotifications: 0,
     disconnects: 0,
     flushedRows: 0,
-    queries: 0
+    queries: 0,
+    unsent: 0
   }
 }
 

@@ -176,6 +176,41 @@ describe('workload/writers', () => {
       expect(sink.counters.inserts).toBe(0)
     })
 
+    it('keeps the never-sent requests in the run counters too (overflow and stop)', async () => {
+      // A server that never answers: the one writer holds one request, the rest queue up.
+      const runner: SqlRunner = {
+        trySql: (_sql, o) =>
+          new Promise((resolve) => {
+            o?.signal?.addEventListener('abort', () =>
+              resolve({
+                ok: false,
+                error: Object.assign(new ProfilerError('CANCELLED', 'aborted'), {
+                  httpStatus: null,
+                  serverCode: null
+                })
+              })
+            )
+          })
+      }
+      const ctl = new AbortController()
+      const sink = testSink()
+      const pool = startWriters({
+        writers: [{ runner, user: 'a' }],
+        table: 't.t',
+        ratePerSec: 1000,
+        batchSize: 1,
+        sink,
+        signal: ctl.signal,
+        maxBacklogPerWriter: 3
+      })
+      pools.push(pool)
+      await until(() => (sink.counters.unsent ?? 0) >= 5)
+      ctl.abort()
+      await pool.stop()
+      expect(pool.unsent).toBeGreaterThanOrEqual(5 + 3)
+      expect(sink.counters.unsent).toBe(pool.unsent)
+    })
+
     it('follows a rate change', async () => {
       const server = new FakeKalamServer()
       const runner = await adminOf(server)

@@ -90,6 +90,11 @@ export function startWriters(options: WriterPoolOptions): WriterPool {
   let inFlight = 0
   let nextWriter = 0
   let dispatchTimer: NodeJS.Timeout | null = null
+  // The run's counters too, so the session keeps what the pool's own figure forgets at stop.
+  const countUnsent = (n: number): void => {
+    unsent += n
+    sink.counters.unsent = (sink.counters.unsent ?? 0) + n
+  }
 
   const dispatch = (): void => {
     dispatchTimer = null
@@ -101,7 +106,7 @@ export function startWriters(options: WriterPoolOptions): WriterPool {
       const q = queues[i]!
       if (q.length >= maxBacklog) {
         q.shift()
-        unsent++
+        countUnsent(1)
       }
       q.push(intended)
       wake[i]!()
@@ -166,7 +171,7 @@ export function startWriters(options: WriterPoolOptions): WriterPool {
       running = false
       if (dispatchTimer) clearTimeout(dispatchTimer)
       for (const q of queues) {
-        unsent += q.length
+        countUnsent(q.length)
         q.length = 0
       }
       for (const w of wake) w()

@@ -1,17 +1,33 @@
 /**
  * T223: open 50 subscriptions (one WebSocket each), close 25, wait 30 s: the server must
  * hold exactly what we hold — its websocket_sessions and active_subscriptions (system.stats)
- * against our count — and memory must not have grown.
+ * against our count — and memory must not have grown. Optional churn after the closes
+ * (--churn-cycles) opens and closes extra connections in cycles: they must all be gone too,
+ * so per-connection state the server keeps after a close adds up where it is counted.
  */
 import { ProfilerError } from '../../../shared/errors'
 import type { CriterionResult } from '../../../shared/session'
 import { equals, growthCriterion, rssGrowth } from '../criteria'
 import type { ScenarioDefinition } from '../definition'
-import { num } from '../params'
+import { num, type Params } from '../params'
 import { subscriptionsOpened } from './t221-writers-and-listeners'
 
 /** How long the opened connections are held before the closes (the server settles too). */
 const HOLD_MS = 1000
+/** Each churn cycle holds its connections this long, then pauses before the next. */
+const CHURN_HOLD_MS = 500
+const CHURN_PAUSE_MS = 200
+
+function churnMs(p: Params): number {
+  const cycles = num(p, 'churnCycles')
+  return cycles === 0
+    ? 0
+    : cycles * (num(p, 'churnConnections') * 100 + CHURN_HOLD_MS + CHURN_PAUSE_MS)
+}
+
+function churnNeeds(p: Params): number {
+  return num(p, 'churnCycles') > 0 ? num(p, 'churnConnections') : 0
+}
 
 export const wsConnectionLeak: ScenarioDefinition = {
   id: 'ws-connection-leak',
@@ -23,9 +39,13 @@ export const wsConnectionLeak: ScenarioDefinition = {
       )
     }
   },
-  needs: (p) => ({ writers: 0, writeRequestsPerSec: 0, subscriptions: num(p, 'subscribers') }),
+  needs: (p) => ({
+    writers: 0,
+    writeRequestsPerSec: 0,
+    subscriptions: num(p, 'subscribers') + churnNeeds(p)
+  }),
   plannedMs: (p) =>
-    num(p, 'baselineMs') + num(p, 'subscribers') * 100 + HOLD_MS + num(p, 'settleMs'),
+    num(p, 'baselineMs') + num(p, 'subscribers') * 100 + HOLD_MS + churnMs(p) + num(p, 'settleMs'),
   async run(ctx) {
     const p = ctx.params
     ctx.phase('baseline', { plannedMs: num(p, 'baselineMs') })
@@ -40,6 +60,20 @@ export const wsConnectionLeak: ScenarioDefinition = {
     ctx.measure('serverSessionsAllOpen', before?.websocketSessions ?? null)
     await subs.close(num(p, 'closeCount'))
     ctx.measure('held', subs.open)
+    if (num(p, 'churnCycles') > 0) {
+      const churn = ctx.churn({
+        connections: num(p, 'churnConnections'),
+        cycles: num(p, 'churnCycles'),
+        holdMs: CHURN_HOLD_MS,
+        pauseMs: CHURN_PAUSE_MS
+      })
+      const done = await churn.done
+      ctx.measure('churnOpened', done.opened)
+      ctx.measure('churnFailed', done.failed)
+      ctx.mark(
+        `churn: ${done.cycles} cycles opened and closed ${done.opened} connections${done.failed > 0 ? ` (${done.failed} failed to open)` : ''}`
+      )
+    }
     await ctx.snapshot('load-end')
     ctx.phase('cooldown', { plannedMs: num(p, 'settleMs') })
     await ctx.sleep(num(p, 'settleMs'))

@@ -62,7 +62,13 @@ describe('Live', () => {
     expect(memory().getAttribute('data-points')).toBe('12')
     expect(memory().textContent).toMatch(/^RSS 200\.0 MiB/)
     expect(screen.getByRole('status').textContent).toBe('Sampling pid 4242 every 1.0 s')
-    for (const title of ['CPU', 'WebSocket connections', 'Notifications', 'Latency'])
+    for (const title of [
+      'CPU',
+      'WebSocket connections',
+      'Notifications',
+      'Latency',
+      'Overload answers (429 / 503)'
+    ])
       expect(screen.getByRole('figure', { name: title })).toBeTruthy()
   })
 

@@ -1,6 +1,7 @@
 /**
  * Live: the attached process over time — memory by kind with RSS, CPU, WebSocket counts,
- * notifications, latency — with phase, flush and error markers; zoom and pan per chart.
+ * notifications, latency, overload answers (429 / 503) — with phase, flush and error markers;
+ * zoom and pan per chart.
  */
 import { useState } from 'react'
 import { errorText, useApi } from '../../api'
@@ -18,9 +19,17 @@ const EMPTY: Record<LiveChartId, string> = {
   cpu: 'CPU needs two samples.',
   connections: 'No connection figures yet.',
   notifications: "Notifications, drops and disconnects arrive with a scenario's workload.",
-  latency: "Latency percentiles arrive with a scenario's load phase."
+  latency: "Latency percentiles arrive with a scenario's load phase.",
+  overload: "429 and 503 answers per second arrive with a scenario's workload."
 }
-const ORDER: LiveChartId[] = ['memory', 'cpu', 'connections', 'notifications', 'latency']
+const ORDER: LiveChartId[] = [
+  'memory',
+  'cpu',
+  'connections',
+  'notifications',
+  'latency',
+  'overload'
+]
 
 export function Live(): React.JSX.Element {
   const api = useApi()

@@ -82,6 +82,32 @@ describe('Live.utils', () => {
       expect(set.series.wsWorkload.at(-1)).toEqual({ x: 2, y: 3 })
     })
 
+    it('charts 429 and 503 answers per second as their own series, on a per-second axis', () => {
+      const set = new SeriesSet()
+      set.addEvents([
+        counters(T0, { rateLimited: 10, unavailable: 1 }),
+        counters(T0 + 2000, { rateLimited: 70, unavailable: 5 }),
+        counters(T0 + 3000, { rateLimited: 70, unavailable: 5 })
+      ])
+      expect(set.series.rateLimitedPerSec).toEqual([
+        { x: 2, y: 30 },
+        { x: 3, y: 0 }
+      ])
+      expect(set.series.unavailablePerSec).toEqual([
+        { x: 2, y: 2 },
+        { x: 3, y: 0 }
+      ])
+      const chart = liveCharts(set).overload
+      expect(chart.y).toMatchObject({ unit: 'per-sec', title: 'answers per second (/s)' })
+      expect(chart.datasets.map((d) => [d.id, d.data])).toEqual([
+        ['rateLimitedPerSec', set.series.rateLimitedPerSec],
+        ['unavailablePerSec', set.series.unavailablePerSec]
+      ])
+      expect(chartSummary('overload', set)).toBe(
+        '0/s answered 429, 0/s answered 503 (70 and 5 in all)'
+      )
+    })
+
     it('marks phases, flushes and crashes, and merges an error storm into one marker per second', () => {
       const set = new SeriesSet()
       const err = (t: number) => ({

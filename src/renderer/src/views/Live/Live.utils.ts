@@ -25,7 +25,9 @@ export const SERIES_IDS = [
   'disconnects',
   'p50',
   'p95',
-  'p99'
+  'p99',
+  'rateLimitedPerSec',
+  'unavailablePerSec'
 ] as const
 export type SeriesId = (typeof SERIES_IDS)[number]
 
@@ -142,8 +144,12 @@ export class SeriesSet {
       case 'counters': {
         const prev = this.counters
         if (prev && e.t > prev.t) {
-          const perSec = ((e.notifications - prev.notifications) * 1000) / (e.t - prev.t)
-          this.series.notifPerSec.push({ x, y: Math.max(0, perSec) })
+          const perSec = (now: number, before: number): number =>
+            Math.max(0, ((now - before) * 1000) / (e.t - prev.t))
+          this.series.notifPerSec.push({ x, y: perSec(e.notifications, prev.notifications) })
+          // Overload answers: KalamDB's 429 and a 503 are counted, not fatal; a rate shows when.
+          this.series.rateLimitedPerSec.push({ x, y: perSec(e.rateLimited, prev.rateLimited) })
+          this.series.unavailablePerSec.push({ x, y: perSec(e.unavailable, prev.unavailable) })
         }
         this.series.dropped.push({ x, y: e.droppedNotifications })
         this.series.disconnects.push({ x, y: e.disconnects })
@@ -196,7 +202,8 @@ export function pickLatencyOp(ops: readonly string[]): string {
   return [...ops].sort()[0] as string
 }
 
-export type LiveChartId = 'memory' | 'cpu' | 'connections' | 'notifications' | 'latency'
+export type LiveChartId =
+  'memory' | 'cpu' | 'connections' | 'notifications' | 'latency' | 'overload'
 
 /** The Live view's charts over a series set (arrays shared, not copied). */
 export function liveCharts(set: SeriesSet): Record<LiveChartId, ChartSpec> {
@@ -291,6 +298,27 @@ export function liveCharts(set: SeriesSet): Record<LiveChartId, ChartSpec> {
         { id: 'p95', label: 'p95', color: '#f59e0b', data: s.p95 },
         { id: 'p99', label: 'p99', color: '#dc2626', data: s.p99 }
       ]
+    },
+    overload: {
+      id: 'overload',
+      title: 'Overload answers (429 / 503)',
+      y: { unit: 'per-sec', title: 'answers per second (/s)', beginAtZero: true },
+      markers,
+      datasets: [
+        {
+          id: 'rateLimitedPerSec',
+          label: '429 rate-limited',
+          color: '#f59e0b',
+          data: s.rateLimitedPerSec
+        },
+        {
+          id: 'unavailablePerSec',
+          label: '503 unavailable',
+          color: '#dc2626',
+          data: s.unavailablePerSec,
+          dashed: true
+        }
+      ]
     }
   }
 }
@@ -328,6 +356,13 @@ export function chartSummary(id: LiveChartId, set: SeriesSet): string {
       return n === null
         ? 'no notification figures yet (they come from a running scenario)'
         : `${formatRate(n)} notifications, ${last(s.dropped) ?? 0} dropped, ${last(s.disconnects) ?? 0} disconnects`
+    }
+    case 'overload': {
+      const r = last(s.rateLimitedPerSec)
+      const c = set.counters
+      return r === null || !c
+        ? 'no overload figures yet (they come from a running scenario)'
+        : `${formatRate(r)} answered 429, ${formatRate(last(s.unavailablePerSec) ?? 0)} answered 503 (${c.rateLimited} and ${c.unavailable} in all)`
     }
     case 'latency': {
       const p = last(s.p50)
