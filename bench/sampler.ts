@@ -5,6 +5,8 @@
  *   - CPU per sample and as % of one core at 1 Hz and 10 Hz (process.cpuUsage over a run,
  *     with Node's idle cost measured alone and subtracted), with the default read budget and
  *     without it (rollup and sockets once a second, or sockets at every sample);
+ *   - the floor under 10 Hz: a bare timer on the same schedule, measured the same way just
+ *     before and after the 10 Hz run;
  *   - what each read costs (cheap figures, smaps_rollup, socket scan);
  *   - one full snapshot (takeSnapshot: /proc/PID/smaps parsed and grouped).
  * Targets (issue 3): ≤ 0.5% of one core at 10 Hz, snapshot < 50 ms.
@@ -85,13 +87,22 @@ export async function run(args: string[]): Promise<void> {
         { intervalMs: 100, readBudget: 0, socketIntervalMs: 0 }
       ]
     ]
-    log(`timer wake-ups alone at 10 Hz for ${seconds} s …`)
-    rates.push(await wakeupCost(seconds, idle))
+    let floor: [RateResult, RateResult] | null = null
     for (const [label, options] of runs) {
-      log(`sampling at ${label} for ${WARMUP_S} + ${seconds} s …`)
-      rates.push(
-        await rateCost(label, { pid: helper.pid, port: helper.port, ...options }, seconds, idle)
+      const measure = (): Promise<RateResult> =>
+        rateCost(label, { pid: helper.pid, port: helper.port, ...options }, seconds, idle)
+      if (label !== '10 Hz') {
+        log(`sampling at ${label} for ${WARMUP_S} + ${seconds} s …`)
+        rates.push(await measure())
+        continue
+      }
+      log(
+        `timer alone at 10 Hz, then sampling at 10 Hz, then the timer again, ${WARMUP_S} + ${seconds} s each …`
       )
+      const before = await wakeupCost(seconds, idle)
+      const sampled = await measure()
+      floor = [before, await wakeupCost(seconds, idle)]
+      rates.push(meanFloor(...floor), sampled)
     }
     const snapshot = await snapshotCost(helper.pid)
     const result = {
@@ -114,6 +125,13 @@ export async function run(args: string[]): Promise<void> {
     for (const r of rates) {
       log(
         `  ${r.label.padEnd(40)} ${String(r.samples).padStart(7)}  ${r.cpuPerSampleMs.toFixed(3).padStart(7)} ms  ${r.percentOfCore.toFixed(3).padStart(8)}%`
+      )
+    }
+    const tenHz = rates.find((r) => r.label === '10 Hz')
+    if (floor && tenHz) {
+      const [a, b] = floor
+      log(
+        `  floor before / after: ${a.percentOfCore.toFixed(3)}% / ${b.percentOfCore.toFixed(3)}%; 10 Hz above the floor: ${(tenHz.percentOfCore - (a.percentOfCore + b.percentOfCore) / 2).toFixed(3)}%`
       )
     }
     log('')
@@ -191,26 +209,58 @@ async function rateCost(
   }
 }
 
-/** The floor under any 10 Hz sampler: a timer waking the event loop 10 times a second. */
+/**
+ * The floor under any 10 Hz sampler: a bare timer in this process, on the sampler's own
+ * fixed schedule (one setTimeout per tick aimed at start + k × 100 ms), warmed up and
+ * measured exactly as rateCost measures the sampler. The bench runs it just before and just
+ * after the 10 Hz run and reports the mean, so load on the machine weighs on both alike.
+ */
 async function wakeupCost(seconds: number, idleShare: number): Promise<RateResult> {
+  let wakeups = 0
+  let stopped = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const mono0 = performance.now()
+  let k = 0
+  const tick = (): void => {
+    if (stopped) return
+    wakeups++
+    k = Math.max(k + 1, Math.floor((performance.now() - mono0) / 100) + 1)
+    timer = setTimeout(tick, mono0 + k * 100 - performance.now())
+  }
+  tick()
+  await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
+  wakeups = 0
   const c0 = process.cpuUsage()
   const w0 = performance.now()
-  let wakeups = 0
-  while (performance.now() - w0 < seconds * 1000) {
-    await new Promise((r) => setTimeout(r, 100))
-    wakeups++
-  }
+  await new Promise((r) => setTimeout(r, seconds * 1000))
   const c = process.cpuUsage(c0)
   const wallMs = performance.now() - w0
-  const netMs = Math.max(0, (c.user + c.system) / 1000 - idleShare * wallMs)
+  stopped = true
+  clearTimeout(timer)
+  const cpuMs = (c.user + c.system) / 1000
+  const netMs = Math.max(0, cpuMs - idleShare * wallMs)
   return {
-    label: 'timer wake-ups alone, 10 Hz (floor)',
+    label: 'timer alone, 10 Hz (floor)',
     intervalMs: 100,
     samples: wakeups,
-    cpuMs: round((c.user + c.system) / 1000, 2),
+    cpuMs: round(cpuMs, 2),
     wallMs: round(wallMs, 0),
     percentOfCore: round((netMs / wallMs) * 100, 3),
     cpuPerSampleMs: round(netMs / Math.max(1, wakeups), 3)
+  }
+}
+
+/** Mean of the floor measured before and after the 10 Hz run. */
+function meanFloor(a: RateResult, b: RateResult): RateResult {
+  const mean = (x: number, y: number, d: number): number => round((x + y) / 2, d)
+  return {
+    label: 'timer alone, 10 Hz (floor; before/after)',
+    intervalMs: 100,
+    samples: Math.round((a.samples + b.samples) / 2),
+    cpuMs: mean(a.cpuMs, b.cpuMs, 2),
+    wallMs: mean(a.wallMs, b.wallMs, 0),
+    percentOfCore: mean(a.percentOfCore, b.percentOfCore, 3),
+    cpuPerSampleMs: mean(a.cpuPerSampleMs, b.cpuPerSampleMs, 3)
   }
 }
 

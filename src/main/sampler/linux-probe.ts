@@ -4,7 +4,7 @@
  * `ps`, far too slow for 10 Hz). Cheap files are kept open and re-read (./proc-file.ts);
  * reads of one sample run concurrently.
  */
-import { readdirSync, readlinkSync, statSync } from 'node:fs'
+import { readdirSync, readlinkSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { ProfilerError } from '../../shared/errors'
@@ -32,6 +32,8 @@ export class LinuxProbe implements ProcessProbe {
   private readonly rollup: ProcFile
   private readonly tcp4: ProcFile
   private readonly tcp6: ProcFile
+  /** /proc/PID/fd, kept open for its size: the fd count (see countFds). */
+  private readonly fdDir: ProcFile
   private startTimeTicks: number | null = null
   private ownerUid: number | null = null
   private readonly msPerTick: number
@@ -47,6 +49,7 @@ export class LinuxProbe implements ProcessProbe {
     this.rollup = new ProcFile(`${this.dir}/smaps_rollup`)
     this.tcp4 = new ProcFile(`${this.dir}/net/tcp`, true)
     this.tcp6 = new ProcFile(`${this.dir}/net/tcp6`, true)
+    this.fdDir = new ProcFile(`${this.dir}/fd`)
     this.msPerTick = 1000 / clockTicksPerSecond()
   }
 
@@ -77,7 +80,7 @@ export class LinuxProbe implements ProcessProbe {
     this.startTimeTicks = st.startTimeTicks
     // The files another user's process hides from us: fail now, with the fix, not mid-run.
     const checks: [string, () => unknown][] = [
-      ['fd', () => readdirSync(`${this.dir}/fd`)],
+      ['fd', () => this.fdDir.open()],
       ['smaps_rollup', () => this.rollup.open()]
     ]
     for (const [file, check] of checks) {
@@ -93,10 +96,14 @@ export class LinuxProbe implements ProcessProbe {
   async read(plan: ReadPlan): Promise<ProbeReading | null> {
     // The expensive reads go first, to the thread pool; the cheap ones run here meanwhile.
     // allSettled: every read finishes before the next sample reuses the buffers.
-    const expensive = Promise.allSettled([
-      plan.rollup ? timed(() => this.rollup.read()) : null,
-      plan.sockets ? timed(() => this.scanSockets()) : null
-    ])
+    // Most samples at 10 Hz have none: no promises then beyond read()'s own.
+    const expensive =
+      plan.rollup || plan.sockets
+        ? Promise.allSettled([
+            plan.rollup ? timed(() => this.rollup.read()) : null,
+            plan.sockets ? timed(() => this.scanSockets()) : null
+          ])
+        : null
     let cheap: { status: ProcStatus; st: ProcStat; monoMs: number; fds: number } | null = null
     let failure: { file: string; error: unknown } | null = null
     let file = 'status'
@@ -110,7 +117,7 @@ export class LinuxProbe implements ProcessProbe {
     } catch (error) {
       failure = { file, error }
     }
-    const [rollup, sockets] = await expensive
+    const [rollup, sockets] = expensive ? await expensive : NOT_READ
     if (failure === null && rollup.status === 'rejected') {
       failure = { file: 'smaps_rollup', error: rollup.reason }
     }
@@ -165,15 +172,18 @@ export class LinuxProbe implements ProcessProbe {
   }
 
   private closeFiles(): void {
-    for (const f of [this.status, this.stat, this.rollup, this.tcp4, this.tcp6]) f.close()
+    for (const f of [this.status, this.stat, this.rollup, this.tcp4, this.tcp6, this.fdDir]) {
+      f.close()
+    }
   }
 
   /**
-   * Since Linux 6.2 the size of /proc/PID/fd is the number of open fds: one stat() instead
-   * of listing the directory. Older kernels report 0 there, and then we list it.
+   * Since Linux 6.2 the size of /proc/PID/fd is the number of open fds: one fstat() of the
+   * directory kept open (no path lookup, and bound to this process like the files) instead
+   * of listing it. Older kernels report 0 there, and then we list it.
    */
   private countFds(): number {
-    const size = statSync(`${this.dir}/fd`).size
+    const size = this.fdDir.size()
     return size > 0 ? size : readdirSync(`${this.dir}/fd`).length
   }
 
@@ -235,6 +245,12 @@ export class LinuxProbe implements ProcessProbe {
     return inodes
   }
 }
+
+/** The expensive reads' results when the plan has neither. */
+const NOT_READ = [
+  { status: 'fulfilled', value: null },
+  { status: 'fulfilled', value: null }
+] as const
 
 /** Runs an async read and measures its wall time: the sampler spaces costly reads by it. */
 async function timed<T>(read: () => Promise<T>): Promise<{ value: T; ms: number }> {

@@ -8,7 +8,7 @@
  * the read itself), files whose generation is expensive (smaps_rollup walks every page
  * table, net/tcp the kernel's whole connection hash) asynchronously, off the event loop.
  */
-import { closeSync, openSync, read, readSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs'
 
 /**
  * The kernel's seq_file hands out at most one buffer (one page, ≥ 4 KiB) per read and
@@ -75,6 +75,11 @@ export class ProcFile {
       if (this.ended(n)) break
     }
     return this.buf.toString('utf8', 0, total)
+  }
+
+  /** The size fstat reports, for files whose size is a count (a /proc/PID/fd directory). */
+  size(): number {
+    return fstatSync(this.open()).size
   }
 
   close(): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { countConnections, parseProcNetTcp, parseSocketLink, TCP_ESTABLISHED } from './proc-net'
 import { parseSmapsRollup } from './proc-smaps-rollup'
 import { isExitedState, parseStat } from './proc-stat'
-import { parseStatus } from './proc-status'
+import { parseStatus, type ProcStatus } from './proc-status'
 
 /** Texts captured from real processes on Linux 6.x (test/fixtures/proc/README.md says how). */
 function fixture(name: string): string {
@@ -49,6 +49,59 @@ describe('sampler/proc parsers', () => {
 
     it('keeps a name with spaces and parentheses whole', () => {
       expect(parseStatus(fixture('status-odd-comm.txt')).name).toBe('x) (y) z')
+    })
+
+    it('reads exactly what a split-into-lines parser reads, odd lines included', () => {
+      // The parser looks lines up in place (it runs at every sample); this is the plain
+      // reading it must agree with: every line split at its first colon, values trimmed.
+      const reference = (text: string): ProcStatus => {
+        const fields = new Map<string, string>()
+        for (const line of text.split('\n')) {
+          const colon = line.indexOf(':')
+          if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1).trim())
+        }
+        const kib = (k: string): number | null => {
+          const m = /^(\d+)\s*kB$/.exec(fields.get(k) ?? '')
+          return m ? Number(m[1]) * KIB : null
+        }
+        const int = (k: string): number | null => {
+          const m = /^(\d+)/.exec(fields.get(k) ?? '')
+          return m ? Number(m[1]) : null
+        }
+        return {
+          name: fields.get('Name') ?? '',
+          state: (fields.get('State') ?? '?').charAt(0),
+          pid: int('Pid'),
+          ppid: int('PPid'),
+          uid: int('Uid'),
+          vmRssBytes: kib('VmRSS'),
+          vmHwmBytes: kib('VmHWM'),
+          vmSizeBytes: kib('VmSize'),
+          rssAnonBytes: kib('RssAnon'),
+          rssFileBytes: kib('RssFile'),
+          rssShmemBytes: kib('RssShmem'),
+          vmStkBytes: kib('VmStk'),
+          vmSwapBytes: kib('VmSwap'),
+          threads: int('Threads')
+        }
+      }
+      const node = fixture('status-node.txt')
+      const texts = [
+        node,
+        fixture('status-kthread.txt'),
+        fixture('status-zombie.txt'),
+        fixture('status-odd-comm.txt'),
+        node.trimEnd(), // no final newline
+        node.replace(/^Name:.*\n/, ''), // VmRSS … no longer after a first line
+        node.replace('VmRSS:', 'XVmRSS:'), // a key that only ends like one
+        node.replace(/(VmSwap:\s*\d+) kB/, '$1 kB  '), // trailing blanks
+        node.replace(/(RssAnon:\s*\d+) kB/, '$1 kBx'), // not a size
+        node.replace(/(RssFile:\s*)\d+/, '$1'), // no number
+        node.replace(/(VmStk:\s*)\d+/, '$1007'), // leading zeros
+        'State:\nThreads:\t12 extra\n',
+        'Name:\tonly'
+      ]
+      for (const text of texts) expect(parseStatus(text)).toEqual(reference(text))
     })
 
     it('returns nulls rather than throwing on empty text', () => {

@@ -30,7 +30,9 @@ export function parseStat(text: string): ProcStat {
   const rest = text
     .slice(close + 1)
     .trim()
-    .split(/\s+/)
+    // The kernel separates fields by one space. Fields 3 … 24 only: the rest (up to 52) are
+    // not used, and this runs at every sample.
+    .split(' ', 22)
   // rest[0] is field 3 (state): field n is rest[n - 3].
   const field = (n: number): number => {
     const v = Number(rest[n - 3])

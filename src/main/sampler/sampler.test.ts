@@ -88,6 +88,30 @@ describe('sampler/sampler', () => {
       expect(probe.closed).toBe(true)
     })
 
+    it('arms one timer per tick at 10 Hz and reads nothing between ticks (real timers)', async () => {
+      // Node's timers fire up to a millisecond or two early; the sampler used to sleep again
+      // for the rest and read /proc/PID/stat in between: two wake-ups and a read per tick.
+      vi.useRealTimers()
+      const probe = new FakeProbe()
+      const got = collect()
+      const timers = vi.spyOn(globalThis, 'setTimeout')
+      try {
+        const s = startSampler(
+          { pid: 4242, intervalMs: 100, probe },
+          { onSample: (x) => got.samples.push(x) }
+        )
+        await new Promise((r) => setTimeout(r, 1_550))
+        const armed = timers.mock.calls.length - 1 // the wait just above
+        await s.stop()
+        expect(got.samples.length).toBeGreaterThanOrEqual(14)
+        expect(armed).toBeLessThanOrEqual(got.samples.length)
+        expect(probe.isGoneCalls).toBe(0)
+        expect(probe.plans).toHaveLength(got.samples.length)
+      } finally {
+        timers.mockRestore()
+      }
+    })
+
     it('reads smaps_rollup once per second at 10 Hz and leaves PSS/USS null in between', async () => {
       const probe = new FakeProbe()
       const got = collect()
@@ -101,6 +125,20 @@ describe('sampler/sampler', () => {
       expect(withPss).toEqual([0, 10, 20])
       expect(got.samples.every((x) => (x.pssBytes === null) === (x.ussBytes === null))).toBe(true)
       expect(got.samples[10]).toMatchObject({ pssBytes: 900, ussBytes: 700 })
+    })
+
+    it('spaces a 20 ms rollup 10 s apart by default (0.1% of a core, capped)', async () => {
+      const probe = new FakeProbe()
+      probe.rollupCostMs = 20
+      const got = collect()
+      const s = startSampler(
+        { pid: 4242, intervalMs: 100, probe },
+        { onSample: (x) => got.samples.push(x) }
+      )
+      await vi.advanceTimersByTimeAsync(20_050)
+      await s.stop()
+      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
+      expect(withPss).toEqual([0, 100, 200])
     })
 
     it('spaces a costly rollup so it stays within its budget of a core', async () => {

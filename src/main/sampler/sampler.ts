@@ -16,6 +16,7 @@ import {
   budgetedSpacing,
   nextTick,
   READ_BUDGET,
+  sleepBefore,
   ROLLUP_SPACING_MS,
   smoothCost,
   SOCKET_SPACING_MS,
@@ -48,29 +49,33 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
   const probe = options.probe ?? createProbe(pid, options.port ?? null)
   const socketMinMs = options.socketIntervalMs ?? SOCKET_SPACING_MS
   const budget = options.readBudget ?? READ_BUDGET
-  const wake = new AbortController()
   let stopping = false
+  // One timer per sleep, and no listener added or removed per tick: at 10 Hz the sampler's
+  // own bookkeeping costs as much as the reads, so a sleep is just a timer and a resolver.
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let resume: ((awake: boolean) => void) | null = null
+  const wakeUp = (awake: boolean): void => {
+    const r = resume
+    resume = null
+    timer = null
+    r?.(awake)
+  }
+  const onTimer = (): void => wakeUp(!stopping)
 
   const stopNow = (): void => {
     stopping = true
-    wake.abort()
+    if (timer !== null) clearTimeout(timer)
+    wakeUp(false)
   }
   if (options.signal?.aborted) stopping = true
   options.signal?.addEventListener('abort', stopNow, { once: true })
 
-  /** Sleeps up to ms; false when stop() cut it short. */
+  /** Sleeps ms; false when stop() cut it short. */
   const pause = (ms: number): Promise<boolean> =>
     new Promise((resolve) => {
-      if (wake.signal.aborted) return resolve(false)
-      const onWake = (): void => {
-        clearTimeout(timer)
-        resolve(false)
-      }
-      const timer = setTimeout(() => {
-        wake.signal.removeEventListener('abort', onWake)
-        resolve(!stopping)
-      }, ms)
-      wake.signal.addEventListener('abort', onWake, { once: true })
+      if (stopping) return resolve(false)
+      resume = resolve
+      timer = setTimeout(onTimer, ms)
     })
 
   const exited = (): 'exited' => {
@@ -91,11 +96,15 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
     let rollupCost: number | null = null
     let socketCost: number | null = null
     while (!stopping) {
-      // Wait for tick k; on long intervals look at the process every second meanwhile.
+      // Wait for tick k: one timer per tick; on intervals over a second, a look at the
+      // process every second meanwhile (shorter ones notice an exit at the next read).
       const due = mono0 + k * intervalMs
-      for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
-        if (!(await pause(Math.min(wait, LIVENESS_MS)))) return 'stopped'
-        if (due - performance.now() > 0 && (await probe.isGone())) return exited()
+      let wait = sleepBefore(due, performance.now())
+      while (wait > 0) {
+        const forTick = wait <= LIVENESS_MS
+        if (!(await pause(forTick ? wait : LIVENESS_MS))) return 'stopped'
+        wait = sleepBefore(due, performance.now())
+        if (!forTick && wait > 0 && (await probe.isGone())) return exited()
       }
       const plan = {
         rollup: isDue(

@@ -5,7 +5,10 @@ import {
   isDue,
   MAX_BUDGET_SPACING_MS,
   nextTick,
-  smoothCost
+  READ_BUDGET,
+  sleepBefore,
+  smoothCost,
+  TIMER_SLACK_MS
 } from './schedule'
 
 describe('sampler/schedule', () => {
@@ -26,6 +29,32 @@ describe('sampler/schedule', () => {
       let k = 0
       for (let elapsed = 0; elapsed < 3_600_000; elapsed += 1000) k = nextTick(k, elapsed + 3, 1000)
       expect(k).toBe(3600)
+    })
+  })
+
+  describe('sleepBefore', () => {
+    it('sleeps until the tick', () => {
+      expect(sleepBefore(1_100, 1_000)).toBe(100)
+    })
+
+    it('takes a tick at once when a timer woke within the slack before it (no second timer)', () => {
+      expect(sleepBefore(1_100, 1_100 - TIMER_SLACK_MS)).toBe(0)
+      expect(sleepBefore(1_100, 1_099.4)).toBe(0)
+      expect(sleepBefore(1_100, 1_100 - TIMER_SLACK_MS - 0.5)).toBe(TIMER_SLACK_MS + 0.5)
+    })
+
+    it('takes a tick that is due or overdue at once', () => {
+      expect(sleepBefore(1_100, 1_100)).toBe(0)
+      expect(sleepBefore(1_100, 1_250)).toBe(0)
+    })
+  })
+
+  describe('READ_BUDGET', () => {
+    it('is 0.1% of a core per expensive read: at most 10 s apart for a 20 ms smaps_rollup', () => {
+      expect(READ_BUDGET).toBe(0.001)
+      expect(budgetedSpacing(1000, 0.5, READ_BUDGET)).toBe(1000)
+      expect(budgetedSpacing(1000, 6, READ_BUDGET)).toBe(6000)
+      expect(budgetedSpacing(1000, 20, READ_BUDGET)).toBe(MAX_BUDGET_SPACING_MS)
     })
   })
 

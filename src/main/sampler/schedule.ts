@@ -10,8 +10,15 @@ export const MAX_INTERVAL_MS = 60_000
 export const ROLLUP_SPACING_MS = 1000
 /** Default spacing of socket scans (see SamplerOptions.socketIntervalMs). */
 export const SOCKET_SPACING_MS = 1000
-/** Default share of one core each expensive read may use (SamplerOptions.readBudget). */
-export const READ_BUDGET = 0.002
+/**
+ * Default share of one core each expensive read may use (SamplerOptions.readBudget): 0.1%.
+ * Issue 3 allows 0.5% of a core for the whole sampler at 10 Hz; on the 2-core development VM
+ * the 10 Hz timer alone takes 0.15–0.2% and the per-sample reads (status, stat, fd count)
+ * about 0.2%, which leaves about 0.1% for smaps_rollup and the socket scan together. At 0.2%
+ * each they took 0.3–0.4% (bench/sampler.ts). On a 1.1 GiB process both are then read every
+ * 10 s (MAX_BUDGET_SPACING_MS); on a small one (a read under 1 ms) still once a second.
+ */
+export const READ_BUDGET = 0.001
 /** However costly a read, it is made at least this often (PSS must not vanish for minutes). */
 export const MAX_BUDGET_SPACING_MS = 10_000
 
@@ -31,6 +38,21 @@ export function smoothCost(prev: number | null, measured: number): number {
 
 /** Exit must be noticed within min(interval, 1 s): the liveness check period. */
 export const LIVENESS_MS = 1000
+
+/**
+ * Node's timers fire early by up to a millisecond or two: a timer counts from the event
+ * loop's cached time, in whole milliseconds, taken before the sample that armed it was read.
+ * A tick this close is taken at once: sleeping again for the rest would cost a second
+ * wake-up per tick, which at 10 Hz costs as much as the sample itself. (The sample's time
+ * stays the tick's; CPU percentages use the measured read times.)
+ */
+export const TIMER_SLACK_MS = 2
+
+/** How long to sleep before a tick due at `dueMs`: 0 once it is due or within the slack. */
+export function sleepBefore(dueMs: number, nowMs: number): number {
+  const wait = dueMs - nowMs
+  return wait > TIMER_SLACK_MS ? wait : 0
+}
 
 /**
  * The tick after tick `k`, given how long after the start the sample finished. Ticks whose

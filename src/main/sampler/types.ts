@@ -22,8 +22,8 @@ export interface SamplerOptions {
    * Share of one core that each expensive read (smaps_rollup, socket scan) may use on
    * average: one that costs more is spaced further apart than its minimum, up to 10 s.
    * smaps_rollup walks every page table (≈ 23 ms for 1.1 GiB in 4 KiB pages), so on a large
-   * process "once a second" alone would be 2.3% of a core. Default 0.002 (0.2%); 0 = no
-   * budget, minimum spacing only.
+   * process "once a second" alone would be 2.3% of a core. Default 0.001 (0.1%, see
+   * READ_BUDGET); 0 = no budget, minimum spacing only.
    */
   readBudget?: number
   /** The platform reader; default: /proc on Linux, systeminformation elsewhere. For tests. */
