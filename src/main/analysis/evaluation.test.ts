@@ -77,25 +77,24 @@ describe('analysis/evaluation', () => {
     }
 
     // The goal is zero wrong verdicts. Until it is reached, the test holds the line at what
-    // was measured (2 seeds: 61 wrong of 3,118, 4 of them the opposite verdict: a few-cycle
-    // sawtooth whose PSS troughs rise 1 %/min called stable by the band rule, and a slow leak
-    // of 1 %/min under 1 % autocorrelated noise sampled every 30 s called levelled-off in RSS,
-    // heap and PSS) so no change makes it worse. (Before the trend changes of December: 82
-    // wrong, 8 opposite.)
+    // was measured (2 seeds: 55 wrong of 3,118, none of them the opposite verdict; all are
+    // inconclusive where the truth is leak or stable) so no change makes it worse. (Before
+    // the trend changes of December: 82 wrong, 8 opposite; before the short-window stable
+    // margin, the few-point plateau rule and PSS drop bottoms: 61 wrong, 4 opposite.)
     const DEFAULT_SEEDS = SEED_COUNT === 2
 
     it('gives every metric of every labelled session a verdict the truth accepts (no worse than measured)', () => {
       expect(outcomes.length).toBeGreaterThan(500)
-      if (DEFAULT_SEEDS) expect(wrong.length).toBeLessThanOrEqual(61)
+      if (DEFAULT_SEEDS) expect(wrong.length).toBeLessThanOrEqual(55)
     })
 
-    it('never calls a stable metric a leak nor a leaking one stable (no worse than measured)', () => {
+    it('never calls a stable metric a leak nor a leaking one stable', () => {
       const opposite = outcomes.filter(
         (o) =>
           (o.verdict === 'leak' && !accepts(o.truth, 'leak') && accepts(o.truth, 'stable')) ||
           (o.verdict === 'stable' && !accepts(o.truth, 'stable') && accepts(o.truth, 'leak'))
       )
-      if (DEFAULT_SEEDS) expect(opposite.length).toBeLessThanOrEqual(4)
+      if (DEFAULT_SEEDS) expect(opposite.map((o) => `${o.c.name} · ${o.field}`)).toEqual([])
     })
   })
 })

@@ -87,6 +87,11 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
   // Runs of consecutive falls, merged: at 10 Hz a trim takes a few samples. The bottom of a
   // drop is where its steepest single fall lands: noise may extend the run by a sample or two
   // into the next climb, and measuring troughs from there would bias them up by the climb.
+  // …unless a later fall of the run is drop-sized itself (at least the threshold): that is no
+  // noise but the drop's next stage, and the bottom is where the last such fall lands. PSS
+  // read every 5 s catches a flush half done (373 → 349 → 338 MiB): taking the middle sample
+  // for the bottom put every trough off by a varying part of the drop, so troughs rising
+  // 1 %/min read as flat and a few-cycle sawtooth was called stable.
   let drops: Drop[] = []
   // Lowest value since the last drop's bottom, kept as we go (no rescans).
   let lowSinceDrop = values[0] as number
@@ -104,7 +109,11 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
       if ((diffs[i] as number) < (diffs[steepest] as number)) steepest = i
       size -= diffs[i++] as number
     }
-    const end = steepest + 1 // index of the point the steepest fall lands on
+    let last = steepest
+    for (let j = steepest + 1; j < i; j++) {
+      if ((diffs[j] as number) <= -threshold) last = j
+    }
+    const end = last + 1 // index of the point the last drop-sized fall lands on
     const bottomLow = Math.min(...values.slice(end, i + 1))
     if (size < threshold || isSpike(values, i, size)) {
       lowSinceDrop = Math.min(lowSinceDrop, bottomLow, values[start] as number)

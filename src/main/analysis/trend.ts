@@ -14,11 +14,13 @@
  *     allows). Two margins, as a share of the level over the window (or over
  *     MATERIAL_HORIZON_MS when the window is shorter): LEAK_GROWTH_FRACTION is enough growth
  *     to call a leak; the 95 % upper bound must stay under STABLE_GROWTH_FRACTION to call it
- *     stable. Between them the evidence decides.
+ *     stable — a bound that shrinks below the leak horizon with what the window can resolve
+ *     (SHORT_WINDOW_POWER). Between them the evidence decides.
  *  5. Shape: the best broken line (a head, then a tail of at least MIN_TAIL_FRACTION) is
  *     compared with one straight line. A break that explains the series far better, with a
  *     tail that does not grow, is a step then a plateau, a warm-up, or a rise then a fall:
- *     stable.
+ *     stable. A tail of few points says little: there the break itself must be surer
+ *     (FEW_TAIL_BREAK_CONFIDENCE).
  *  6. Leak: the slope clears the leak margin, its one-sided LEAK_CONFIDENCE lower bound is
  *     above zero, and growth goes on to the end (one line explains the series, or the tail
  *     itself grows).
@@ -87,6 +89,19 @@ export const STABLE_GROWTH_FRACTION = 0.1
 export const STABLE_HORIZON_MS = 300_000
 /** …and never less than this share of the level per minute (12 % an hour). */
 export const STABLE_MIN_RATE_PER_MIN = 0.002
+/**
+ * A window shorter than LEAK_HORIZON_MS has its stable margin shrunk by (window / horizon) to
+ * this power. "Stable" must mean the data ruled out growth of the leak margin's order, and a
+ * short window cannot: its stable margin (10 % over 5 min, 8 leak margins) is a rate it
+ * extrapolates, while the slope it can resolve worsens as the window's 1.5th power (σ·√(12/n)
+ * / W, n ∝ W). So the margin shrinks with what the window resolves: a 108 s window keeps
+ * 30 % of it (2.4 leak margins), and a leak of 1 %/min under 2 % noise, whose interval there
+ * reaches only 2.8 leak margins when its estimate comes out low, is no longer called stable.
+ * Windows of 4 min or more are untouched. Capping the margin at a few leak margins for every
+ * window was tried: 13 to 35 truly stable metrics of the evaluation set, whose 4.5-min windows
+ * resolve far better, turned inconclusive.
+ */
+export const SHORT_WINDOW_POWER = 1.5
 /** Growth below 64 KiB (16 pages) over the window is page-granularity noise, whatever the level. */
 export const MATERIAL_MIN_BYTES = 64 * 1024
 /**
@@ -106,6 +121,16 @@ export const MIN_TAIL_FRACTION = 0.2
  * rise: the rising sequence is evidence of its own (4 troughs rise in order by chance 1 in 24).
  */
 export const FEW_CYCLES_CONFIDENCE = 0.99
+/**
+ * A plateau on a tail of fewer than MIN_TAIL_POINTS points (ten samples every 30 s leave five
+ * for the late half) whose interval still reaches the leak margin rests on the break alone:
+ * the break must then be real at this confidence by itself, not just at the family rate over
+ * the splits tried (95 % over four splits: 98.75 %). A slow leak under autocorrelated noise
+ * bent by chance that much (F ≈ 10 on 2 and 6 degrees of freedom, the 98.8th percentile) and
+ * was called levelled-off; a real step of 3 % or more on ten points gives F ≈ 20 or more.
+ * (99.9 % was too strict: a 3 % step at 70 % of the window, F ≈ 22, was then missed.)
+ */
+export const FEW_TAIL_BREAK_CONFIDENCE = 0.99
 /** Segments with fewer points than this are not fitted on their own. */
 export const MIN_SEGMENT_POINTS = 4
 /** The tail of a broken line needs this many points: a plateau on fewer is luck. */
@@ -239,11 +264,16 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
       (Math.max(durationMs, LEAK_HORIZON_MS) / MINUTE),
     LEAK_MIN_RATE_PER_MIN * Math.abs(level)
   )
-  const stableMargin = Math.max(
+  // The seed's margin, which a few-cycle sawtooth's band is held to (see fewCycles)…
+  const seedStableMargin = Math.max(
     Math.max(STABLE_GROWTH_FRACTION * Math.abs(level), 5 * MATERIAL_MIN_BYTES) /
       (Math.max(durationMs, STABLE_HORIZON_MS) / MINUTE),
     STABLE_MIN_RATE_PER_MIN * Math.abs(level)
   )
+  // …and the one every slope interval is held to: shrunk for a window shorter than the leak
+  // horizon, which resolves too little to rule out a leak under the seed's margin.
+  const stableMargin =
+    seedStableMargin * Math.min(1, (durationMs / LEAK_HORIZON_MS) ** SHORT_WINDOW_POWER)
   const base = {
     window,
     warmupMs,
@@ -313,7 +343,9 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   })
 
   if (saw && series.length < 2 * MIN_SEGMENT_POINTS) {
-    return result(...fewCycles(series, fit, durationMs, leakMargin, stableMargin, floor))
+    return result(
+      ...fewCycles(series, fit, durationMs, leakMargin, stableMargin, seedStableMargin, floor)
+    )
   }
   if (fit.n < 3 || !Number.isFinite(fit.slopeSe)) return result('inconclusive', 'few-cycles')
   const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
@@ -426,7 +458,11 @@ function noiseCorrelation(
  *    positive at FEW_CYCLES_CONFIDENCE;
  *  - stable: the troughs' band (widened by twice their noise) is all the growth they allow
  *    between the first and the last; projected over the stable margin's horizon it stays
- *    under the stable margin, and the troughs span at least half the window;
+ *    under the seed's stable margin, and the troughs span at least half the window; or the
+ *    slope's 95 % upper bound is under the stable margin (shrunk for a short window, as for
+ *    any slope interval). The band keeps the seed's margin: it is every trough seen inside a
+ *    narrow band over half the window, not an interval extrapolated from a short one, and
+ *    shrinking it too only turned flat sawtooths of 3-min 10 Hz runs inconclusive;
  *  - otherwise inconclusive.
  */
 function fewCycles(
@@ -435,6 +471,7 @@ function fewCycles(
   durationMs: number,
   leakMargin: number,
   stableMargin: number,
+  seedStableMargin: number,
   troughNoise: number
 ): [MetricVerdict, TrendCode] {
   if (troughs.length < 3) return ['inconclusive', 'few-cycles']
@@ -459,7 +496,7 @@ function fewCycles(
   const span = (troughs[troughs.length - 1] as Point).t - (troughs[0] as Point).t
   const band = Math.max(...values) - Math.min(...values)
   const allowed = (band + 2 * troughNoise) / Math.max(span / MINUTE, 1e-9)
-  if (span >= durationMs / 2 && allowed < stableMargin) return ['stable', 'flat']
+  if (span >= durationMs / 2 && allowed < seedStableMargin) return ['stable', 'flat']
   if (ci95[1] < stableMargin) return ['stable', 'flat']
   return ['inconclusive', 'few-cycles']
 }
@@ -541,14 +578,15 @@ export function bestBreak(
 /**
  * Is a break in the series real? The broken line must cut the squared residuals of one line
  * by more than half (BREAK_RATIO) and pass an F test (2 extra parameters), strict because the
- * split point was chosen to fit best (see BREAK_CONFIDENCE).
+ * split point was chosen to fit best (see BREAK_CONFIDENCE). `atLeast` raises the confidence
+ * asked (see FEW_TAIL_BREAK_CONFIDENCE).
  */
-function breakIsReal(b: Break, n: number): boolean {
+function breakIsReal(b: Break, n: number, atLeast = 0): boolean {
   if (b.ratio >= BREAK_RATIO || n <= 4) return false
   const f = (1 - b.ratio) / 2 / (Math.max(b.ratio, 1e-12) / (n - 4))
-  const confidence = Math.min(
-    BREAK_CONFIDENCE,
-    1 - (1 - BREAK_FAMILY_CONFIDENCE) / Math.max(1, b.splits)
+  const confidence = Math.max(
+    atLeast,
+    Math.min(BREAK_CONFIDENCE, 1 - (1 - BREAK_FAMILY_CONFIDENCE) / Math.max(1, b.splits))
   )
   return f > fQuantile(confidence, 2, n - 4)
 }
@@ -557,7 +595,10 @@ function breakIsReal(b: Break, n: number): boolean {
  * Growth stopped after a real break (a step, a bend, a peak): the best split's tail does not
  * grow — not significantly above zero, or surely under the leak margin — and its estimate is
  * under the leak margin or half the overall slope. Only the best split is asked: scanning
- * every split would find some short noisy tail that looks flat on a real leak.
+ * every split would find some short noisy tail that looks flat on a real leak. When the tail's
+ * interval reaches the leak margin, the plateau rests on its estimate; on a tail of fewer than
+ * MIN_TAIL_POINTS that estimate is too rough to carry it, and the break must be real at
+ * FEW_TAIL_BREAK_CONFIDENCE.
  */
 function plateauAfterBreak(
   brk: Break,
@@ -568,7 +609,9 @@ function plateauAfterBreak(
   if (!breakIsReal(brk, n)) return false
   const [lo, hi] = brk.tailCi95
   if (lo > 0 && brk.tail.slope >= leakMargin) return false
-  return hi < leakMargin || brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
+  if (hi < leakMargin) return true
+  if (brk.tail.n < MIN_TAIL_POINTS && !breakIsReal(brk, n, FEW_TAIL_BREAK_CONFIDENCE)) return false
+  return brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
 }
 
 /**
