@@ -6,6 +6,8 @@ import type { ExportFormat } from '../shared/api'
 import { ProfilerError } from '../shared/errors'
 import type { ApiHandlers } from './api'
 import type { EventHub } from './events'
+import { benchDirs } from './services/bench-dirs'
+import { BenchStore } from './services/bench-store'
 import type { CredentialStore } from './services/credentials'
 import { defaultEngine, type Engine } from './services/engine'
 import { exportSession } from './services/exporter'
@@ -20,6 +22,11 @@ export interface HandlerDeps {
   events: EventHub
   /** Sessions folders; the first is where runs are recorded (see services/session-dirs). */
   sessionDirs: string[]
+  /**
+   * Bench history folders (`bench --save`), listed and compared read-only; default
+   * ./profiler-bench of the engine's cwd, or KP_BENCH_DIR (see services/bench-dirs).
+   */
+  benchDirs?: string[]
   /** How to start the built-in simulator; null where it is not available. */
   simulator: SimulatorLaunch | null
   engine?: Engine
@@ -49,6 +56,9 @@ export function createServices(deps: HandlerDeps): AppServices {
     credentialStore: deps.credentialStore
   })
   const snapshots = new SnapshotService(engine, sessions)
+  const bench = new BenchStore(
+    deps.benchDirs ?? benchDirs({ env: process.env, cwd: process.cwd() })
+  )
   const exportDeps = {
     engine,
     sessions,
@@ -98,7 +108,9 @@ export function createServices(deps: HandlerDeps): AppServices {
       const [a, b] = await Promise.all([sessions.read(req.a), sessions.read(req.b)])
       return engine.compareSessions(a, b)
     },
-    'session:export': async (req) => exportSession(exportDeps, req.dir, req.format)
+    'session:export': async (req) => exportSession(exportDeps, req.dir, req.format),
+    'bench:list': async () => bench.list(),
+    'bench:compare': async (req) => bench.compare(req.a, req.b)
   }
   return { handlers, profiler, dispose: () => profiler.dispose() }
 }

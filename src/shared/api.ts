@@ -150,6 +150,42 @@ export const SessionSummarySchema = z.object({
 export type SessionSummary = z.infer<typeof SessionSummarySchema>
 
 /**
+ * A bench result saved by `kalam-profiler bench --save`, as the Sessions view lists it.
+ * `path` is also its id: `bench:compare` takes it, and reads it only when it lies in a
+ * bench history folder.
+ */
+export const BenchSummarySchema = z.object({
+  path: z.string(),
+  /** The path as shown: "<history folder>/<version>[+<build>]/<date>-<time>.json". */
+  label: z.string(),
+  /** The history folder it was found in. */
+  dir: z.string(),
+  /** KalamDB version and build (git commit, else build date) as the server reported them. */
+  version: z.string().nullable(),
+  build: z.string().nullable(),
+  url: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** `bench --quick`: few samples, noisier figures. */
+  quick: z.boolean(),
+  /** Benchmarks run, and how many of them failed. */
+  benchmarks: z.number().int(),
+  failed: z.number().int(),
+  /** The seed's Performance Targets met and missed. */
+  targetsPassed: z.number().int(),
+  targetsFailed: z.number().int()
+})
+export type BenchSummary = z.infer<typeof BenchSummarySchema>
+
+/** The bench history folders, the results in them (newest first) and the files that are not. */
+export const BenchListSchema = z.object({
+  dirs: z.array(z.string()),
+  results: z.array(BenchSummarySchema),
+  unreadable: z.array(z.object({ path: z.string(), reason: z.string() }))
+})
+export type BenchList = z.infer<typeof BenchListSchema>
+
+/**
  * A snapshot as lists show it. `id` is what `snapshots:diff` takes: live ones are
  * `live:<n>`, recorded ones `<session dir>#<name>`.
  */
@@ -281,6 +317,13 @@ export const apiCalls = {
   'session:analyze': { request: sessionRef, response: AnalysisResultSchema },
   /** Two sessions of one scenario with a significance call per metric (A = reference). */
   'sessions:compare': {
+    request: z.object({ a: z.string().min(1), b: z.string().min(1) }).strict(),
+    response: CompareResultSchema
+  },
+  /** Saved bench results in the bench history folder(s) (`bench --save`). */
+  'bench:list': { request: empty, response: BenchListSchema },
+  /** Two saved bench results (paths from `bench:list`; A = reference): `compare --json`. */
+  'bench:compare': {
     request: z.object({ a: z.string().min(1), b: z.string().min(1) }).strict(),
     response: CompareResultSchema
   },

@@ -11,6 +11,7 @@ import { EventHub } from '../events'
 import { createServices, type AppServices } from '../handlers'
 import { createFileCredentialStore } from '../services/credentials'
 import { defaultEngine } from '../services/engine'
+import { benchDirs } from '../services/bench-dirs'
 import { electronSessionsDir, sessionDirs } from '../services/session-dirs'
 import { createIpcAdapter, type IpcAdapter, type IpcMainLike } from './ipc-adapter'
 import { menuTemplate } from './menu'
@@ -42,6 +43,8 @@ function setupServices(): AppServices {
       cwd: process.cwd(),
       appDir: electronSessionsDir(app.getPath('userData'))
     }),
+    // Bench results saved by the CLI (`bench --save`): KP_BENCH_DIR, then ./profiler-bench.
+    benchDirs: benchDirs({ env: process.env, cwd: process.cwd() }),
     // The simulator is the built CLI run by Electron's own Node.
     simulator: {
       execPath: process.execPath,

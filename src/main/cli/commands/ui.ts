@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { startBridge } from '../../bridge/server'
 import { EventHub } from '../../events'
 import { createServices } from '../../handlers'
+import { benchDirs } from '../../services/bench-dirs'
 import { defaultEngine } from '../../services/engine'
 import { sessionDirs } from '../../services/session-dirs'
 import { defineCommand } from '../command'
@@ -12,6 +13,7 @@ interface UiOptions {
   port: number
   rendererDir?: string
   sessionsDir?: string
+  benchDir?: string
 }
 
 /**
@@ -40,7 +42,7 @@ export default defineCommand<UiOptions>({
   name: 'ui',
   summary: 'serve the app UI to a browser on 127.0.0.1 (token-protected)',
   details:
-    'Open the printed URL: it carries a one-time token that the page then keeps in a cookie.\nOther pages on this machine cannot reach the API without it.\nRuns are recorded in ./profiler-sessions (or KP_SESSIONS_DIR, or --sessions-dir).',
+    'Open the printed URL: it carries a one-time token that the page then keeps in a cookie.\nOther pages on this machine cannot reach the API without it.\nRuns are recorded in ./profiler-sessions (or KP_SESSIONS_DIR, or --sessions-dir).\nSaved bench results are listed from ./profiler-bench (and KP_BENCH_DIR, or --bench-dir).',
   options: [
     {
       flags: '--port <port>',
@@ -56,6 +58,11 @@ export default defineCommand<UiOptions>({
       flags: '--sessions-dir <dir>',
       description: 'record and list sessions here',
       defaultDescription: './profiler-sessions, or KP_SESSIONS_DIR'
+    },
+    {
+      flags: '--bench-dir <dir>',
+      description: 'list and compare saved bench results (bench --save) from here too',
+      defaultDescription: './profiler-bench, or KP_BENCH_DIR'
     }
   ],
   async run(_args, opts, ctx) {
@@ -65,6 +72,7 @@ export default defineCommand<UiOptions>({
       events,
       engine: defaultEngine(),
       sessionDirs: sessionDirs({ env: ctx.env, cwd: ctx.cwd, explicit: opts.sessionsDir }),
+      benchDirs: benchDirs({ env: ctx.env, cwd: ctx.cwd, explicit: opts.benchDir }),
       simulator: { execPath: process.execPath, cliEntry: cliEntry() }
     })
     const bridge = await startBridge({

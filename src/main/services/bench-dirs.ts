@@ -1,0 +1,25 @@
+/**
+ * Which folders hold saved bench results (`kalam-profiler bench --save [DIR]`). The CLI saves
+ * into ./profiler-bench; KP_BENCH_DIR or an explicit choice (`ui --bench-dir`) names another
+ * folder, listed first, and the CLI's default is still listed — as with session folders.
+ */
+import { resolve } from 'node:path'
+import { DEFAULT_HISTORY_DIR } from '../benchmark/history'
+
+export const BENCH_ENV = 'KP_BENCH_DIR'
+
+export function benchDirs(options: {
+  env: NodeJS.ProcessEnv
+  cwd: string
+  /** An explicit choice (e.g. `ui --bench-dir`), above everything else. */
+  explicit?: string
+}): string[] {
+  const cli = resolve(options.cwd, DEFAULT_HISTORY_DIR)
+  const fromEnv = options.env[BENCH_ENV]
+  const primary = options.explicit
+    ? resolve(options.cwd, options.explicit)
+    : fromEnv
+      ? resolve(options.cwd, fromEnv)
+      : cli
+  return primary === cli ? [primary] : [primary, cli]
+}
