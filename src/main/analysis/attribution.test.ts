@@ -97,6 +97,40 @@ describe('analysis/attribution', () => {
       expect(result.some((a) => a.per === 'insert')).toBe(false)
     })
 
+    it('leaves the load start-up costs out of the bytes per insert (the steady later half)', () => {
+      // Connections, subscriptions and the heap growing to its working size are paid as the
+      // load starts and level off: 40 MiB over the first ~30 s, on top of 1 KiB per insert.
+      const perInsert = 1024
+      const rate = 200
+      const events = counterEvents(120, (s) => ({ inserts: rate * s }))
+      const heapAt = (s: number): number =>
+        BASE + 40 * 1024 * 1024 * (1 - Math.exp(-s / 10)) + perInsert * rate * s
+      const result = attribute({ samples: samples(120, heapAt), events })
+      const heap = result.find((a) => a.metric === 'heapBytes' && a.per === 'insert')
+      expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeGreaterThan(0.9)
+      expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeLessThan(1.1)
+    })
+
+    it('keeps the whole window when its early part follows the same line', () => {
+      const perInsert = 1024
+      const events = counterEvents(120, (s) => ({ inserts: 200 * s }))
+      const result = attribute({
+        samples: samples(120, (s) => BASE + perInsert * 200 * s),
+        events
+      })
+      const heap = result.find((a) => a.metric === 'heapBytes' && a.per === 'insert')
+      // The whole window's interval: narrower than the later half's alone would be.
+      const late = attribute({
+        samples: samples(120, (s) => BASE + perInsert * 200 * s),
+        events,
+        window: { from: T0 + 60_000, to: T0 + 120_000 }
+      }).find((a) => a.metric === 'heapBytes' && a.per === 'insert')
+      expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeCloseTo(1, 1)
+      expect((heap?.ci95[1] ?? 0) - (heap?.ci95[0] ?? 0)).toBeLessThan(
+        (late?.ci95[1] ?? 0) - (late?.ci95[0] ?? 0)
+      )
+    })
+
     it('reports nothing when memory does not follow the workload', () => {
       const events = counterEvents(120, (s) => ({ inserts: 500 * s }))
       expect(attribute({ samples: samples(120, () => BASE), events })).toEqual([])

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { listSessionDirs, readSession } from './reader'
 import { SessionWriter } from './writer'
@@ -66,6 +67,61 @@ describe('session', () => {
       w.finish('interrupted')
     })
 
+    it('reads gzipped samples and events, as kept for large sessions and attached to issues', async () => {
+      const dir = tempDir()
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({ scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
+      )
+      writeFileSync(
+        join(dir, 'samples.ndjson.gz'),
+        gzipSync(`${sampleLine(1)}\n${sampleLine(2)}\n${sampleLine(3)}\n`)
+      )
+      writeFileSync(
+        join(dir, 'events.ndjson.gz'),
+        gzipSync('{"t":1,"type":"phase","phase":"load"}\n')
+      )
+      const s = await readSession(dir)
+      expect(s.samples.map((x) => x.t)).toEqual([1, 2, 3])
+      expect(s.events).toEqual([{ t: 1, type: 'phase', phase: 'load' }])
+      expect(s.skippedLines).toBe(0)
+    })
+
+    it('prefers the plain file when both it and a gzipped one exist', async () => {
+      const dir = tempDir()
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({ scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
+      )
+      writeFileSync(join(dir, 'samples.ndjson'), `${sampleLine(10)}\n`)
+      writeFileSync(join(dir, 'samples.ndjson.gz'), gzipSync(`${sampleLine(1)}\n`))
+      writeFileSync(join(dir, 'events.ndjson'), '{"t":10,"type":"phase","phase":"idle"}\n')
+      writeFileSync(
+        join(dir, 'events.ndjson.gz'),
+        gzipSync('{"t":1,"type":"phase","phase":"load"}\n')
+      )
+      const s = await readSession(dir)
+      expect(s.samples.map((x) => x.t)).toEqual([10])
+      expect(s.events).toEqual([{ t: 10, type: 'phase', phase: 'idle' }])
+    })
+
+    it('keeps the whole lines of a gzipped file cut short and counts the torn one', async () => {
+      const dir = tempDir()
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({ scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
+      )
+      // A gzip stream without its end (no final block, no trailer), as a crash leaves it.
+      const lines = Array.from({ length: 200 }, (_, i) => sampleLine(i + 1)).join('\n')
+      const whole = gzipSync(`${lines}\n`)
+      writeFileSync(join(dir, 'samples.ndjson.gz'), whole.subarray(0, whole.length >> 1))
+      const s = await readSession(dir)
+      expect(s.samples.length).toBeGreaterThan(20)
+      expect(s.samples.length).toBeLessThan(200)
+      expect(s.samples.map((x) => x.t)).toEqual(s.samples.map((_, i) => i + 1))
+      expect(s.skippedLines).toBe(1)
+    })
+
     it('reports a live run as running', async () => {
       const dir = tempDir()
       const w = new SessionWriter(dir, { scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
@@ -85,6 +141,17 @@ describe('session', () => {
       writeFileSync(join(dir, 'session.json'), JSON.stringify({ scenario: 'x' }))
       writeFileSync(join(dir, 'samples.ndjson'), '')
       await expect(readSession(dir)).rejects.toThrow(/lacks scenario, target or startedAt/)
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({ scenario: 'x', target: { pid: 7 }, startedAt: 0 })
+      )
+      rmSync(join(dir, 'samples.ndjson'))
+      await expect(readSession(dir)).rejects.toThrow(/samples\.ndjson is missing/)
+      writeFileSync(join(dir, 'samples.ndjson.gz'), 'not gzip')
+      await expect(readSession(dir)).rejects.toMatchObject({
+        code: 'SESSION_INVALID',
+        message: expect.stringMatching(/cannot read .*samples\.ndjson\.gz/)
+      })
     })
 
     it('reads snapshots, latency and verdicts when present', async () => {

@@ -4,9 +4,14 @@
  * torn line counted in `skippedLines`, and the status reported as `interrupted` when the
  * writer that owned it is gone. A directory without session.json or samples.ndjson is not
  * a session and fails with SESSION_INVALID in one line.
+ *
+ * samples.ndjson and events.ndjson may be gzipped (`samples.ndjson.gz`, as record.sh keeps
+ * large fixtures and as users attach sessions to issues); the plain file wins when both
+ * exist. A gzip stream cut short is read as far as it goes, like a torn plain file.
  */
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { ProfilerError } from '../../shared/errors'
 import type { Sample } from '../../shared/sample'
 import type {
@@ -19,9 +24,17 @@ import type {
 
 export async function readSession(dir: string): Promise<SessionData> {
   const meta = parseMeta(await readRequired(dir, 'session.json'), dir)
-  const samplesText = await readRequired(dir, 'samples.ndjson')
+  const samplesText = await readNdjsonFile(dir, 'samples.ndjson')
+  if (samplesText === null) {
+    throw new ProfilerError(
+      'SESSION_INVALID',
+      `${dir} is not a session directory: samples.ndjson is missing`
+    )
+  }
   const samples = parseNdjson<Sample>(samplesText, isSample)
-  const events = parseNdjson<SessionEvent>(await readOptional(dir, 'events.ndjson'), isEvent)
+  // Events are optional: unreadable ones are as good as none (the analysis works without).
+  const eventsText = await readNdjsonFile(dir, 'events.ndjson').catch(() => null)
+  const events = parseNdjson<SessionEvent>(eventsText ?? '', isEvent)
   const latency = parseJsonOptional<LatencyFile>(await readOptional(dir, 'latency.json'))
   const verdicts = parseJsonOptional<CriterionResult[]>(await readOptional(dir, 'verdicts.json'))
   const snapshots = await readSnapshots(dir)
@@ -50,6 +63,39 @@ async function readRequired(dir: string, file: string): Promise<string> {
         : `cannot read ${join(dir, file)}: ${code ?? String(e)}`
     )
   }
+}
+
+/**
+ * An NDJSON file, plain or gzipped (`file` + `.gz`; plain wins when both exist). Null when
+ * neither exists; any other read error fails with SESSION_INVALID.
+ */
+async function readNdjsonFile(dir: string, file: string): Promise<string | null> {
+  const plain = await readFile(join(dir, file), 'utf8').catch((e: unknown) => errorOrNull(e))
+  if (typeof plain === 'string') return plain
+  if (plain instanceof Error) throw unreadable(dir, file, plain)
+  const gz = await readFile(join(dir, `${file}.gz`)).catch((e: unknown) => errorOrNull(e))
+  if (gz instanceof Error) throw unreadable(dir, `${file}.gz`, gz)
+  if (gz === null) return null
+  try {
+    // Sync flush: a stream cut off by a crash yields what it holds instead of failing; the
+    // torn line at its end is then skipped and counted by parseNdjson.
+    return gunzipSync(gz, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8')
+  } catch (e) {
+    throw unreadable(dir, `${file}.gz`, e as Error)
+  }
+}
+
+/** ENOENT is "absent" (null); anything else is kept as the error. */
+function errorOrNull(e: unknown): Error | null {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : (e as Error)
+}
+
+function unreadable(dir: string, file: string, e: Error): ProfilerError {
+  const code = (e as NodeJS.ErrnoException).code
+  return new ProfilerError(
+    'SESSION_INVALID',
+    `cannot read ${join(dir, file)}: ${code ?? e.message}`
+  )
 }
 
 async function readOptional(dir: string, file: string): Promise<string> {
