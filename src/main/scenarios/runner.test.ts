@@ -218,6 +218,27 @@ describe('scenarios/runner', () => {
       expect(session.meta['counters']).toHaveProperty('unsent', expect.any(Number))
     })
 
+    it("keeps T224's idle phase silent: no SQL, no stats poll, no open WebSocket", async () => {
+      const { server, result, session } = await run(
+        {},
+        {
+          scenario: 'memory-release',
+          overrides: { baselineMs: 1000, durationMs: 2500, idleMs: 1500, ratePerSec: 50 }
+        }
+      )
+      expect(result.status).not.toBe('target-crashed')
+      const phases = session.events.filter((e) => e.type === 'phase')
+      const idle = phases.find((e) => e.type === 'phase' && e.phase === 'idle')!
+      const after = phases.find((e) => e.t > idle.t)
+      const idleEnd = after?.t ?? session.meta.endedAt!
+      expect(idleEnd - idle.t).toBeGreaterThanOrEqual(1400)
+      // The load really talked to the server, and the idle phase did not.
+      expect(server.activity.filter((a) => a.t < idle.t).map((a) => a.what)).toContain('sql')
+      expect(server.activity.filter((a) => a.t >= idle.t && a.t < idleEnd)).toEqual([])
+      // Every WebSocket was closed before the idle phase began.
+      expect(server.sessions).toBe(0)
+    })
+
     it('ends target-crashed with every verdict failed when the target exits mid-run', async () => {
       const server = new FakeKalamServer()
       const o = options({

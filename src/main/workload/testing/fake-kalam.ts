@@ -43,6 +43,11 @@ export interface FakeServerOptions {
 
 export class FakeKalamServer {
   readonly sqlLog: string[] = []
+  /**
+   * Every request the server saw (SQL, stats, a WebSocket opened) and every WebSocket still
+   * open, with its time: what KalamDB would count as activity blocking its idle trim.
+   */
+  readonly activity: { t: number; what: string; openSockets: number }[] = []
   readonly users = new Set<string>()
   rows = 0
   inserts = 0
@@ -84,6 +89,13 @@ export class FakeKalamServer {
 
   register(c: FakeLive): void {
     this.liveConns.add(c)
+    this.touch('websocket')
+  }
+
+  touch(what: string): void {
+    let open = 0
+    for (const c of this.liveConns) if (c.open) open++
+    this.activity.push({ t: Date.now(), what, openSockets: open })
   }
 
   unregister(c: FakeLive): void {
@@ -147,6 +159,7 @@ class FakeClient implements KalamClient {
   async trySql(sql: string, options: { signal?: AbortSignal } = {}): Promise<SqlOutcome> {
     const s = this.server
     s.sqlLog.push(sql)
+    s.touch('sql')
     if (s.options.delayMs) await new Promise((r) => setTimeout(r, s.options.delayMs))
     if (options.signal?.aborted)
       return { ok: false, error: kalamError('CANCELLED', 'aborted', null) }
@@ -194,6 +207,7 @@ class FakeClient implements KalamClient {
 
   async stats(): Promise<ServerStats> {
     const s = this.server
+    s.touch('stats')
     if (s.down) throw new ProfilerError('UNREACHABLE', 'down')
     const stats: ServerStats = {
       polledAt: Date.now(),
