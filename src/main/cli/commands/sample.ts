@@ -29,8 +29,9 @@ export default defineCommand<SampleOptions>({
   details: [
     'Every interval prints one line: RSS (VmRSS), heap (RssAnon), file-mapped (RssFile), stack,',
     'swap, PSS and USS (smaps_rollup), CPU (100% = one core), threads, fds, established TCP',
-    'connections, and with --port the inbound ones on that port. Two reads cost milliseconds',
-    'on a large process and are paced to 0.2% of a core each: smaps_rollup at most once a',
+    "connections, and the inbound ones on the server's port (--port, else the process's port",
+    'whose /health answers like KalamDB, if any). Two reads cost milliseconds',
+    'on a large process and are paced to 0.1% of a core each: smaps_rollup at most once a',
     'second, up to every 10 s ("-" in between), and the socket scan at most once a second',
     '(its counts repeated in between; socketsAt in the JSON says when they were read).',
     'With --json each line is one Sample object (NDJSON). --out DIR also records a session',
