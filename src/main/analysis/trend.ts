@@ -357,7 +357,7 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   // The late half surely grows, at the leak margin or more: nothing has levelled off.
   const lateSurelyGrows =
     late !== null && lateCi95 !== null && lateCi95[0] > 0 && late.slope >= leakMargin
-  const levelled = (): TrendResult | null => {
+  const levelled = (overturnsLeak: boolean): TrendResult | null => {
     // (A break inside the late half makes the late half rise by the step: there the tail
     // after the break says more.)
     if (lateSurelyGrows && (!brk || brk.from <= from + (1 - LATE_FRACTION) * durationMs)) {
@@ -366,16 +366,28 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     if (brk && plateauAfterBreak(brk, series.length, b, leakMargin)) {
       return result('stable', fellFrom(brk.tailCi95[1], brk.tailEnd) ? 'fell-back' : 'levelled-off')
     }
-    if (late && lateCi95 && lateCi95[1] < leakMargin && lateCi95[1] < SLOWER_RATIO * b) {
+    // Overturning a slope that cleared the leak test takes a late half surely flat under its
+    // own noise: its interval is then widened for the autocorrelation of its residuals about
+    // its own line, when that is the larger. The series-wide reading can come out low by
+    // chance, and slowly wandering noise bends a late half flat far more often than
+    // independent residuals admit (a slow leak under AR noise at 1 s was called
+    // levelled-off). A slope that is no leak is not overturned and keeps the series-wide
+    // reading (widening it there too cost flat series under AR noise their stable verdict).
+    const lateHi = late
+      ? overturnsLeak
+        ? lateInterval(lateSeries, from, floor, floorDf, rho)[1]
+        : (lateCi95 as [number, number])[1]
+      : Infinity
+    if (late && lateHi < leakMargin && lateHi < SLOWER_RATIO * b) {
       // The late half surely grows less than a leak would: whatever rose before has stopped.
       const lastT = (series[series.length - 1] as Point).t
       const lateEnd = late.intercept + late.slope * ((lastT - from) / MINUTE)
-      return result('stable', fellFrom(lateCi95[1], lateEnd) ? 'fell-back' : 'levelled-off')
+      return result('stable', fellFrom(lateHi, lateEnd) ? 'fell-back' : 'levelled-off')
     }
     return null
   }
   if (growing) {
-    const stopped = levelled()
+    const stopped = levelled(true)
     if (stopped) return stopped
     // Growth goes on to the end unless the data say otherwise. A late half surely slower than
     // half the overall slope, and not surely still growing at the leak margin, has slowed to
@@ -414,10 +426,33 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     const shrinking = b + strictQ * fit.slopeSe < 0 && -b >= leakMargin
     return result('stable', shrinking ? 'shrinking' : 'flat')
   }
-  const stopped = levelled()
+  const stopped = levelled(false)
   if (stopped) return stopped
   if (saw && fit.n < MIN_TREND_POINTS) return result('inconclusive', 'few-cycles')
   return result('inconclusive', 'noisy')
+}
+
+/**
+ * The late half's 95 % slope interval, widened for the larger of the series' autocorrelation
+ * and the one left around the late half's own line (see `levelled` in judgeTrend).
+ */
+function lateInterval(
+  lateSeries: readonly Point[],
+  from: number,
+  floor: number,
+  floorDf: number,
+  rho: number
+): [number, number] {
+  const own = fitPerMinute(lateSeries, from, floor, floorDf)
+  const xs = lateSeries.map((p) => (p.t - from) / MINUTE)
+  const ownRho = lag1Autocorrelation(
+    residualsOf(
+      xs,
+      lateSeries.map((p) => p.v),
+      own
+    )
+  )
+  return slopeInterval(inflateForAutocorrelation(own, Math.max(rho, ownRho)), 0.95)
 }
 
 /**
