@@ -1,7 +1,8 @@
 /**
- * The SQL request body parsed without losing integer params: KalamDB (serde_json) keeps an
- * i64 param such as 9007199254740993 exact, where JSON.parse rounds it to …992. Integers
- * beyond 2^53 become bigint, which a BIGINT column stores as is.
+ * JSON parsed without losing integers (SQL request bodies here; ws.ts parses WebSocket frames
+ * with exactNumber too): KalamDB (serde_json) keeps an i64 such as 9007199254740993 exact,
+ * where JSON.parse rounds it to …992. Integers beyond 2^53 become bigint, which a BIGINT
+ * column stores as is.
  *
  * JSON.parse stays the only parse on the hot path (the simulator must sustain ≥ 5,000
  * inserts/s): a param that JSON.parse turned into an unsafe integer is the sign that digits
@@ -11,7 +12,7 @@
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json'
 
 /** A number literal of lossless-json: beyond ±(2^53 − 1) an integer becomes an exact bigint. */
-function exactNumber(text: string): number | bigint {
+export function exactNumber(text: string): number | bigint {
   const n = Number(text)
   return /^-?\d+$/.test(text) && !Number.isSafeInteger(n) ? BigInt(text) : n
 }

@@ -18,6 +18,7 @@ import {
 } from '../config'
 import type { LeakPool } from '../faults'
 import type { Tokens } from './auth'
+import { exactNumber } from './json-exact'
 import { TokenBucket } from './rate-limit'
 import {
   ack,
@@ -200,10 +201,7 @@ export class WsServer {
     }
     let msg: Record<string, unknown>
     try {
-      const parsed = parseLossless(text, undefined, (n: string) => {
-        const v = Number(n)
-        return /^-?\d+$/.test(n) && !Number.isSafeInteger(v) ? BigInt(n) : v
-      })
+      const parsed = parseLossless(text, undefined, exactNumber)
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new Error('invalid type: expected internally tagged enum ClientMessage')
       }

@@ -10,6 +10,7 @@ import { connectKalam } from '../../src/main/target/client'
 import type { KalamClient, LiveChange, LiveClose } from '../../src/main/target/types'
 import { rssAnon } from '../../sim/testing/client'
 import { type RunningSim, SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim'
+import { until } from '../helpers/until'
 
 const ADMIN = { user: SIM_USER, password: SIM_PASSWORD }
 const MIB = 1024 * 1024
@@ -49,20 +50,6 @@ async function withTable(c: KalamClient): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
-}
-
-function until<T>(what: string, get: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const tick = (): void => {
-      const v = get()
-      if (v !== undefined) return resolve(v)
-      if (Date.now() - started > timeoutMs)
-        return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 20)
-    }
-    tick()
-  })
 }
 
 /** Polls (bounded) until `check` holds for what `get` returns; returns the last value. */

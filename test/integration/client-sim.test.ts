@@ -8,6 +8,7 @@ import { connectKalam } from '../../src/main/target/client'
 import { MIN_STATS_POLL_INTERVAL_MS } from '../../src/main/target/stats'
 import type { KalamClient, LiveChange, LiveClose } from '../../src/main/target/types'
 import { type RunningSim, SIM_PASSWORD, SIM_USER, startSim } from '../helpers/sim'
+import { until } from '../helpers/until'
 
 const ADMIN = { user: SIM_USER, password: SIM_PASSWORD }
 
@@ -36,20 +37,6 @@ async function connect(
   const c = await connectKalam({ url, credentials: ADMIN, ...extra })
   opened.push(c)
   return c
-}
-
-function until<T>(what: string, get: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const tick = (): void => {
-      const v = get()
-      if (v !== undefined) return resolve(v)
-      if (Date.now() - started > timeoutMs)
-        return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(tick, 20)
-    }
-    tick()
-  })
 }
 
 describe('client against the simulator', () => {

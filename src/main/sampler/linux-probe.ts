@@ -197,30 +197,35 @@ export class LinuxProbe implements ProcessProbe {
     if (inodes.size === 0) {
       return { tcpConnections: 0, portConnections: this.port === null ? null : 0 }
     }
-    const entries = await this.readTables(inodes, null)
+    const first = await this.readTables(inodes, null)
+    const entries = first.entries
     const found = new Set(entries.map((e) => e.inode))
-    if (found.size < inodes.size && this.tcp4.lastReadCalls + this.tcp6.lastReadCalls > 2) {
+    if (found.size < inodes.size && first.paged) {
       // A table longer than a page is read a page at a time, and the kernel resumes each
       // read by position: a connection opened or closed meanwhile (by any process of the
       // namespace) shifts the lines after it, and one of ours can be skipped. Sockets not
       // found may be unix or UDP ones, or skipped: one more read fills in the skipped.
-      entries.push(...(await this.readTables(inodes, found)))
+      entries.push(...(await this.readTables(inodes, found)).entries)
     }
     return countConnections(entries, inodes, this.port)
   }
 
-  /** Entries of the process's sockets in tcp, and in tcp6 when some are not in tcp. */
+  /**
+   * Entries of the process's sockets in tcp, and in tcp6 when some are not in tcp; `paged`
+   * when a table read took more than one read call (see scanSockets).
+   */
   private async readTables(
     inodes: ReadonlySet<number>,
     skip: ReadonlySet<number> | null
-  ): Promise<TcpSocketEntry[]> {
+  ): Promise<{ entries: TcpSocketEntry[]; paged: boolean }> {
     const ours = (e: TcpSocketEntry): boolean => inodes.has(e.inode) && !skip?.has(e.inode)
     const entries = parseProcNetTcp(await this.tcp4.read().catch(tableMissing), 4).filter(ours)
-    this.tcp6.lastReadCalls = 0
+    let paged = this.tcp4.lastReadCalls > 1
     if (entries.length + (skip?.size ?? 0) < inodes.size) {
       entries.push(...parseProcNetTcp(await this.tcp6.read().catch(tableMissing), 6).filter(ours))
+      paged ||= this.tcp6.lastReadCalls > 1
     }
-    return entries
+    return { entries, paged }
   }
 
   private async socketInodes(): Promise<Set<number>> {

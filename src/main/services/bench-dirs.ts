@@ -3,8 +3,8 @@
  * into ./profiler-bench; KP_BENCH_DIR or an explicit choice (`ui --bench-dir`) names another
  * folder, listed first, and the CLI's default is still listed — as with session folders.
  */
-import { resolve } from 'node:path'
 import { DEFAULT_HISTORY_DIR } from '../benchmark/history'
+import { preferredFolders } from './folders'
 
 export const BENCH_ENV = 'KP_BENCH_DIR'
 
@@ -14,12 +14,10 @@ export function benchDirs(options: {
   /** An explicit choice (e.g. `ui --bench-dir`), above everything else. */
   explicit?: string
 }): string[] {
-  const cli = resolve(options.cwd, DEFAULT_HISTORY_DIR)
-  const fromEnv = options.env[BENCH_ENV]
-  const primary = options.explicit
-    ? resolve(options.cwd, options.explicit)
-    : fromEnv
-      ? resolve(options.cwd, fromEnv)
-      : cli
-  return primary === cli ? [primary] : [primary, cli]
+  return preferredFolders({
+    cwd: options.cwd,
+    cliDir: DEFAULT_HISTORY_DIR,
+    explicit: options.explicit,
+    fromEnv: options.env[BENCH_ENV]
+  })
 }

@@ -3,7 +3,8 @@
  * into its own folder (Electron: userData/sessions) and still lists the CLI's, so a run
  * started from a terminal shows up in the UI. KP_SESSIONS_DIR overrides the recording folder.
  */
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { preferredFolders } from './folders'
 
 export const SESSIONS_ENV = 'KP_SESSIONS_DIR'
 export const CLI_SESSIONS_DIR = 'profiler-sessions'
@@ -16,16 +17,13 @@ export function sessionDirs(options: {
   /** An explicit choice (e.g. `ui --sessions-dir`), above everything else. */
   explicit?: string
 }): string[] {
-  const cli = resolve(options.cwd, CLI_SESSIONS_DIR)
-  const fromEnv = options.env[SESSIONS_ENV]
-  const primary = options.explicit
-    ? resolve(options.cwd, options.explicit)
-    : fromEnv
-      ? resolve(options.cwd, fromEnv)
-      : options.appDir
-        ? resolve(options.appDir)
-        : cli
-  return primary === cli ? [primary] : [primary, cli]
+  return preferredFolders({
+    cwd: options.cwd,
+    cliDir: CLI_SESSIONS_DIR,
+    explicit: options.explicit,
+    fromEnv: options.env[SESSIONS_ENV],
+    appDir: options.appDir
+  })
 }
 
 export function electronSessionsDir(userData: string): string {

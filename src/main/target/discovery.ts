@@ -69,18 +69,15 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovery
   const uninspectableKalamDb: number[] = []
 
   const inspected = await mapLimit(await listPids(), PROCESS_CONCURRENCY, async (pid) => {
-    const info = await readProcessInfo(pid, { rss: false })
-    if (info === null || info.argv.length === 0) return null // gone, or a kernel thread
-    const inodes = await socketInodesOf(pid)
-    if (inodes === 'denied') {
+    const p = await inspect(pid, tables, { rss: false })
+    if (p === null) return null
+    if (p.sockets === 'denied') {
       uninspectable++
-      if (isNamedKalamDb(info)) uninspectableKalamDb.push(pid)
+      if (isNamedKalamDb(p.info)) uninspectableKalamDb.push(pid)
       return null
     }
-    if (inodes === null) return null
-    const sockets = inodes.size === 0 ? [] : socketsOf(inodes, await tables.get(pid, info.netns))
-    if (sockets.length === 0 && !isNamedKalamDb(info)) return null
-    return { info, sockets } satisfies Inspected
+    if (p.sockets.length === 0 && !isNamedKalamDb(p.info)) return null
+    return { info: p.info, sockets: p.sockets } satisfies Inspected
   })
   const processes = inspected.filter((p): p is Inspected => p !== null)
   await Promise.all(processes.map(async (p) => (p.info.rssBytes = await readRssBytes(p.info.pid))))
@@ -116,15 +113,29 @@ export async function discoverPid(
   pid: number,
   timeoutMs = HEALTH_TIMEOUT_MS
 ): Promise<Target | null> {
-  const info = await readProcessInfo(pid, { rss: true })
+  const p = await inspect(pid, new ListenerTables(), { rss: true })
+  if (p === null || p.sockets === 'denied') return null
+  const found: Inspected = { info: p.info, sockets: p.sockets }
+  const selfNetns = await readlink('/proc/self/ns/net').catch(() => null)
+  return toTarget(found, await probeAll([found], selfNetns, timeoutMs))
+}
+
+/**
+ * A process and its listening sockets ('denied' when its /proc/PID/fd may not be read), or
+ * null when it is gone or a kernel thread.
+ */
+async function inspect(
+  pid: number,
+  tables: ListenerTables,
+  options: { rss: boolean }
+): Promise<{ info: ProcessInfo; sockets: ListeningSocket[] | 'denied' } | null> {
+  const info = await readProcessInfo(pid, options)
   if (info === null || info.argv.length === 0) return null
   const inodes = await socketInodesOf(pid)
-  if (inodes === null || inodes === 'denied') return null
-  const sockets =
-    inodes.size === 0 ? [] : socketsOf(inodes, await new ListenerTables().get(pid, info.netns))
-  const p: Inspected = { info, sockets }
-  const selfNetns = await readlink('/proc/self/ns/net').catch(() => null)
-  return toTarget(p, await probeAll([p], selfNetns, timeoutMs))
+  if (inodes === null) return null
+  if (inodes === 'denied') return { info, sockets: 'denied' }
+  const sockets = inodes.size === 0 ? [] : socketsOf(inodes, await tables.get(pid, info.netns))
+  return { info, sockets }
 }
 
 interface PortHealth {
