@@ -11,25 +11,32 @@ export interface Sample {
   t: number
   /** Process id of the target. */
   pid: number
-  /** VmRSS from /proc/PID/status. */
+  /** VmRSS: resident pages of /proc/PID/statm (the counters status prints as VmRSS). */
   rssBytes: number
-  /** Pss from /proc/PID/smaps_rollup; null between rollup reads (at most one per second). */
+  /**
+   * Pss from /proc/PID/smaps_rollup; null between rollup reads (at most one per second, up
+   * to every 30 s on a large process: see SamplerOptions.readBudget).
+   */
   pssBytes: number | null
   /** Private_Clean + Private_Dirty from smaps_rollup; null between rollup reads. */
   ussBytes: number | null
-  /** RssAnon: resident anonymous memory — the allocator's heap and arenas. */
+  /** RssAnon (statm's resident − shared): resident anonymous memory — the allocator's heap and arenas. */
   heapBytes: number
-  /** RssFile: resident file-backed memory — libraries and mmapped data files. */
+  /**
+   * RssFile: resident file-backed memory — libraries and mmapped data files. statm's shared
+   * less status's RssShmem; status is read at most once a second, so at shorter intervals
+   * the shmem part is up to a second old.
+   */
   fileMappedBytes: number
-  /** VmStk: the main thread's stack. */
+  /** VmStk: the main thread's stack (from status: up to a second old at shorter intervals). */
   stackBytes: number
-  /** VmSwap. */
+  /** VmSwap (from status, like stackBytes). */
   swapBytes: number
   /** (utime+stime) delta over wall time; null for the first sample of a run. */
   cpuPercent: number | null
   cpuUserPercent: number | null
   cpuSystemPercent: number | null
-  /** Threads: from /proc/PID/status. */
+  /** Threads: from /proc/PID/stat. */
   threads: number
   /** Open file descriptors: entries of /proc/PID/fd. */
   fds: number

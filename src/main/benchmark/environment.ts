@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { BenchEnvironment } from '../../shared/bench'
-import { clockTicksPerSecond } from '../sampler/clock-tick'
+import { clockTicksPerSecond } from '../sampler/sysconf'
 import { parseStat } from '../sampler/proc-stat'
 
 interface CpuReading {

@@ -9,7 +9,7 @@ import { startSampler } from './sampler'
 import { parseStatus } from './proc-status'
 
 const isLinux = process.platform === 'linux'
-const PLAN_ALL = { rollup: true, sockets: true }
+const PLAN_ALL = { status: true, rollup: true, sockets: true }
 
 /** One past the largest pid the kernel hands out: never a process. */
 function unusedPid(): number {
@@ -35,7 +35,12 @@ function fixture(name: string): string {
  * A fake /proc/PID built from the captured fixtures: fd/ holds symlinks whose targets are
  * the captured links (readlink returns them as the kernel's would).
  */
-function fakeProc(options: { links: string[]; tcp6: 'fixture' | 'unreadable' }): string {
+function fakeProc(options: {
+  links: string[]
+  tcp6: 'fixture' | 'unreadable'
+  /** net/sockstat6's text; absent: no such file. */
+  sockstat6?: string
+}): string {
   const root = mkdtempSync(join(tmpdir(), 'kp-fake-proc-'))
   cleanup.push(() => rmSync(root, { recursive: true, force: true }))
   const dir = join(root, '77')
@@ -43,11 +48,15 @@ function fakeProc(options: { links: string[]; tcp6: 'fixture' | 'unreadable' }):
   mkdirSync(join(dir, 'net'))
   writeFileSync(join(dir, 'status'), fixture('status-node.txt'))
   writeFileSync(join(dir, 'stat'), fixture('stat-node.txt'))
+  writeFileSync(join(dir, 'statm'), fixture('statm-node.txt'))
   writeFileSync(join(dir, 'smaps_rollup'), fixture('smaps_rollup-node.txt'))
   writeFileSync(join(dir, 'net', 'tcp'), fixture('net-tcp.txt'))
   // A directory cannot be read as a file: proof that the probe did not try.
   if (options.tcp6 === 'fixture') writeFileSync(join(dir, 'net', 'tcp6'), fixture('net-tcp6.txt'))
   else mkdirSync(join(dir, 'net', 'tcp6'))
+  if (options.sockstat6 !== undefined) {
+    writeFileSync(join(dir, 'net', 'sockstat6'), options.sockstat6)
+  }
   options.links.forEach((link, i) => symlinkSync(link, join(dir, 'fd', String(i))))
   return root
 }
@@ -70,7 +79,15 @@ describe.runIf(isLinux)('sampler/linux-probe', () => {
       const r = (await probe.read(PLAN_ALL))!
       await probe.close()
       expect(r.sockets).toEqual({ tcpConnections: 6, portConnections: 3 })
-      expect(r.memory).toMatchObject({ rssBytes: 40372 * 1024, threads: 7 })
+      // From statm (pages of 4 KiB): resident = VmRSS, resident − shared = RssAnon, shared −
+      // RssShmem = RssFile, as status says them in kB.
+      expect(r.memory).toMatchObject({
+        rssBytes: 40372 * 1024,
+        heapBytes: 6328 * 1024,
+        fileMappedBytes: 34044 * 1024,
+        stackBytes: 132 * 1024,
+        threads: 7
+      })
       expect(r.rollup).toEqual({ pssBytes: 22411 * 1024, ussBytes: (4 + 6328) * 1024 })
     })
 
@@ -82,6 +99,57 @@ describe.runIf(isLinux)('sampler/linux-probe', () => {
       const r = (await probe.read(PLAN_ALL))!
       await probe.close()
       expect(r.sockets).toEqual({ tcpConnections: 2, portConnections: 0 })
+    })
+
+    it('skips tcp6 when sockstat6 says the namespace has no TCPv6 socket', async () => {
+      // IPv4 sockets plus a unix one (never in a TCP table): without sockstat6 the unix
+      // socket would send the probe on to the unreadable tcp6.
+      const links = ['socket:[19322]', 'socket:[19326]', 'socket:[999999]']
+      const sockstat6 = 'TCP6: inuse 0\nUDP6: inuse 0\nUDPLITE6: inuse 0\nRAW6: inuse 0\n'
+      const probe = new LinuxProbe(
+        77,
+        CAPTURED_PORT,
+        fakeProc({ links, tcp6: 'unreadable', sockstat6 })
+      )
+      await probe.open()
+      const r = (await probe.read(PLAN_ALL))!
+      await probe.close()
+      expect(r.sockets).toEqual({ tcpConnections: 2, portConnections: 0 })
+    })
+
+    it('reads tcp6 when sockstat6 counts TCPv6 sockets or cannot be parsed', async () => {
+      for (const sockstat6 of ['TCP6: inuse 3\nUDP6: inuse 0\n', 'garbage\n']) {
+        const probe = new LinuxProbe(
+          77,
+          CAPTURED_PORT,
+          fakeProc({ links: CAPTURED_LINKS, tcp6: 'fixture', sockstat6 })
+        )
+        await probe.open()
+        const r = (await probe.read(PLAN_ALL))!
+        await probe.close()
+        expect(r.sockets).toEqual({ tcpConnections: 6, portConnections: 3 })
+      }
+    })
+
+    it('reads statm every time and status only when planned, repeating its figures', async () => {
+      const root = fakeProc({ links: [], tcp6: 'unreadable' })
+      const probe = new LinuxProbe(77, null, root)
+      await probe.open()
+      const cheap = { status: false, rollup: false, sockets: false }
+      const first = (await probe.read(cheap))!
+      // The process grows by 100 pages of heap and its stack by 4 KiB.
+      writeFileSync(join(root, '77', 'statm'), '182159 10193 8511 6802 0 12284 0\n')
+      writeFileSync(
+        join(root, '77', 'status'),
+        fixture('status-node.txt').replace(/VmStk:\s+132 kB/, 'VmStk:\t     136 kB')
+      )
+      const skipped = (await probe.read(cheap))!
+      const planned = (await probe.read({ ...cheap, status: true }))!
+      await probe.close()
+      expect(skipped.memory.rssBytes! - first.memory.rssBytes!).toBe(100 * 4096)
+      expect(skipped.memory.heapBytes! - first.memory.heapBytes!).toBe(100 * 4096)
+      expect(skipped.memory.stackBytes).toBe(132 * 1024)
+      expect(planned.memory.stackBytes).toBe(136 * 1024)
     })
 
     it('reads no table at all for a process without sockets', async () => {

@@ -1,6 +1,6 @@
 /**
- * The Linux probe: reads /proc/PID/{status,stat,smaps_rollup,fd} and the TCP tables of the
- * target's own network namespace directly — no child processes (systeminformation spawns
+ * The Linux probe: reads /proc/PID/{stat,statm,status,smaps_rollup,fd} and the TCP tables of
+ * the target's own network namespace directly — no child processes (systeminformation spawns
  * `ps`, far too slow for 10 Hz). Cheap files are kept open and re-read (./proc-file.ts);
  * reads of one sample run concurrently.
  */
@@ -8,13 +8,20 @@ import { readdirSync, readlinkSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { ProfilerError } from '../../shared/errors'
-import { clockTicksPerSecond } from './clock-tick'
 import { isGoneError, pidNotFound, procReadError } from './proc-errors'
 import { ProcFile } from './proc-file'
-import { countConnections, parseProcNetTcp, parseSocketLink, type TcpSocketEntry } from './proc-net'
+import {
+  countConnections,
+  parseProcNetTcp,
+  parseSocketLink,
+  parseTcp6InUse,
+  type TcpSocketEntry
+} from './proc-net'
 import { parseSmapsRollup } from './proc-smaps-rollup'
 import { isExitedState, parseStat, type ProcStat } from './proc-stat'
+import { parseStatm, type ProcStatm } from './proc-statm'
 import { parseStatus, type ProcStatus } from './proc-status'
+import { clockTicksPerSecond, pageSizeBytes } from './sysconf'
 import type { ProbeReading, ProcessProbe, ReadPlan } from './types'
 
 /**
@@ -29,14 +36,19 @@ export class LinuxProbe implements ProcessProbe {
   private readonly dir: string
   private readonly status: ProcFile
   private readonly stat: ProcFile
+  private readonly statm: ProcFile
   private readonly rollup: ProcFile
   private readonly tcp4: ProcFile
   private readonly tcp6: ProcFile
+  private readonly sockstat6: ProcFile
   /** /proc/PID/fd, kept open for its size: the fd count (see countFds). */
   private readonly fdDir: ProcFile
   private startTimeTicks: number | null = null
   private ownerUid: number | null = null
+  /** The latest status read: what statm lacks, repeated between status reads. */
+  private lastStatus: ProcStatus | null = null
   private readonly msPerTick: number
+  private readonly pageBytes: number
 
   constructor(
     readonly pid: number,
@@ -46,17 +58,21 @@ export class LinuxProbe implements ProcessProbe {
     this.dir = `${procRoot}/${pid}`
     this.status = new ProcFile(`${this.dir}/status`)
     this.stat = new ProcFile(`${this.dir}/stat`)
+    this.statm = new ProcFile(`${this.dir}/statm`)
     this.rollup = new ProcFile(`${this.dir}/smaps_rollup`)
     this.tcp4 = new ProcFile(`${this.dir}/net/tcp`, true)
     this.tcp6 = new ProcFile(`${this.dir}/net/tcp6`, true)
+    this.sockstat6 = new ProcFile(`${this.dir}/net/sockstat6`)
     this.fdDir = new ProcFile(`${this.dir}/fd`)
     this.msPerTick = 1000 / clockTicksPerSecond()
+    this.pageBytes = pageSizeBytes()
   }
 
   async open(): Promise<void> {
     try {
       this.status.open()
       this.stat.open()
+      this.statm.open()
     } catch (e) {
       this.closeFiles()
       if (isGoneError(e)) throw pidNotFound(this.pid)
@@ -65,7 +81,8 @@ export class LinuxProbe implements ProcessProbe {
     let st: ProcStat
     try {
       st = parseStat(this.stat.readSync())
-      this.ownerUid = parseStatus(this.status.readSync()).uid
+      this.lastStatus = parseStatus(this.status.readSync())
+      this.ownerUid = this.lastStatus.uid
     } catch {
       this.closeFiles()
       throw pidNotFound(this.pid)
@@ -104,16 +121,27 @@ export class LinuxProbe implements ProcessProbe {
             plan.sockets ? timed(() => this.scanSockets()) : null
           ])
         : null
-    let cheap: { status: ProcStatus; st: ProcStat; monoMs: number; fds: number } | null = null
+    let cheap: {
+      st: ProcStat
+      statm: ProcStatm
+      status: ProcStatus
+      monoMs: number
+      fds: number
+    } | null = null
     let failure: { file: string; error: unknown } | null = null
-    let file = 'status'
+    let file = 'stat'
     try {
-      const status = parseStatus(this.status.readSync())
-      file = 'stat'
       const st = parseStat(this.stat.readSync())
       const monoMs = performance.now()
+      file = 'statm'
+      const statm = parseStatm(this.statm.readSync())
+      let status = this.lastStatus
+      if (plan.status || status === null) {
+        file = 'status'
+        status = this.lastStatus = parseStatus(this.status.readSync())
+      }
       file = 'fd'
-      cheap = { status, st, monoMs, fds: this.countFds() }
+      cheap = { st, statm, status, monoMs, fds: this.countFds() }
     } catch (error) {
       failure = { file, error }
     }
@@ -129,7 +157,7 @@ export class LinuxProbe implements ProcessProbe {
       if (mapped) throw mapped
       return null
     }
-    const { status, st, monoMs, fds } = cheap
+    const { st, statm, status, monoMs, fds } = cheap
     if (isExitedState(st.state) || st.startTimeTicks !== this.startTimeTicks) return null
     const rollupRead = rollup.status === 'fulfilled' ? rollup.value : null
     const socketsRead = sockets.status === 'fulfilled' ? sockets.value : null
@@ -137,18 +165,20 @@ export class LinuxProbe implements ProcessProbe {
     const costMs: NonNullable<ProbeReading['costMs']> = {}
     if (rollupRead) costMs.rollup = rollupRead.ms
     if (socketsRead) costMs.sockets = socketsRead.ms
+    const page = this.pageBytes
     return {
       monoMs,
       cpuTimeMs: { user: st.utimeTicks * this.msPerTick, system: st.stimeTicks * this.msPerTick },
-      // A zombie's status has no memory lines (checked above). A kernel thread has none
-      // either, and truly owns no user memory: 0 there is the truth, not a guess.
+      // statm's counts are status's VmRSS, RssAnon and RssFile + RssShmem of this instant;
+      // the shmem part, stack and swap are the last status read's (≤ 1 s old). A kernel
+      // thread owns no user memory: statm says 0 there and status has no memory lines.
       memory: {
-        rssBytes: status.vmRssBytes ?? 0,
-        heapBytes: status.rssAnonBytes ?? 0,
-        fileMappedBytes: status.rssFileBytes ?? 0,
+        rssBytes: statm.residentPages * page,
+        heapBytes: (statm.residentPages - statm.sharedPages) * page,
+        fileMappedBytes: Math.max(0, statm.sharedPages * page - (status.rssShmemBytes ?? 0)),
         stackBytes: status.vmStkBytes ?? 0,
         swapBytes: status.vmSwapBytes ?? 0,
-        threads: status.threads ?? st.numThreads,
+        threads: st.numThreads,
         fds
       },
       rollup: smaps && { pssBytes: smaps.pssBytes, ussBytes: smaps.ussBytes },
@@ -172,7 +202,16 @@ export class LinuxProbe implements ProcessProbe {
   }
 
   private closeFiles(): void {
-    for (const f of [this.status, this.stat, this.rollup, this.tcp4, this.tcp6, this.fdDir]) {
+    for (const f of [
+      this.status,
+      this.stat,
+      this.statm,
+      this.rollup,
+      this.tcp4,
+      this.tcp6,
+      this.sockstat6,
+      this.fdDir
+    ]) {
       f.close()
     }
   }
@@ -190,7 +229,8 @@ export class LinuxProbe implements ProcessProbe {
   /**
    * Each table read walks the kernel's whole connection hash, so: none when the process
    * holds no socket, and tcp6 only when some socket was not found in tcp (a server bound
-   * to 0.0.0.0 has only IPv4 sockets; unix and UDP sockets also send us on to tcp6).
+   * to 0.0.0.0 has only IPv4 sockets; unix and UDP sockets also send us on to tcp6) and
+   * the namespace has TCPv6 sockets at all (see hasTcp6Sockets).
    */
   private async scanSockets(): Promise<NonNullable<ProbeReading['sockets']>> {
     const inodes = await this.socketInodes()
@@ -221,11 +261,26 @@ export class LinuxProbe implements ProcessProbe {
     const ours = (e: TcpSocketEntry): boolean => inodes.has(e.inode) && !skip?.has(e.inode)
     const entries = parseProcNetTcp(await this.tcp4.read().catch(tableMissing), 4).filter(ours)
     let paged = this.tcp4.lastReadCalls > 1
-    if (entries.length + (skip?.size ?? 0) < inodes.size) {
+    if (entries.length + (skip?.size ?? 0) < inodes.size && this.hasTcp6Sockets()) {
       entries.push(...parseProcNetTcp(await this.tcp6.read().catch(tableMissing), 6).filter(ours))
       paged ||= this.tcp6.lastReadCalls > 1
     }
     return { entries, paged }
+  }
+
+  /**
+   * Whether the tcp6 table may hold one of ours: sockstat6's count of TCPv6 sockets costs a
+   * few µs where the table's walk of the connection hash costs milliseconds (≈ 3 ms on the
+   * 24 GiB development VM). Anything but a readable "TCP6: inuse 0" reads the table.
+   */
+  private hasTcp6Sockets(): boolean {
+    let text: string
+    try {
+      text = this.sockstat6.readSync()
+    } catch {
+      return true
+    }
+    return parseTcp6InUse(text) !== 0
   }
 
   private async socketInodes(): Promise<Set<number>> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseClockTicks } from './clock-tick'
+import { parseClockTicks } from './sysconf'
 import { isGoneError, procReadError } from './proc-errors'
 
 function errno(code: string): NodeJS.ErrnoException {
@@ -51,7 +51,7 @@ describe('sampler/proc-errors', () => {
   })
 })
 
-describe('sampler/clock-tick', () => {
+describe('sampler/sysconf', () => {
   describe('parseClockTicks', () => {
     it('reads getconf output and rejects junk', () => {
       expect(parseClockTicks('100\n')).toBe(100)

@@ -45,6 +45,17 @@ export function parseProcNetTcp(text: string, family: 4 | 6): TcpSocketEntry[] {
   return out
 }
 
+/**
+ * "TCP6: inuse N" of /proc/net/sockstat6: TCPv6 sockets hashed in the namespace (listening,
+ * connecting, established; not TIME_WAIT, which no process owns). These are the sockets the
+ * tcp6 table lists, so 0 means the table holds none of anybody's. null when the line is
+ * missing or not of that form.
+ */
+export function parseTcp6InUse(text: string): number | null {
+  const m = /^TCP6: inuse (\d+)$/m.exec(text)
+  return m ? Number(m[1]) : null
+}
+
 function hexToAddress(hex: string, family: 4 | 6): string {
   const words: number[] = []
   for (let i = 0; i + 8 <= hex.length; i += 8) words.push(parseInt(hex.slice(i, i + 8), 16))

@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { countConnections, parseProcNetTcp, parseSocketLink, TCP_ESTABLISHED } from './proc-net'
+import {
+  countConnections,
+  parseProcNetTcp,
+  parseSocketLink,
+  parseTcp6InUse,
+  TCP_ESTABLISHED
+} from './proc-net'
 import { parseSmapsRollup } from './proc-smaps-rollup'
 import { isExitedState, parseStat } from './proc-stat'
+import { parseStatm } from './proc-statm'
 import { parseStatus, type ProcStatus } from './proc-status'
 
 /** Texts captured from real processes on Linux 6.x (test/fixtures/proc/README.md says how). */
@@ -149,6 +156,12 @@ describe('sampler/proc parsers', () => {
     it('throws on a truncated line', () => {
       expect(() => parseStat('123 (x) S 1 2')).toThrow(/malformed/)
       expect(() => parseStat('garbage')).toThrow(/malformed/)
+      const busy = fixture('stat-busy.txt')
+      // utime (field 14) not a number: an error, not NaN CPU.
+      const fields = busy.slice(busy.lastIndexOf(')') + 2).split(' ')
+      fields[11] = 'x75'
+      const bad = `${busy.slice(0, busy.lastIndexOf(')') + 2)}${fields.join(' ')}`
+      expect(() => parseStat(bad)).toThrow(/field 14 missing/)
     })
   })
 
@@ -240,6 +253,47 @@ describe('sampler/proc parsers', () => {
       expect(parseSocketLink('socket:[19321]')).toBe(19321)
       expect(parseSocketLink('pipe:[19314]')).toBeNull()
       expect(parseSocketLink('/dev/null')).toBeNull()
+    })
+  })
+
+  describe('parseStatm', () => {
+    it('reads the page counts that status gives as VmRSS and RssFile + RssShmem', () => {
+      const m = parseStatm(fixture('statm-node.txt'))
+      const status = parseStatus(fixture('status-node.txt'))
+      expect(m).toEqual({ sizePages: 182059, residentPages: 10093, sharedPages: 8511 })
+      expect(m.residentPages * 4 * KIB).toBe(status.vmRssBytes)
+      expect((m.residentPages - m.sharedPages) * 4 * KIB).toBe(status.rssAnonBytes)
+    })
+
+    it('reads a kernel thread as owning nothing', () => {
+      expect(parseStatm(fixture('statm-kthread.txt'))).toEqual({
+        sizePages: 0,
+        residentPages: 0,
+        sharedPages: 0
+      })
+    })
+
+    it('rejects a malformed line (too short, not numbers, shared above resident)', () => {
+      for (const bad of ['', '12 34', 'a b c d e f g', '10 5 6 1 0 2 0', '-1 2 1 0 0 0 0']) {
+        expect(() => parseStatm(bad)).toThrow(/malformed \/proc statm line/)
+      }
+    })
+  })
+
+  describe('parseTcp6InUse', () => {
+    // As Linux 6.18 prints /proc/net/sockstat6.
+    const text = (n: number): string =>
+      `TCP6: inuse ${n}\nUDP6: inuse 0\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n`
+
+    it('reads the TCPv6 socket count', () => {
+      expect(parseTcp6InUse(text(0))).toBe(0)
+      expect(parseTcp6InUse(text(17))).toBe(17)
+    })
+
+    it('returns null without a well-formed TCP6 line (UDP6 does not count)', () => {
+      expect(parseTcp6InUse('UDP6: inuse 0\n')).toBeNull()
+      expect(parseTcp6InUse('TCP6: inuse x\n')).toBeNull()
+      expect(parseTcp6InUse('')).toBeNull()
     })
   })
 })

@@ -127,7 +127,7 @@ describe('sampler/sampler', () => {
       expect(got.samples[10]).toMatchObject({ pssBytes: 900, ussBytes: 700 })
     })
 
-    it('spaces a 20 ms rollup 10 s apart by default (0.1% of a core, capped)', async () => {
+    it('spaces a 20 ms rollup 30 s apart by default at 10 Hz (0.05% of a core, capped)', async () => {
       const probe = new FakeProbe()
       probe.rollupCostMs = 20
       const got = collect()
@@ -135,10 +135,24 @@ describe('sampler/sampler', () => {
         { pid: 4242, intervalMs: 100, probe },
         { onSample: (x) => got.samples.push(x) }
       )
-      await vi.advanceTimersByTimeAsync(20_050)
+      await vi.advanceTimersByTimeAsync(60_050)
       await s.stop()
       const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
-      expect(withPss).toEqual([0, 100, 200])
+      expect(withPss).toEqual([0, 300, 600])
+    })
+
+    it('spaces a 5 ms rollup 5 s apart by default at 1 Hz (0.1% of a core)', async () => {
+      const probe = new FakeProbe()
+      probe.rollupCostMs = 5
+      const got = collect()
+      const s = startSampler(
+        { pid: 4242, intervalMs: 1000, probe },
+        { onSample: (x) => got.samples.push(x) }
+      )
+      await vi.advanceTimersByTimeAsync(12_050)
+      await s.stop()
+      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
+      expect(withPss).toEqual([0, 5, 10])
     })
 
     it('spaces a costly rollup so it stays within its budget of a core', async () => {
@@ -173,6 +187,20 @@ describe('sampler/sampler', () => {
       await vi.advanceTimersByTimeAsync(6_100)
       await s.stop()
       expect(probe.plans.map((p) => p.rollup)).toEqual([true, true, true, true, true])
+    })
+
+    it('asks for the whole status once a second at 10 Hz, and at every sample from 1 s', async () => {
+      const fast = new FakeProbe()
+      const s = startSampler({ pid: 4242, intervalMs: 100, probe: fast }, { onSample: () => {} })
+      await vi.advanceTimersByTimeAsync(2_050)
+      await s.stop()
+      const statusAt = fast.plans.flatMap((p, k) => (p.status ? [k] : []))
+      expect(statusAt).toEqual([0, 10, 20])
+      const slow = new FakeProbe()
+      const t = startSampler({ pid: 4242, intervalMs: 1000, probe: slow }, { onSample: () => {} })
+      await vi.advanceTimersByTimeAsync(3_050)
+      await t.stop()
+      expect(slow.plans.map((p) => p.status)).toEqual([true, true, true, true])
     })
 
     it('scans sockets once a second at 10 Hz, repeating the counts with their socketsAt', async () => {

@@ -14,12 +14,13 @@ import {
   MAX_INTERVAL_MS,
   MIN_INTERVAL_MS,
   budgetedSpacing,
+  defaultReadBudget,
   nextTick,
-  READ_BUDGET,
   sleepBefore,
   ROLLUP_SPACING_MS,
   smoothCost,
   SOCKET_SPACING_MS,
+  STATUS_SPACING_MS,
   type CpuTime
 } from './schedule'
 import type {
@@ -48,7 +49,7 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
   const pid = options.pid
   const probe = options.probe ?? createProbe(pid, options.port ?? null)
   const socketMinMs = options.socketIntervalMs ?? SOCKET_SPACING_MS
-  const budget = options.readBudget ?? READ_BUDGET
+  const budget = options.readBudget ?? defaultReadBudget(intervalMs)
   let stopping = false
   // One timer per sleep, and no listener added or removed per tick: at 10 Hz the sampler's
   // own bookkeeping costs as much as the reads, so a sleep is just a timer and a resolver.
@@ -91,6 +92,7 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
     let k = 0
     let lastRollupK: number | null = null
     let lastSocketK: number | null = null
+    let lastStatusK: number | null = null
     let prevCpu: CpuTime | null = null
     let sockets: { counts: NonNullable<ProbeReading['sockets']>; at: number } | null = null
     let rollupCost: number | null = null
@@ -107,6 +109,7 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
         if (!forTick && wait > 0 && (await probe.isGone())) return exited()
       }
       const plan = {
+        status: isDue(k, lastStatusK, intervalMs, STATUS_SPACING_MS),
         rollup: isDue(
           k,
           lastRollupK,
@@ -119,6 +122,7 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
       const reading = await probe.read(plan)
       if (stopping) return 'stopped'
       if (reading === null) return exited()
+      if (plan.status) lastStatusK = k
       if (plan.rollup) lastRollupK = k
       if (reading.costMs?.rollup !== undefined) {
         rollupCost = smoothCost(rollupCost, reading.costMs.rollup)
@@ -172,7 +176,7 @@ export async function takeSample(
   await probe.open()
   try {
     const t = Date.now()
-    const reading = await probe.read({ rollup: true, sockets: true })
+    const reading = await probe.read({ status: true, rollup: true, sockets: true })
     if (reading === null) {
       throw new ProfilerError('TARGET_EXITED', `pid ${pid} exited while being read`)
     }

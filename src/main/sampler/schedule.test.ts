@@ -3,6 +3,8 @@ import {
   budgetedSpacing,
   cpuPercents,
   isDue,
+  defaultReadBudget,
+  FAST_READ_BUDGET,
   MAX_BUDGET_SPACING_MS,
   nextTick,
   READ_BUDGET,
@@ -49,12 +51,21 @@ describe('sampler/schedule', () => {
     })
   })
 
-  describe('READ_BUDGET', () => {
-    it('is 0.1% of a core per expensive read: at most 10 s apart for a 20 ms smaps_rollup', () => {
+  describe('defaultReadBudget', () => {
+    it('is 0.1% of a core per expensive read from 1 s: a 20 ms smaps_rollup every 20 s', () => {
+      expect(defaultReadBudget(1000)).toBe(READ_BUDGET)
       expect(READ_BUDGET).toBe(0.001)
       expect(budgetedSpacing(1000, 0.5, READ_BUDGET)).toBe(1000)
       expect(budgetedSpacing(1000, 6, READ_BUDGET)).toBe(6000)
-      expect(budgetedSpacing(1000, 20, READ_BUDGET)).toBe(MAX_BUDGET_SPACING_MS)
+      expect(budgetedSpacing(1000, 20, READ_BUDGET)).toBe(20_000)
+    })
+
+    it('is half that below 1 s, capped at 30 s: a 20 ms smaps_rollup every 30 s at 10 Hz', () => {
+      expect(defaultReadBudget(999)).toBe(FAST_READ_BUDGET)
+      expect(defaultReadBudget(100)).toBe(0.0005)
+      expect(budgetedSpacing(1000, 6, FAST_READ_BUDGET)).toBe(12_000)
+      expect(budgetedSpacing(1000, 20, FAST_READ_BUDGET)).toBe(MAX_BUDGET_SPACING_MS)
+      expect(MAX_BUDGET_SPACING_MS).toBe(30_000)
     })
   })
 

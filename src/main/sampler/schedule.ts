@@ -8,19 +8,36 @@ export const MIN_INTERVAL_MS = 100
 export const MAX_INTERVAL_MS = 60_000
 /** DESIGN.md cost rule: smaps_rollup at most once per second, whatever the interval. */
 export const ROLLUP_SPACING_MS = 1000
+/**
+ * The whole status file (VmStk, VmSwap, RssShmem; statm has the rest) at most once a
+ * second: at 10 Hz its generation cost as much as every other per-sample read together.
+ */
+export const STATUS_SPACING_MS = 1000
 /** Default spacing of socket scans (see SamplerOptions.socketIntervalMs). */
 export const SOCKET_SPACING_MS = 1000
 /**
- * Default share of one core each expensive read may use (SamplerOptions.readBudget): 0.1%.
- * Issue 3 allows 0.5% of a core for the whole sampler at 10 Hz; on the 2-core development VM
- * the 10 Hz timer alone takes 0.15–0.2% and the per-sample reads (status, stat, fd count)
- * about 0.2%, which leaves about 0.1% for smaps_rollup and the socket scan together. At 0.2%
- * each they took 0.3–0.4% (bench/sampler.ts). On a 1.1 GiB process both are then read every
- * 10 s (MAX_BUDGET_SPACING_MS); on a small one (a read under 1 ms) still once a second.
+ * Default share of one core each expensive read (smaps_rollup, socket scan) may use at
+ * intervals of a second or more (SamplerOptions.readBudget): 0.1%.
  */
 export const READ_BUDGET = 0.001
-/** However costly a read, it is made at least this often (PSS must not vanish for minutes). */
-export const MAX_BUDGET_SPACING_MS = 10_000
+/**
+ * The same below a second. Issue 3 allows 0.5% of a core for the whole sampler at 10 Hz; on
+ * the 2-core development VM the 10 Hz timer alone takes 0.15–0.2% and the per-sample reads
+ * (stat, statm, fd count; status once a second) with the loop about 0.15–0.2%, cold caches
+ * making each read several times what it costs in a tight loop. That leaves about 0.1% for
+ * smaps_rollup and the socket scan together (bench/sampler.ts).
+ */
+export const FAST_READ_BUDGET = 0.0005
+/**
+ * However costly a read, it is made at least this often (PSS must not vanish for minutes).
+ * A 1.1 GiB process's smaps_rollup (≈ 15 ms) reaches it at 10 Hz: PSS every 30 s there.
+ */
+export const MAX_BUDGET_SPACING_MS = 30_000
+
+/** The default budget of each expensive read at this sampling interval. */
+export function defaultReadBudget(intervalMs: number): number {
+  return intervalMs < 1000 ? FAST_READ_BUDGET : READ_BUDGET
+}
 
 /**
  * Spacing of an expensive read: its minimum, stretched so that cost / spacing stays within

@@ -20,10 +20,11 @@ export interface SamplerOptions {
   socketIntervalMs?: number
   /**
    * Share of one core that each expensive read (smaps_rollup, socket scan) may use on
-   * average: one that costs more is spaced further apart than its minimum, up to 10 s.
-   * smaps_rollup walks every page table (≈ 23 ms for 1.1 GiB in 4 KiB pages), so on a large
-   * process "once a second" alone would be 2.3% of a core. Default 0.001 (0.1%, see
-   * READ_BUDGET); 0 = no budget, minimum spacing only.
+   * average: one that costs more is spaced further apart than its minimum, up to 30 s.
+   * smaps_rollup walks every page table (≈ 15 ms for 1.1 GiB in 4 KiB pages), so on a large
+   * process "once a second" alone would be 1.5% of a core. Default 0.1% (READ_BUDGET) at
+   * intervals of 1 s or more, 0.05% below (FAST_READ_BUDGET: the per-sample reads take most
+   * of the sampler's 0.5% there); 0 = no budget, minimum spacing only.
    */
   readBudget?: number
   /** The platform reader; default: /proc on Linux, systeminformation elsewhere. For tests. */
@@ -49,8 +50,14 @@ export interface RunningSampler {
 // Platform interface: what sampler.ts needs from an operating system. Linux reads /proc
 // (./linux-probe.ts); elsewhere systeminformation's per-process figures (./fallback-probe.ts).
 
-/** What one reading should include beyond the cheap figures (status, stat, fd count). */
+/** What one reading should include beyond the cheap figures (stat, statm, fd count). */
 export interface ReadPlan {
+  /**
+   * The whole status file, for what statm lacks (VmStk, VmSwap, RssShmem): ≈ 60 µs of
+   * kernel formatting on a cold cache against ≈ 5 µs for statm, so at most once a second.
+   * In between, a reading repeats the last status figures (≤ 1 s old).
+   */
+  status: boolean
   /** PSS/USS from smaps_rollup: milliseconds on a large process, so at most once per second. */
   rollup: boolean
   /** Socket scan (fd links + TCP tables): milliseconds too, see socketIntervalMs. */
