@@ -83,6 +83,32 @@ describe('analysis/connections', () => {
       expect(reconcileConnections(samples, events)).toMatchObject({ sockets: 25, stale: false })
     })
 
+    it('judges only counts read after the grace period, not ones a sample repeats', () => {
+      // Socket scans every 30 s: the samples after 40 s repeat the scan of 20 s, when the
+      // server still held all 50; the scan at 50 s sees the 25 left open.
+      const samples = [
+        { ...sample(T0 + 45_000, 50, null), socketsAt: T0 + 20_000 },
+        { ...sample(T0 + 50_000, 25, null), socketsAt: T0 + 50_000 },
+        { ...sample(T0 + 55_000, 25, null), socketsAt: T0 + 50_000 }
+      ]
+      expect(reconcileConnections(samples, events)).toMatchObject({ sockets: 25, stale: false })
+      // With only the repeated count there is nothing read after the grace period to judge.
+      const repeated = reconcileConnections([samples[0]!], events)
+      expect(repeated).toMatchObject({ sockets: null, stale: false, missing: false })
+    })
+
+    it('judges a server poll by when it answered', () => {
+      const polled = (t: number, ws: number, polledAt: number): Sample => ({
+        ...sample(t, null, ws),
+        server: { polledAt, websocketSessions: ws }
+      })
+      // Polled at 35 s, before the grace period ended at 40 s: not a figure to judge by.
+      const early = reconcileConnections([polled(T0 + 45_000, 50, T0 + 35_000)], events)
+      expect(early).toMatchObject({ serverReported: null, stale: false })
+      const late = reconcileConnections([polled(T0 + 50_000, 50, T0 + 48_000)], events)
+      expect(late).toMatchObject({ serverReported: 50, stale: true })
+    })
+
     it('does not judge before the grace period has passed', () => {
       const short = [counters(T0, 50, 50, 0), counters(T0 + 10_000, 25, 50, 25)]
       const c = reconcileConnections([sample(T0 + 12_000, 50, 50)], short)

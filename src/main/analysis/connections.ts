@@ -46,10 +46,16 @@ export function reconcileConnections(
   const judged = settled.length > 0
   const pool = judged ? settled : samples.slice(-1)
   // The least seen after the grace period: a short HTTP request on the same port is not a
-  // connection left behind.
-  const sockets = minOf(pool.map((s) => s.portConnections))
+  // connection left behind. Counts read before it ended do not count: a sample repeats the
+  // last socket scan's (socketsAt; up to 30 s old on a large server at 10 Hz) and the last
+  // server poll's (polledAt).
+  const readSince = (at: number | undefined, s: Sample): boolean =>
+    !judged || (at ?? s.t) >= settledAt
+  const sockets = minOf(pool.filter((s) => readSince(s.socketsAt, s)).map((s) => s.portConnections))
   const serverReported = minOf(
-    pool.map((s) => s.wsConnections ?? s.server?.websocketSessions ?? null)
+    pool
+      .filter((s) => readSince(s.server?.polledAt, s))
+      .map((s) => s.wsConnections ?? s.server?.websocketSessions ?? null)
   )
   const observed = serverReported ?? sockets
   return {

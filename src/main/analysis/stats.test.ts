@@ -10,6 +10,7 @@ import {
   slopeInterval,
   tCdf,
   theilSen,
+  withoutOutliers,
   tQuantile
 } from './stats'
 import { gaussian, seededRandom } from './synthetic'
@@ -92,6 +93,17 @@ describe('analysis/stats', () => {
       const pts = Array.from({ length: 100 }, (_, i) => ({ t: i * 1000, v: i }))
       expect(binLevels(pts, 10)).toHaveLength(10)
       expect(binLevels(pts.slice(0, 5), 10)).toHaveLength(5)
+    })
+  })
+
+  describe('withoutOutliers', () => {
+    it('leaves out a spike but not the spread of residuals a line passes close to', () => {
+      // Half the residuals near zero (a Theil–Sen line through them), half at ±2–4: spread.
+      const spread = [2, -0.4, -0.2, 3, 0.1, 4.3, -0.1, -0.3]
+      expect(withoutOutliers(spread)).toHaveLength(8)
+      const spike = [1, -1.2, 0.8, -0.5, 30, 0.3, -0.9, 1.1, -0.7, 0.4]
+      expect(withoutOutliers(spike)).not.toContain(30)
+      expect(withoutOutliers(spike)).toHaveLength(9)
     })
   })
 })

@@ -46,13 +46,39 @@ export const MAD_EFFICIENCY = 0.37
 /** Below this many points a fit's spread is the larger of MAD and RMS (see theilSen). */
 export const FEW_POINTS = 20
 
-/** Residuals beyond this many robust σ are outliers (a spike, a torn value), not spread. */
+/**
+ * A residual beyond this many σ of the others is an outlier (a spike, a torn value), not
+ * spread (see withoutOutliers).
+ */
 export const OUTLIER_SIGMA = 4
 /**
  * …on this many points or more. On fewer, four points that happen to fall in a line make the
  * fifth look like an outlier: nothing tells a spike from the spread there.
  */
 export const OUTLIER_MIN_POINTS = 8
+
+/**
+ * The residuals less their outliers: the largest is left out while it lies beyond
+ * OUTLIER_SIGMA times the RMS of the others, and while OUTLIER_MIN_POINTS remain. The point
+ * tested is measured against the others only: a Theil–Sen line on few points passes through
+ * about half of them, so their MAD comes out far below the spread: judged by it, three of
+ * eight troughs of a flat flush sawtooth were "outliers" and the slope's interval a quarter as
+ * wide as their spread allows. A spike stands out of the others' spread all the same.
+ */
+export function withoutOutliers(residuals: readonly number[]): number[] {
+  let kept = [...residuals]
+  while (kept.length >= OUTLIER_MIN_POINTS) {
+    let worst = 0
+    for (let i = 1; i < kept.length; i++) {
+      if (Math.abs(kept[i] as number) > Math.abs(kept[worst] as number)) worst = i
+    }
+    const others = kept.filter((_, i) => i !== worst)
+    const rms = Math.sqrt(others.reduce((a, r) => a + r * r, 0) / (others.length - 2))
+    if (Math.abs(kept[worst] as number) <= OUTLIER_SIGMA * rms) break
+    kept = others
+  }
+  return kept
+}
 
 /**
  * Lag-1 autocorrelation of residuals in time order, clamped to [0, MAX_AUTOCORRELATION];
@@ -134,16 +160,13 @@ export function theilSen(
   // it, and a t with MAD_EFFICIENCY of the n − 2 degrees of freedom keeps it honest. On few
   // points a MAD can come out small by luck: there the larger of it and the plain RMS is used,
   // as honest as a standard deviation (n − 2 df) and only ever wider.
-  // The RMS leaves out residuals beyond OUTLIER_SIGMA robust σ (a spike in a series of ten
-  // samples every 30 s must not widen the interval the way ten spikes would).
+  // The RMS leaves out outliers (a spike in a series of ten samples every 30 s must not widen
+  // the interval the way ten spikes would).
   const robust = robustSigma(residuals)
-  const kept =
-    n < OUTLIER_MIN_POINTS
-      ? residuals
-      : residuals.filter((r) => robust === 0 || Math.abs(r) <= OUTLIER_SIGMA * robust)
+  const few = n < FEW_POINTS
+  const kept = !few || n < OUTLIER_MIN_POINTS ? residuals : withoutOutliers(residuals)
   const rms =
     kept.length > 2 ? Math.sqrt(kept.reduce((a, r) => a + r * r, 0) / (kept.length - 2)) : 0
-  const few = n < FEW_POINTS
   const own = few ? Math.max(robust, rms) : robust
   const slopeSe = n > 2 && sxx > 0 ? Math.max(own, sigmaFloor) / Math.sqrt(sxx) : Infinity
   const ownDf = Math.max(1, few ? n - 2 : Math.round(MAD_EFFICIENCY * (n - 2)))
@@ -225,7 +248,7 @@ export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length
 }
 
-function sumSquaredDeviations(values: readonly number[]): number {
+export function sumSquaredDeviations(values: readonly number[]): number {
   const m = mean(values)
   return values.reduce((acc, v) => acc + (v - m) * (v - m), 0)
 }

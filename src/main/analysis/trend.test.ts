@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricVerdict } from '../../shared/analysis'
 import * as S from './synthetic'
-import { judgeTrend, MIN_TREND_DURATION_MS, WARMUP_FRACTION } from './trend'
+import { judgeTrend, MIN_TREND_DURATION_MS, orderChance, WARMUP_FRACTION } from './trend'
 
 const L = 200 * 1024 * 1024
 const MIN = 60_000
@@ -328,6 +328,18 @@ describe('analysis/trend', () => {
 
     it('has nothing to say about no data', () => {
       expect(judgeTrend([])).toMatchObject({ verdict: 'inconclusive', code: 'no-data' })
+    })
+  })
+
+  describe('orderChance', () => {
+    it("is Kendall's exact one-sided p-value of a rising order", () => {
+      expect(orderChance([1, 2, 3, 4])).toBeCloseTo(1 / 24, 12)
+      expect(orderChance([1, 2, 3])).toBeCloseTo(1 / 6, 12)
+      // Seven values with one pair swapped: (1 + 6) of 5040 orders have at most one inversion.
+      expect(orderChance([1, 2, 4, 3, 5, 6, 7])).toBeCloseTo(7 / 5040, 12)
+      expect(orderChance([4, 3, 2, 1])).toBe(1)
+      // Ties count as out of order.
+      expect(orderChance([1, 1, 2, 3])).toBeCloseTo(4 / 24, 12)
     })
   })
 })

@@ -41,6 +41,7 @@ import {
   residualsOf,
   pointNoise,
   slopeInterval,
+  sumSquaredDeviations,
   theilSen,
   tQuantile,
   type LineFit
@@ -117,10 +118,17 @@ export const LATE_FRACTION = 0.5
 /** The tail of a broken line covers at least a fifth of the window (a plateau must be seen). */
 export const MIN_TAIL_FRACTION = 0.2
 /**
- * One-sided confidence for a leak on a sawtooth of few cycles, where every trough must also
- * rise: the rising sequence is evidence of its own (4 troughs rise in order by chance 1 in 24).
+ * One-sided confidence for a leak on a sawtooth of few cycles whose troughs also rise in order
+ * (RISING_ORDER_CHANCE): the order is evidence of its own.
  */
 export const FEW_CYCLES_CONFIDENCE = 0.99
+/**
+ * Troughs "rise in order" when an order as close to rising comes by chance no more often than
+ * four troughs all rising one after the other (1 in 24; Kendall's exact test). Seven troughs
+ * with one pair swapped (1 in 720) rise as surely as four in a row; asking every trough to
+ * beat the one before left leaks of 3 %/min on 20-s flush cycles inconclusive for one swap.
+ */
+export const RISING_ORDER_CHANCE = 1 / 24
 /**
  * A plateau on a tail of fewer than MIN_TAIL_POINTS points (ten samples every 30 s leave five
  * for the late half) whose interval still reaches the leak margin rests on the break alone:
@@ -403,6 +411,7 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     // Growth must go on to the end: after a real break (a step, a warm-up bend) the tail
     // grows surely, at LEAK_CONFIDENCE; the late half grows surely too — or, with too few
     // points to tell (under 8: ten samples every 30 s), does not contradict the overall slope.
+    // Whether the late half grows is read against the whole series' noise (lateGrowthInterval).
     const tailOn =
       !brk ||
       !breakIsReal(brk, series.length) ||
@@ -412,6 +421,8 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
       !late ||
       !lateCi95 ||
       lateSurelyGrows ||
+      (lateGrowthInterval(lateSeries, series, from, line, rho)[0] > 0 &&
+        late.slope >= leakMargin) ||
       (late.n < 8 && lateCi95[1] >= Math.max(leakMargin, SLOWER_RATIO * b))
     if (tailOn && lateOn) return result('leak', lateSlower ? 'growing-slower' : 'growing')
     return result('inconclusive', 'unclear-end')
@@ -430,6 +441,33 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   if (stopped) return stopped
   if (saw && fit.n < MIN_TREND_POINTS) return result('inconclusive', 'few-cycles')
   return result('inconclusive', 'noisy')
+}
+
+/**
+ * The late half's 95 % slope interval for confirming that a leak goes on to the end. The leak
+ * being confirmed is one line through the window with one noise, so σ and its degrees of
+ * freedom are read from that line's residuals over the whole series, not from the late half's
+ * alone: a spread of half the points is rough (a MAD of twenty bins, with a third of their
+ * degrees of freedom), and where it came out wide by chance a steady leak's late half was
+ * "not surely growing" and the verdict inconclusive. Widened for the series' autocorrelation
+ * like every interval. (Overturning a leak still asks the late half's own, wider interval.)
+ */
+function lateGrowthInterval(
+  lateSeries: readonly Point[],
+  series: readonly Point[],
+  from: number,
+  line: LineFit,
+  rho: number
+): [number, number] {
+  const xs = (points: readonly Point[]): number[] => points.map((p) => (p.t - from) / MINUTE)
+  const sigma = line.slopeSe * Math.sqrt(sumSquaredDeviations(xs(series)))
+  const own = fitPerMinute(lateSeries, from)
+  const fit = {
+    ...own,
+    slopeSe: sigma / Math.sqrt(sumSquaredDeviations(xs(lateSeries))),
+    df: line.df
+  }
+  return slopeInterval(inflateForAutocorrelation(fit, rho), 0.95)
 }
 
 /**
@@ -489,8 +527,8 @@ function noiseCorrelation(
 /**
  * A sawtooth of few cycles (flush cycles of a minute in a five-minute run) leaves too few
  * troughs for the late-half and broken-line tests. Then:
- *  - leak: every trough above the one before, the slope at least the leak margin and surely
- *    positive at FEW_CYCLES_CONFIDENCE;
+ *  - leak: the troughs rise in order (RISING_ORDER_CHANCE), the slope is at least the leak
+ *    margin and surely positive at FEW_CYCLES_CONFIDENCE;
  *  - stable: the troughs' band (widened by twice their noise) is all the growth they allow
  *    between the first and the last; projected over the stable margin's horizon it stays
  *    under the seed's stable margin, and the troughs span at least half the window; or the
@@ -511,9 +549,8 @@ function fewCycles(
 ): [MetricVerdict, TrendCode] {
   if (troughs.length < 3) return ['inconclusive', 'few-cycles']
   const values = troughs.map((p) => p.v)
-  // Three troughs rise in order by chance one time in six: a leak needs four or more.
-  const rising =
-    values.length >= 4 && values.every((v, k) => k === 0 || v > (values[k - 1] as number))
+  // (Three troughs rise in order by chance one time in six: a leak needs four or more.)
+  const rising = orderChance(values) <= RISING_ORDER_CHANCE
   const q = tQuantile(FEW_CYCLES_CONFIDENCE, fit.df)
   if (rising && fit.slope >= leakMargin && fit.slope - q * fit.slopeSe > 0) {
     return ['leak', 'growing']
@@ -534,6 +571,32 @@ function fewCycles(
   if (span >= durationMs / 2 && allowed < seedStableMargin) return ['stable', 'flat']
   if (ci95[1] < stableMargin) return ['stable', 'flat']
   return ['inconclusive', 'few-cycles']
+}
+
+/**
+ * The chance that n values in random order come out with no more inversions (pairs out of
+ * rising order; ties count as out of order) than these: Kendall's exact one-sided p-value,
+ * counted with the Mahonian numbers. 1/n! for values all rising.
+ */
+export function orderChance(values: readonly number[]): number {
+  const n = values.length
+  let inversions = 0
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      if ((values[i] as number) >= (values[j] as number)) inversions++
+    }
+  }
+  // counts[k]: orders of the first m values with k inversions (the m-th adds 0 to m − 1).
+  let counts = [1]
+  for (let m = 2; m <= n; m++) {
+    const next = new Array<number>(counts.length + m - 1).fill(0)
+    counts.forEach((c, k) => {
+      for (let j = 0; j < m; j++) next[k + j] = (next[k + j] as number) + c
+    })
+    counts = next
+  }
+  const total = counts.reduce((a, c) => a + c, 0)
+  return counts.slice(0, inversions + 1).reduce((a, c) => a + c, 0) / total
 }
 
 /**
