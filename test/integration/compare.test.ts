@@ -53,8 +53,8 @@ async function benchOn(s: RunningSim, file: string): Promise<string> {
   return file
 }
 
-async function compareJson(a: string, b: string): Promise<CompareResult> {
-  const r = await cli(['compare', a, b, '--json'])
+async function compareJson(a: string, b: string, flags: string[] = []): Promise<CompareResult> {
+  const r = await cli(['compare', a, b, '--json', ...flags])
   expect(r.code, r.err).toBe(0)
   return JSON.parse(r.out) as CompareResult
 }
@@ -105,8 +105,17 @@ describe('compare (simulator builds)', () => {
       expect(m.delta!).toBeGreaterThan(4096)
     })
 
+    /**
+     * Two fresh servers of one build on the 2-core development VM, machine otherwise quiet:
+     * the lower quartile of one-at-a-time latency (≈ 1 ms) came out up to 38% apart (CI up to
+     * 43%), a different benchmark each run — waking a process costs 0.06–0.25 ms here, and a
+     * round trip wakes two. The default 10% band is for steadier machines (README, compare);
+     * here the band is 50%, which the 20 ms build still clears by far.
+     */
+    const VM_NOISE = ['--noise', '50']
+
     it('judges two runs of one build equal within noise', async () => {
-      const r = await compareJson(base, same)
+      const r = await compareJson(base, same, VM_NOISE)
       expect(significant(r)).toEqual([])
       expect(r.verdict).toBe('no-significant-difference')
     })
@@ -120,7 +129,7 @@ describe('compare (simulator builds)', () => {
       expect(lines[2]).toMatch(/^B: slow\.json \(bench, /)
       expect(r.out).toMatch(/^ {2}write latency p25\s+\d+\.\d+ ms\s+2\d\.\d ms\s+\+\d+%\s+WORSE$/m)
       expect((await cli(['compare', base, slow, '--fail-on-regression'])).code).toBe(1)
-      expect((await cli(['compare', base, same, '--fail-on-regression'])).code).toBe(0)
+      expect((await cli(['compare', base, same, ...VM_NOISE, '--fail-on-regression'])).code).toBe(0)
     })
 
     it('writes Markdown and HTML reports', async () => {
