@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseClockTicks } from './sysconf'
+import { parseGetconfNumber } from './sysconf'
 import { isGoneError, procReadError } from './proc-errors'
 
 function errno(code: string): NodeJS.ErrnoException {
@@ -52,12 +52,12 @@ describe('sampler/proc-errors', () => {
 })
 
 describe('sampler/sysconf', () => {
-  describe('parseClockTicks', () => {
+  describe('parseGetconfNumber', () => {
     it('reads getconf output and rejects junk', () => {
-      expect(parseClockTicks('100\n')).toBe(100)
-      expect(parseClockTicks('250')).toBe(250)
-      expect(parseClockTicks('')).toBeNull()
-      expect(parseClockTicks('undefined')).toBeNull()
+      expect(parseGetconfNumber('100\n')).toBe(100)
+      expect(parseGetconfNumber('250')).toBe(250)
+      expect(parseGetconfNumber('')).toBeNull()
+      expect(parseGetconfNumber('undefined')).toBeNull()
     })
   })
 })

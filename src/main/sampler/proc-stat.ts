@@ -3,6 +3,7 @@
  * The command name (field 2) is in parentheses and may itself contain spaces and
  * parentheses, so fields are counted from the LAST ')' of the line.
  */
+import { digitsEnd, digitsValue, NL, SPACE } from './proc-digits'
 
 export interface ProcStat {
   pid: number
@@ -40,11 +41,7 @@ export function parseStat(text: string): ProcStat {
   // starts[0] is field 3 (state): field n starts at starts[n - 3].
   const field = (n: number): number => {
     const from = starts[n - 3]
-    let end = from ?? -1
-    let v = 0
-    for (let c = text.charCodeAt(end); c >= DIGIT_0 && c <= DIGIT_9; c = text.charCodeAt(++end)) {
-      v = v * 10 + (c - DIGIT_0)
-    }
+    const end = from === undefined ? -1 : digitsEnd(text, from)
     // A field is digits up to a space or the line's end; a negative or empty one is not ours.
     const next = text.charCodeAt(end)
     if (
@@ -54,7 +51,7 @@ export function parseStat(text: string): ProcStat {
     ) {
       throw new Error(`malformed /proc stat line: field ${n} missing`)
     }
-    return v
+    return digitsValue(text, from, end)
   }
   const stateAt = starts[0]
   return {
@@ -70,11 +67,6 @@ export function parseStat(text: string): ProcStat {
     rssPages: field(24)
   }
 }
-
-const DIGIT_0 = 0x30
-const DIGIT_9 = 0x39
-const SPACE = 0x20
-const NL = 0x0a
 
 /** States in which the process has exited (zombie awaiting its parent, or dead). */
 export function isExitedState(state: string): boolean {

@@ -5,6 +5,7 @@
  * but prints seven numbers instead of ~55 formatted lines: a few µs to generate where status
  * takes tens (`top` reads RES from here for the same reason).
  */
+import { digitsEnd, digitsValue, SPACE } from './proc-digits'
 
 export interface ProcStatm {
   sizePages: number
@@ -19,22 +20,14 @@ export function parseStatm(text: string): ProcStatm {
   const counts = [0, 0, 0]
   let at = 0
   for (let f = 0; f < 3; f++) {
-    const from = at
-    let v = 0
-    for (let c = text.charCodeAt(at); c >= DIGIT_0 && c <= DIGIT_9; c = text.charCodeAt(++at)) {
-      v = v * 10 + (c - DIGIT_0)
-    }
-    if (at === from || text.charCodeAt(at) !== SPACE) {
+    const end = digitsEnd(text, at)
+    if (end === at || text.charCodeAt(end) !== SPACE) {
       throw new Error(`malformed /proc statm line: '${text.slice(0, 80)}'`)
     }
-    counts[f] = v
-    at++
+    counts[f] = digitsValue(text, at, end)
+    at = end + 1
   }
   const [size = 0, resident = 0, shared = 0] = counts
   if (shared > resident) throw new Error(`malformed /proc statm line: '${text.slice(0, 80)}'`)
   return { sizePages: size, residentPages: resident, sharedPages: shared }
 }
-
-const DIGIT_0 = 0x30
-const DIGIT_9 = 0x39
-const SPACE = 0x20

@@ -3,6 +3,7 @@
  * kernel threads and zombies have no VmRSS, RssAnon … lines at all, so every memory figure is
  * nullable here and the sampler decides what a missing one means.
  */
+import { digitsEnd, digitsValue, NL, SPACE } from './proc-digits'
 
 export interface ProcStatus {
   name: string
@@ -51,12 +52,8 @@ export function parseStatus(text: string): ProcStatus {
   }
 }
 
-const NL = 0x0a
 const TAB = 0x09
-const SPACE = 0x20
 const COLON = 0x3a
-const DIGIT_0 = 0x30
-const DIGIT_9 = 0x39
 const LETTER_K = 0x6b
 const LETTER_B = 0x42
 
@@ -99,15 +96,4 @@ function kib(text: string, key: string): number | null {
   return after >= text.length || text.charCodeAt(after) === NL
     ? digitsValue(text, at, end) * KIB
     : null
-}
-
-function digitsEnd(text: string, i: number): number {
-  for (let c = text.charCodeAt(i); c >= DIGIT_0 && c <= DIGIT_9; c = text.charCodeAt(++i));
-  return i
-}
-
-function digitsValue(text: string, from: number, to: number): number {
-  let n = 0
-  for (let i = from; i < to; i++) n = n * 10 + (text.charCodeAt(i) - DIGIT_0)
-  return n
 }

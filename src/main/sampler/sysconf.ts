@@ -12,7 +12,7 @@ export const DEFAULT_CLOCK_TICKS = 100
 export const DEFAULT_PAGE_SIZE = 4096
 
 /** A positive integer printed by getconf, or null. */
-export function parseClockTicks(text: string): number | null {
+export function parseGetconfNumber(text: string): number | null {
   const n = Number(text.trim())
   return Number.isInteger(n) && n > 0 ? n : null
 }
@@ -27,7 +27,7 @@ function getconf(name: string, fallback: number): number {
   if (process.platform === 'linux') {
     try {
       const out = execFileSync('getconf', [name], { encoding: 'utf8', timeout: 2000 })
-      value = parseClockTicks(out) ?? fallback
+      value = parseGetconfNumber(out) ?? fallback
     } catch {
       // getconf missing (minimal containers): the default is right for mainstream kernels.
     }
