@@ -15,7 +15,14 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/app/index.ts') }, onwarn }
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/app/index.ts'),
+          // The sampler's worker thread (src/main/sampler/worker-host.ts).
+          'sampler-worker': resolve('src/main/sampler/sampler-worker.ts')
+        },
+        onwarn
+      }
     }
   },
   preload: {

@@ -21,7 +21,9 @@ export default defineConfig({
     rollupOptions: {
       input: {
         index: 'src/main/cli/index.ts',
-        bench: 'bench/index.ts'
+        bench: 'bench/index.ts',
+        // The sampler's worker thread (src/main/sampler/worker-host.ts), next to its users.
+        'sampler-worker': 'src/main/sampler/sampler-worker.ts'
       },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: {

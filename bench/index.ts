@@ -2,6 +2,11 @@
  * `npm run bench -- <name>`: benchmarks of the product itself. They measure and print;
  * they never fail on a time (machines here are 2 noisy cores).
  */
+import { useSamplerWorker } from '../src/main/sampler/worker-host'
+
+// As the CLI does (src/main/cli/index.ts): the worker is built beside this file.
+useSamplerWorker(new URL('./sampler-worker.js', import.meta.url))
+
 interface Suite {
   run(args: string[]): Promise<void>
 }

@@ -5,7 +5,8 @@
  *   - CPU per sample and as % of one core at 1 Hz and 10 Hz (process.cpuUsage over a run,
  *     with Node's idle cost measured alone and subtracted), with the default read budget and
  *     without it (rollup and sockets once a second, or sockets at every sample);
- *   - the floor under 10 Hz: a bare timer on the same schedule, measured the same way just
+ *   - the floor under 10 Hz: a thread that only sleeps on the same schedule (the sampler runs
+ *     on a worker thread; a bare timer when it runs on this one), measured the same way just
  *     before and after the 10 Hz run;
  *   - what each read costs (cheap figures, smaps_rollup, socket scan);
  *   - one full snapshot (takeSnapshot: /proc/PID/smaps parsed and grouped).
@@ -16,7 +17,9 @@ import { createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { LinuxProbe } from '../src/main/sampler/linux-probe'
+import { Worker } from 'node:worker_threads'
 import { startSampler } from '../src/main/sampler/sampler'
+import { samplerWorkerUrl } from '../src/main/sampler/worker-host'
 import { takeSnapshot } from '../src/main/sampler/snapshot'
 import type { ReadPlan, SamplerOptions } from '../src/main/sampler/types'
 import { parseStatus } from '../src/main/sampler/proc-status'
@@ -90,6 +93,8 @@ export async function run(args: string[]): Promise<void> {
       `target pid ${target.pid}: RSS ${(target.rssBytes / MIB).toFixed(0)} MiB, ${mappings} mappings`
     )
 
+    const onWorkerThread = samplerWorkerUrl() !== null
+    log(`the sampler runs on ${onWorkerThread ? 'its worker thread' : 'the calling thread'}`)
     const reads = await readCosts(helper.pid, helper.port)
     const idle = await idleCost(Math.min(seconds, 5))
     const rates: RateResult[] = []
@@ -113,7 +118,7 @@ export async function run(args: string[]): Promise<void> {
         continue
       }
       log(
-        `timer alone at 10 Hz, then sampling at 10 Hz, then the timer again, ${WARMUP_S} + ${seconds} s each …`
+        `a thread sleeping alone at 10 Hz, then sampling at 10 Hz, then sleeping alone again, ${WARMUP_S} + ${seconds} s each …`
       )
       const before = await wakeupCost(seconds, idle)
       const sampled = await measure()
@@ -123,6 +128,7 @@ export async function run(args: string[]): Promise<void> {
     const snapshot = await snapshotCost(helper.pid)
     const result = {
       target,
+      onWorkerThread,
       idlePercentOfCore: round(idle * 100, 3),
       readsMs: reads,
       rates,
@@ -237,37 +243,60 @@ async function rateCost(
 }
 
 /**
- * The floor under any 10 Hz sampler: a bare timer in this process, on the sampler's own
- * fixed schedule (one setTimeout per tick aimed at start + k × 100 ms), warmed up and
- * measured exactly as rateCost measures the sampler. The bench runs it just before and just
- * after the 10 Hz run and reports the mean, so load on the machine weighs on both alike.
+ * The floor under the 10 Hz sampler: a thread that only sleeps, as the sampler's worker does
+ * (Atomics.wait on the sampler's own fixed schedule, start + k × 100 ms), warmed up and
+ * measured exactly as rateCost measures the sampler; or, when the sampler runs on the calling
+ * thread (no worker script named), a bare setTimeout on that schedule. The bench runs it just
+ * before and just after the 10 Hz run and reports the mean, so load on the machine weighs on
+ * both alike.
  */
 async function wakeupCost(seconds: number, idleShare: number): Promise<RateResult> {
-  let wakeups = 0
-  let stopped = false
+  const flag = new Int32Array(new SharedArrayBuffer(8))
+  const onWorker = samplerWorkerUrl() !== null
+  // flag[0]: 1 = stop; flag[1]: wake-ups counted by the sleeping thread.
+  const sleeper = onWorker
+    ? new Worker(
+        `const { workerData } = require('node:worker_threads')
+         const flag = new Int32Array(workerData)
+         const mono0 = performance.now()
+         let k = 0
+         while (Atomics.load(flag, 0) === 0) {
+           k = Math.max(k + 1, Math.floor((performance.now() - mono0) / 100) + 1)
+           const wait = mono0 + k * 100 - performance.now()
+           if (wait > 0) Atomics.wait(flag, 0, 0, wait)
+           Atomics.add(flag, 1, 1)
+         }`,
+        { eval: true, workerData: flag.buffer }
+      )
+    : null
   let timer: ReturnType<typeof setTimeout> | undefined
-  const mono0 = performance.now()
-  let k = 0
-  const tick = (): void => {
-    if (stopped) return
-    wakeups++
-    k = Math.max(k + 1, Math.floor((performance.now() - mono0) / 100) + 1)
-    timer = setTimeout(tick, mono0 + k * 100 - performance.now())
+  if (!onWorker) {
+    const mono0 = performance.now()
+    let k = 0
+    const tick = (): void => {
+      if (Atomics.load(flag, 0) !== 0) return
+      Atomics.add(flag, 1, 1)
+      k = Math.max(k + 1, Math.floor((performance.now() - mono0) / 100) + 1)
+      timer = setTimeout(tick, mono0 + k * 100 - performance.now())
+    }
+    tick()
   }
-  tick()
   await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
-  wakeups = 0
+  Atomics.store(flag, 1, 0)
   const c0 = process.cpuUsage()
   const w0 = performance.now()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const c = process.cpuUsage(c0)
   const wallMs = performance.now() - w0
-  stopped = true
+  const wakeups = Atomics.load(flag, 1)
+  Atomics.store(flag, 0, 1)
+  Atomics.notify(flag, 0)
   clearTimeout(timer)
+  await sleeper?.terminate()
   const cpuMs = (c.user + c.system) / 1000
   const netMs = Math.max(0, cpuMs - idleShare * wallMs)
   return {
-    label: 'timer alone, 10 Hz (floor)',
+    label: FLOOR_LABEL(onWorker),
     intervalMs: 100,
     samples: wakeups,
     cpuMs: round(cpuMs, 2),
@@ -277,11 +306,14 @@ async function wakeupCost(seconds: number, idleShare: number): Promise<RateResul
   }
 }
 
+const FLOOR_LABEL = (onWorker: boolean): string =>
+  onWorker ? 'thread sleeping alone, 10 Hz (floor)' : 'timer alone, 10 Hz (floor)'
+
 /** Mean of the floor measured before and after the 10 Hz run. */
 function meanFloor(a: RateResult, b: RateResult): RateResult {
   const mean = (x: number, y: number, d: number): number => round((x + y) / 2, d)
   return {
-    label: 'timer alone, 10 Hz (floor; before/after)',
+    label: `${a.label.replace(' (floor)', '')} (floor; before/after)`,
     intervalMs: 100,
     samples: Math.round((a.samples + b.samples) / 2),
     cpuMs: mean(a.cpuMs, b.cpuMs, 2),

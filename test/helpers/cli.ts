@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 /** Path of the CLI built for this test run by test/global-setup.ts. */
 export function cliEntry(): string {
   const entry = process.env.KP_CLI
   if (!entry) throw new Error('KP_CLI is not set: run tests through vitest (test/global-setup.ts)')
   return entry
+}
+
+/** The sampler's worker script, built beside the CLI (vite.cli.config.ts). */
+export function samplerWorkerScript(): URL {
+  return pathToFileURL(join(dirname(cliEntry()), 'sampler-worker.js'))
 }
 
 export interface CliResult {

@@ -1,20 +1,23 @@
 /**
  * `kalam-profiler sample`: output formats, the session directory, and every bad input of
  * issue 3 (missing pid, pid exiting mid-run, unreadable /proc, malformed flags), run
- * in-process through runCli (STYLE.md §20) against real child processes.
+ * in-process through runCli (STYLE.md §20) against real child processes — sampling on the
+ * built worker thread, as the CLI does (the loop on the calling thread is tested in
+ * src/main/sampler/sampler.test.ts and sampler-ground-truth.test.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SampleSchema } from '../../src/shared/api-schemas'
 import { formatSampleLine } from '../../src/main/cli/commands/sample'
 import { memoryContext } from '../../src/main/cli/context'
 import { runCli } from '../../src/main/cli/run-cli'
 import { readSession } from '../../src/main/session/reader'
-import { cliEntry } from '../helpers/cli'
+import { useSamplerWorker } from '../../src/main/sampler/worker-host'
+import { cliEntry, samplerWorkerScript } from '../helpers/cli'
 import { startSim } from '../helpers/sim'
 
 /** GET through a keep-alive agent, the body read so the socket goes back to the pool. */
@@ -26,6 +29,9 @@ function fetchVia(agent: Agent, url: string): Promise<void> {
     }).on('error', reject)
   })
 }
+
+beforeAll(() => useSamplerWorker(samplerWorkerScript()))
+afterAll(() => useSamplerWorker(null))
 
 const cleanup: (() => void)[] = []
 afterEach(() => {
@@ -206,17 +212,33 @@ describe.runIf(process.platform === 'linux')('cli sample', () => {
     ])
   })
 
-  it('stops cleanly with exit 0 on Ctrl-C, keeping what it printed', async () => {
+  it('stops cleanly with exit 0 on Ctrl-C, printing every sample taken before it', async () => {
     const child = sleeper()
     const ac = new AbortController()
-    const ctx = lineContext((_l, n) => n === 2 && ac.abort(), ac.signal)
+    let abortedAt = 0
+    const ctx = lineContext((_l, n) => {
+      if (n !== 2) return
+      abortedAt = Date.now()
+      ac.abort()
+    }, ac.signal)
     const code = await runCli(
       ['sample', '--pid', String(child.pid), '--interval', '100ms', '--json'],
       ctx
     )
     expect(code).toBe(0)
-    expect(ctx.out().trim().split('\n')).toHaveLength(2)
     expect(ctx.err()).toBe('')
+    // Samples come from the sampler's thread a second's worth at a time: those of the batch
+    // that carried the second line were taken before Ctrl-C too, and are printed, whole.
+    const samples = ctx
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => SampleSchema.parse(JSON.parse(l)))
+    expect(samples.length).toBeGreaterThanOrEqual(2)
+    const ts = samples.map((x) => x.t)
+    expect(ts.slice(1).map((t, i) => t - ts[i]!)).toEqual(ts.slice(1).map(() => 100))
+    // A tick's time is when its read was due: at most the interval after Ctrl-C's moment.
+    expect(ts[ts.length - 1]!).toBeLessThanOrEqual(abortedAt + 100)
   })
 
   describe('bad input', () => {

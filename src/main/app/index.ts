@@ -13,11 +13,15 @@ import { createFileCredentialStore } from '../services/credentials'
 import { defaultEngine } from '../services/engine'
 import { benchDirs } from '../services/bench-dirs'
 import { electronSessionsDir, sessionDirs } from '../services/session-dirs'
+import { useSamplerWorker } from '../sampler/worker-host'
 import { createIpcAdapter, type IpcAdapter, type IpcMainLike } from './ipc-adapter'
 import { menuTemplate } from './menu'
 import { printHtmlToPdf } from './pdf'
 import { createMainWindow, hardenContents, hardenSession } from './window'
 import { isExternalLinkAllowed } from './window-options'
+
+// Built beside this file (electron.vite.config.ts): the sampler's schedule runs on its own thread.
+useSamplerWorker(new URL('./sampler-worker.js', import.meta.url))
 
 const events = new EventHub()
 let mainWindow: BrowserWindow | null = null

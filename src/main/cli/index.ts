@@ -5,6 +5,10 @@
 import { runCli } from './run-cli'
 import type { CliContext } from './context'
 import { promptSecret } from './prompt'
+import { useSamplerWorker } from '../sampler/worker-host'
+
+// Built beside this file (vite.cli.config.ts): the sampler's schedule runs on its own thread.
+useSamplerWorker(new URL('./sampler-worker.js', import.meta.url))
 
 const controller = new AbortController()
 let signalled = 0

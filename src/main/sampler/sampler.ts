@@ -7,6 +7,8 @@ import { ProfilerError } from '../../shared/errors'
 import type { Sample } from '../../shared/sample'
 import { FallbackProbe } from './fallback-probe'
 import { LinuxProbe } from './linux-probe'
+import { timerSleeper, type Sleeper } from './sleeper'
+import { samplerWorkerUrl, startInWorker } from './worker-host'
 import {
   cpuPercents,
   isDue,
@@ -32,52 +34,55 @@ import type {
 } from './types'
 
 export { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './schedule'
+export { useSamplerWorker } from './worker-host'
 
 /** The reader for this platform: complete on Linux, systeminformation's subset elsewhere. */
 export function createProbe(pid: number, port: number | null = null): ProcessProbe {
   return process.platform === 'linux' ? new LinuxProbe(pid, port) : new FallbackProbe(pid, port)
 }
 
+/**
+ * Starts sampling. On Linux, once the process entry has named the worker script
+ * (useSamplerWorker), the schedule runs on a worker thread (./worker-host.ts): a sleep there
+ * is a futex wait, not an event-loop wake-up, and a busy event loop here (a workload driving
+ * thousands of requests a second) cannot delay a tick. Elsewhere, and with an injected probe,
+ * it runs on this thread.
+ */
 export function startSampler(options: SamplerOptions, handlers: SamplerHandlers): RunningSampler {
-  const intervalMs = options.intervalMs
+  checkInterval(options.intervalMs)
+  const worker = options.probe === undefined ? samplerWorkerUrl() : null
+  return worker === null
+    ? startInThread(options, handlers, timerSleeper())
+    : startInWorker(worker, options, handlers)
+}
+
+function checkInterval(intervalMs: number): void {
   if (!(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS)) {
     throw new ProfilerError(
       'BAD_INPUT',
       `sampling interval ${intervalMs} ms is out of range: 100 ms to 60 s`
     )
   }
+}
+
+/**
+ * The sampling loop on the calling thread, sleeping with `sleeper` (a timer here, a futex
+ * wait on the worker thread).
+ */
+export function startInThread(
+  options: SamplerOptions,
+  handlers: SamplerHandlers,
+  sleeper: Sleeper
+): RunningSampler {
+  checkInterval(options.intervalMs)
+  const intervalMs = options.intervalMs
   const pid = options.pid
   const probe = options.probe ?? createProbe(pid, options.port ?? null)
   const socketMinMs = options.socketIntervalMs ?? SOCKET_SPACING_MS
   const budget = options.readBudget ?? defaultReadBudget(intervalMs)
-  let stopping = false
-  // One timer per sleep, and no listener added or removed per tick: at 10 Hz the sampler's
-  // own bookkeeping costs as much as the reads, so a sleep is just a timer and a resolver.
-  let timer: ReturnType<typeof setTimeout> | null = null
-  let resume: ((awake: boolean) => void) | null = null
-  const wakeUp = (awake: boolean): void => {
-    const r = resume
-    resume = null
-    timer = null
-    r?.(awake)
-  }
-  const onTimer = (): void => wakeUp(!stopping)
-
-  const stopNow = (): void => {
-    stopping = true
-    if (timer !== null) clearTimeout(timer)
-    wakeUp(false)
-  }
-  if (options.signal?.aborted) stopping = true
+  const stopNow = (): void => sleeper.stop()
+  if (options.signal?.aborted) stopNow()
   options.signal?.addEventListener('abort', stopNow, { once: true })
-
-  /** Sleeps ms; false when stop() cut it short. */
-  const pause = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (stopping) return resolve(false)
-      resume = resolve
-      timer = setTimeout(onTimer, ms)
-    })
 
   const exited = (): 'exited' => {
     handlers.onExit?.({ pid, t: Date.now() })
@@ -85,7 +90,7 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
   }
 
   async function loop(): Promise<'stopped' | 'exited' | 'error'> {
-    if (stopping) return 'stopped'
+    if (sleeper.stopped) return 'stopped'
     await probe.open()
     const mono0 = performance.now()
     const wall0 = Date.now()
@@ -97,14 +102,14 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
     let sockets: { counts: NonNullable<ProbeReading['sockets']>; at: number } | null = null
     let rollupCost: number | null = null
     let socketCost: number | null = null
-    while (!stopping) {
-      // Wait for tick k: one timer per tick; on intervals over a second, a look at the
+    while (!sleeper.stopped) {
+      // Wait for tick k: one sleep per tick; on intervals over a second, a look at the
       // process every second meanwhile (shorter ones notice an exit at the next read).
       const due = mono0 + k * intervalMs
       let wait = sleepBefore(due, performance.now())
       while (wait > 0) {
         const forTick = wait <= LIVENESS_MS
-        if (!(await pause(forTick ? wait : LIVENESS_MS))) return 'stopped'
+        if (!(await sleeper.sleep(forTick ? wait : LIVENESS_MS))) return 'stopped'
         wait = sleepBefore(due, performance.now())
         if (!forTick && wait > 0 && (await probe.isGone())) return exited()
       }
@@ -120,7 +125,7 @@ export function startSampler(options: SamplerOptions, handlers: SamplerHandlers)
       }
       const t = Math.round(wall0 + k * intervalMs)
       const reading = await probe.read(plan)
-      if (stopping) return 'stopped'
+      if (sleeper.stopped) return 'stopped'
       if (reading === null) return exited()
       if (plan.status) lastStatusK = k
       if (plan.rollup) lastRollupK = k

@@ -91,9 +91,11 @@ async function sampleCommand(
   // (as `targets` finds it): inbound connections are what a server's sockets are about.
   const found = opts.port === undefined ? ((await discoverPid(opts.pid))?.httpPort ?? null) : null
   opts = found === null ? opts : { ...opts, port: found }
+  // Fails here, before any output, for a missing pid or an unreadable /proc. The sampler
+  // opens its own reader (on its own thread where it can).
   const probe = createProbe(opts.pid, opts.port ?? null)
-  // Fails here, before any output, for a missing pid or an unreadable /proc.
   await probe.open()
+  await probe.close()
   const name = await readFile(`/proc/${opts.pid}/comm`, 'utf8')
     .then((s) => s.trim())
     .catch(() => null)
@@ -133,11 +135,12 @@ async function sampleCommand(
       pid: opts.pid,
       port: opts.port ?? null,
       intervalMs: opts.interval,
-      probe,
       signal: AbortSignal.any([ctx.signal, enough.signal])
     },
     {
       onSample(s) {
+        // Samples come in batches from the sampler's thread: one past --count is dropped.
+        if (opts.count !== undefined && taken >= opts.count) return
         taken++
         writer?.appendSample(s)
         ctx.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${formatSampleLine(s)}\n`)
