@@ -212,20 +212,26 @@ async function rateCost(
   let samples = 0
   let rollupReads = 0
   let socketScans = 0
+  // Samples are counted by when they were taken, not when they arrived: from the sampler's
+  // thread they come a second's worth at a time, and the last ones with stop().
+  let from = Infinity
+  let to = Infinity
   const sampler = startSampler(options, {
     onSample: (s) => {
+      if (s.t < from || s.t >= to) return
       samples++
       if (s.pssBytes !== null) rollupReads++
       if (s.socketsAt === s.t) socketScans++
     }
   })
   await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
-  samples = rollupReads = socketScans = 0
+  from = Date.now()
   const c0 = process.cpuUsage()
   const w0 = performance.now()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const c = process.cpuUsage(c0)
   const wallMs = performance.now() - w0
+  to = Date.now()
   await sampler.stop()
   const cpuMs = (c.user + c.system) / 1000
   const netMs = Math.max(0, cpuMs - idleShare * wallMs)

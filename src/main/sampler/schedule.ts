@@ -22,10 +22,11 @@ export const SOCKET_SPACING_MS = 1000
 export const READ_BUDGET = 0.001
 /**
  * The same below a second. Issue 3 allows 0.5% of a core for the whole sampler at 10 Hz; on
- * the 2-core development VM the 10 Hz timer alone takes 0.15–0.2% and the per-sample reads
- * (stat, statm, fd count; status once a second) with the loop about 0.15–0.2%, cold caches
- * making each read several times what it costs in a tight loop. That leaves about 0.1% for
- * smaps_rollup and the socket scan together (bench/sampler.ts).
+ * the 2-core development VM waking its thread 10 times a second alone takes 0.1% (0.15–0.2%
+ * for an event-loop timer) and the per-sample reads (stat, statm, fd count; status once a
+ * second) with the loop 0.2–0.3%, cold caches making each read several times what it costs
+ * in a tight loop. That leaves about 0.1% for smaps_rollup and the socket scan together
+ * (bench/sampler.ts).
  */
 export const FAST_READ_BUDGET = 0.0005
 /**
