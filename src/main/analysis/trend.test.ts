@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { MetricVerdict } from '../../shared/analysis'
+import { evaluationCases } from '../../../test/fixtures/sessions/evaluation-cases'
+import { pointsOf } from './growth'
+import { loadSpan, phaseSpans } from './phases'
 import * as S from './synthetic'
-import { judgeTrend, MIN_TREND_DURATION_MS, orderChance, WARMUP_FRACTION } from './trend'
+import {
+  judgeTrend,
+  LOOSE_BREAK_RATIO,
+  MIN_TREND_DURATION_MS,
+  orderChance,
+  WARMUP_FRACTION
+} from './trend'
 
 const L = 200 * 1024 * 1024
 const MIN = 60_000
@@ -324,6 +333,22 @@ describe('analysis/trend', () => {
         verdict: 'stable',
         code: 'constant'
       })
+    })
+
+    it('does not take a loose bend at the end of a leak whose late half surely grows for a plateau', () => {
+      // A slow leak (2 %/min) under slowly wandering noise at 10 Hz whose last 45 s happen to
+      // read flat (evaluation set, seed 9): its broken line explains less than 70 % of one
+      // line's squared residuals while the late half rises surely (1.9 %/min, 95 % from 0.7).
+      const [c] = evaluationCases([9]).filter((x) =>
+        x.name.startsWith('slow leak 2%/min, AR noise 1%, 10Hz')
+      )
+      const samples = [...c!.session.samples].sort((a, b) => a.t - b.t)
+      const load = loadSpan(phaseSpans(c!.session.events, samples[samples.length - 1]!.t))!
+      const r = judgeTrend(pointsOf(samples, 'heapBytes'), { from: load.from, to: load.to })
+      expect(r.breakRatio).toBeGreaterThan(LOOSE_BREAK_RATIO)
+      expect(r.lateSlopeCi95![0]).toBeGreaterThan(r.leakMarginBytesPerMin)
+      expect(r.tailSlopeCi95![1]).toBeGreaterThan(r.leakMarginBytesPerMin)
+      expect(r.verdict).not.toBe('stable')
     })
 
     it('has nothing to say about no data', () => {
