@@ -168,10 +168,13 @@ export const BREAK_FAMILY_CONFIDENCE = 0.95
 export const RISE_CONFIDENCE = 0.9
 /**
  * A late half that surely grows at the leak margin is overturned by a flat tail inside it only
- * when the tail surely grows less than the leak margin, or the break before it is sharp: its
- * broken line leaves under this share of one line's squared residuals. A step leaves a few
- * per cent; a slow leak under slowly wandering noise (AR, 10 s memory) bent flat for its last
- * 45 s left 47 % and was called levelled-off although its late half rose at 1.9 %/min.
+ * when the tail surely grows less than the leak margin, or the break before it is sharp (its
+ * broken line leaves under this share of one line's squared residuals) and its tail has
+ * MIN_TAIL_POINTS or more. A step leaves a few per cent; a slow leak under slowly wandering
+ * noise (AR, 10 s memory) bent flat for its last 45 s left 47 % and was called levelled-off
+ * although its late half rose at 1.9 %/min; a 2 %/min leak sampled every 30 s with one jump
+ * before its last four points was called levelled-off on those four (tail 0.7 %/min, 95 % up
+ * to 2.3).
  */
 export const LOOSE_BREAK_RATIO = 0.3
 /** A late slope surely below this share of the overall slope is "growing slower". */
@@ -701,7 +704,7 @@ function breakIsReal(b: Break, n: number, atLeast = 0): boolean {
  * Growth stopped after a real break (a step, a bend, a peak): the best split's tail does not
  * grow — not significantly above zero, or surely under the leak margin — and its estimate is
  * under the leak margin or half the overall slope (when the late half surely grows, only a
- * sharp break may rest on that estimate: LOOSE_BREAK_RATIO). Only the best split is asked: scanning
+ * sharp break with a long enough tail may rest on that estimate: LOOSE_BREAK_RATIO). Only the best split is asked: scanning
  * every split would find some short noisy tail that looks flat on a real leak. When the tail's
  * interval reaches the leak margin, the plateau rests on its estimate; on a tail of fewer than
  * MIN_TAIL_POINTS that estimate is too rough to carry it, and the break must be real at
@@ -718,7 +721,7 @@ function plateauAfterBreak(
   const [lo, hi] = brk.tailCi95
   if (lo > 0 && brk.tail.slope >= leakMargin) return false
   if (hi < leakMargin) return true
-  if (lateGrows && brk.ratio >= LOOSE_BREAK_RATIO) return false
+  if (lateGrows && (brk.ratio >= LOOSE_BREAK_RATIO || brk.tail.n < MIN_TAIL_POINTS)) return false
   if (brk.tail.n < MIN_TAIL_POINTS && !breakIsReal(brk, n, FEW_TAIL_BREAK_CONFIDENCE)) return false
   return brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
 }
