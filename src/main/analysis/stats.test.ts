@@ -4,6 +4,8 @@ import {
   correlation,
   fCdf,
   fQuantile,
+  lag1Autocorrelation,
+  lagAutocorrelation,
   midMean,
   ols,
   pointNoise,
@@ -16,6 +18,37 @@ import {
 import { gaussian, seededRandom } from './synthetic'
 
 describe('analysis/stats', () => {
+  describe('lagAutocorrelation', () => {
+    /** AR(1) noise: each value keeps `rho` of the one before. */
+    const ar1 = (n: number, rho: number, seed: number): number[] => {
+      const normal = gaussian(seededRandom(seed))
+      const out: number[] = []
+      let x = 0
+      for (let i = 0; i < n; i++) {
+        x = rho * x + Math.sqrt(1 - rho * rho) * normal()
+        out.push(x)
+      }
+      return out
+    }
+
+    it('reads slowly wandering noise a bin apart where its neighbours say it all alike', () => {
+      // 10 Hz samples keeping 99 % of the one before: 40 samples apart, 0.99^40 ≈ 0.67.
+      const wander = ar1(1600, 0.99, 7)
+      expect(lagAutocorrelation(wander, 40)).toBeGreaterThan(0.4)
+      expect(lagAutocorrelation(wander, 40)).toBeLessThanOrEqual(0.8)
+    })
+
+    it('is 0 for independent noise, for too few points, and equals lag1Autocorrelation at lag 1', () => {
+      const normal = gaussian(seededRandom(3))
+      const independent = Array.from({ length: 1600 }, () => normal())
+      expect(lagAutocorrelation(independent, 40)).toBe(0)
+      expect(lagAutocorrelation(ar1(300, 0.99, 7), 40)).toBe(0)
+      const some = ar1(200, 0.5, 11)
+      expect(lagAutocorrelation(some, 1)).toBe(lag1Autocorrelation(some))
+      expect(lag1Autocorrelation(some)).toBeGreaterThan(0.3)
+    })
+  })
+
   describe('tQuantile', () => {
     it('matches Student-t tables', () => {
       expect(tQuantile(0.975, 10)).toBeCloseTo(2.228, 3)

@@ -85,21 +85,30 @@ export function withoutOutliers(residuals: readonly number[]): number[] {
  * 0 for fewer than 8 points or when it is within chance of 0.
  */
 export function lag1Autocorrelation(residuals: readonly number[]): number {
+  return lagAutocorrelation(residuals, 1)
+}
+
+/**
+ * Autocorrelation of residuals `lag` points apart, clamped to [0, MAX_AUTOCORRELATION]; 0 for
+ * fewer than 8 lags' worth of points or when it is within chance of 0 (judged on n / lag
+ * points: neighbours closer than the lag say little of their own).
+ */
+export function lagAutocorrelation(residuals: readonly number[], lag: number): number {
   const n = residuals.length
-  if (n < 8) return 0
+  if (lag < 1 || n < 8 * lag) return 0
   const m = mean(residuals)
   let num = 0
   let den = 0
   for (let i = 0; i < n; i++) {
     const d = (residuals[i] as number) - m
     den += d * d
-    if (i + 1 < n) num += d * ((residuals[i + 1] as number) - m)
+    if (i + lag < n) num += d * ((residuals[i + lag] as number) - m)
   }
   if (den <= 0) return 0
   const rho = num / den
   // Independent noise shows ρ̂ of ±1/√n by chance: only a correlation beyond one-sided 95 %
   // of that is taken as real (else every interval would widen a little at random).
-  if (rho <= 1.645 / Math.sqrt(n)) return 0
+  if (rho <= 1.645 / Math.sqrt(n / lag)) return 0
   return Math.min(MAX_AUTOCORRELATION, rho)
 }
 

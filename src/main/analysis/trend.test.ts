@@ -360,6 +360,17 @@ describe('analysis/trend', () => {
       })
     }
 
+    it('reads the wander of the samples themselves: a flat series under slowly wandering noise is no leak', () => {
+      // Evaluation set, seed 26: 10 Hz noise that keeps 90 % of itself a second later ends
+      // its 160 s window 1.5 % up; forty bins alone saw too little of the wander and read a
+      // leak of 0.53 %/min, 95 % from 0.28 (and surely above zero at 99.9 %).
+      const [c] = evaluationCases([26]).filter((x) => x.name.startsWith('flat, AR noise 1%, 10Hz'))
+      const samples = [...c!.session.samples].sort((a, b) => a.t - b.t)
+      const load = loadSpan(phaseSpans(c!.session.events, samples[samples.length - 1]!.t))!
+      const r = judgeTrend(pointsOf(samples, 'heapBytes'), { from: load.from, to: load.to })
+      expect(r.verdict).not.toBe('leak')
+    })
+
     it('has nothing to say about no data', () => {
       expect(judgeTrend([])).toMatchObject({ verdict: 'inconclusive', code: 'no-data' })
     })

@@ -35,6 +35,7 @@ import {
   fQuantile,
   inflateForAutocorrelation,
   lag1Autocorrelation,
+  lagAutocorrelation,
   MAD_EFFICIENCY,
   ols,
   olsSse,
@@ -331,10 +332,18 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
   // Neighbouring bins of slowly wandering memory (allocator pools, caches filling and
   // emptying over tens of seconds) are correlated: every interval is widened for the lag-1
   // autocorrelation left in the residuals of the best model (the broken line when its break
-  // is real, else one line). Troughs are a cycle apart and taken as independent.
+  // is real, else one line), or the samples' own a bin apart when that is larger
+  // (sampleCorrelation). Troughs are a cycle apart and taken as independent.
   const line = fitPerMinute(series, from, floor, floorDf)
   const brk0 = bestBreak(series, from, durationMs, floor, floorDf, 0)
-  const rho = saw ? 0 : noiseCorrelation(series, from, durationMs, line, brk0, floor, floorDf)
+  const rho = saw
+    ? 0
+    : Math.max(
+        noiseCorrelation(series, from, durationMs, line, brk0, floor, floorDf),
+        brk0 && breakIsReal(brk0, series.length)
+          ? 0
+          : sampleCorrelation(judged, from, line, perPoint)
+      )
   const fit = inflateForAutocorrelation(line, rho)
   const ci95 = slopeInterval(fit, 0.95)
   const b = fit.slope
@@ -532,6 +541,27 @@ function noiseCorrelation(
       fitPerMinute(late, from),
       bestBreak(late, lateFrom, lateSpan, floor, floorDf, 0)
     )
+  )
+}
+
+/**
+ * The correlation of the samples' own noise a bin apart, read on the raw samples around the
+ * line (at least four samples a bin, and no real break, whose misfit would read as
+ * correlation). Forty bins give a rough, low lag-1 reading: slowly wandering memory (an
+ * allocator's pools filling and emptying over ten seconds) bent flat series into "leaks"
+ * with a 95 % interval clear of zero, where 1,600 samples show the wander plainly.
+ */
+function sampleCorrelation(
+  judged: readonly Point[],
+  from: number,
+  line: LineFit,
+  perBin: number
+): number {
+  const lag = Math.round(perBin)
+  if (lag < 4) return 0
+  return lagAutocorrelation(
+    judged.map((p) => p.v - (line.intercept + line.slope * ((p.t - from) / MINUTE))),
+    lag
   )
 }
 
