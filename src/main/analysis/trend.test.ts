@@ -360,6 +360,19 @@ describe('analysis/trend', () => {
       })
     }
 
+    it('takes no plateau whose tail may still grow as fast as the whole line', () => {
+      // Evaluation set, seed 40: a 2 %/min leak under slowly wandering 10 Hz noise, lifted 4 %
+      // in 20 s mid-window; its tail reads 0.7 %/min, but its interval reaches above the line's.
+      const [c] = evaluationCases([40]).filter((x) =>
+        x.name.startsWith('slow leak 2%/min, AR noise 1%, 10Hz')
+      )
+      const samples = [...c!.session.samples].sort((a, b) => a.t - b.t)
+      const load = loadSpan(phaseSpans(c!.session.events, samples[samples.length - 1]!.t))!
+      const r = judgeTrend(pointsOf(samples, 'heapBytes'), { from: load.from, to: load.to })
+      expect(r.tailSlopeCi95![1]).toBeGreaterThan(r.slopeBytesPerMin)
+      expect(r.verdict).not.toBe('stable')
+    })
+
     it('reads the wander of the samples themselves: a flat series under slowly wandering noise is no leak', () => {
       // Evaluation set, seed 26: 10 Hz noise that keeps 90 % of itself a second later ends
       // its 160 s window 1.5 % up; forty bins alone saw too little of the wander and read a

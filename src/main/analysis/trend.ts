@@ -178,6 +178,16 @@ export const RISE_CONFIDENCE = 0.9
  * to 2.3).
  */
 export const LOOSE_BREAK_RATIO = 0.3
+/**
+ * A plateau resting on its tail's estimate (the tail's interval still reaching the leak
+ * margin) needs that interval under the overall slope, on series of this many points or more:
+ * slowly wandering noise at 10 Hz lifted a 2 %/min leak by 4 % in 20 s and left a tail of
+ * 0.7 %/min whose interval reached 2.5 %/min, above the line's own 2.2 — a step to anyone who
+ * looks, but nothing shows the growth slowed. Ten samples 30 s apart (one point a sample)
+ * keep the estimate alone: their tails' intervals are wide by nature, and asking it cost every
+ * step and warm-up sampled every 30 s its stable verdict.
+ */
+export const SLOWER_TAIL_MIN_POINTS = 20
 /** A late slope surely below this share of the overall slope is "growing slower". */
 export const SLOWER_RATIO = 0.5
 
@@ -738,7 +748,8 @@ function breakIsReal(b: Break, n: number, atLeast = 0): boolean {
  * every split would find some short noisy tail that looks flat on a real leak. When the tail's
  * interval reaches the leak margin, the plateau rests on its estimate; on a tail of fewer than
  * MIN_TAIL_POINTS that estimate is too rough to carry it, and the break must be real at
- * FEW_TAIL_BREAK_CONFIDENCE.
+ * FEW_TAIL_BREAK_CONFIDENCE; on a series of SLOWER_TAIL_MIN_POINTS or more its interval must
+ * also stay under the overall slope (surely slower than the whole line).
  */
 function plateauAfterBreak(
   brk: Break,
@@ -753,6 +764,7 @@ function plateauAfterBreak(
   if (hi < leakMargin) return true
   if (lateGrows && (brk.ratio >= LOOSE_BREAK_RATIO || brk.tail.n < MIN_TAIL_POINTS)) return false
   if (brk.tail.n < MIN_TAIL_POINTS && !breakIsReal(brk, n, FEW_TAIL_BREAK_CONFIDENCE)) return false
+  if (n >= SLOWER_TAIL_MIN_POINTS && hi >= overallSlope) return false
   return brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)
 }
 
