@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../src/shared/sample'
 import { startInWorker } from '../../src/main/sampler/worker-host'
+import { until } from '../helpers/until'
 
 const MAIN = resolve('out/main/index.js')
 const WORKER = resolve('out/main/sampler-worker.js')
@@ -43,9 +44,11 @@ describe('main bundle', () => {
           { pid: child.pid!, intervalMs: 100 },
           { onSample: (s) => samples.push(s), onError: (e) => errors.push(e) }
         )
-        while (samples.length === 0 && errors.length === 0) {
-          await new Promise((r) => setTimeout(r, 20))
-        }
+        await until(
+          'a sample or an error',
+          () => (samples.length > 0 || errors.length > 0 ? true : undefined),
+          10_000
+        )
         await sampler.stop()
         expect(errors).toEqual([])
         expect(samples[0]).toMatchObject({ pid: child.pid })

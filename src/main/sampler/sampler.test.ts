@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ProfilerError } from '../../shared/errors'
 import type { Sample } from '../../shared/sample'
 import { startSampler, takeSample } from './sampler'
-import type { ProbeReading, ProcessProbe, ReadPlan } from './types'
+import type { ProbeReading, ProcessProbe, ReadPlan, SamplerOptions } from './types'
 
 /** A probe with scripted behaviour; CPU time grows 30 ms user + 10 ms system per 100 ms. */
 class FakeProbe implements ProcessProbe {
@@ -62,6 +62,31 @@ function collect(): { samples: Sample[]; exits: { pid: number; t: number }[]; er
   return { samples: [], exits: [], errors: [] }
 }
 
+/** Samples `probe` on fake timers for `ms` with these options, then stops; the samples taken. */
+async function sampleFor(
+  ms: number,
+  options: Omit<SamplerOptions, 'pid' | 'probe'>,
+  probe = new FakeProbe()
+): Promise<Sample[]> {
+  const samples: Sample[] = []
+  const s = startSampler({ pid: 4242, probe, ...options }, { onSample: (x) => samples.push(x) })
+  await vi.advanceTimersByTimeAsync(ms)
+  await s.stop()
+  return samples
+}
+
+/** Indexes of the samples that carry PSS (read smaps_rollup). */
+function pssAt(samples: readonly Sample[]): number[] {
+  return samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
+}
+
+/** A probe whose smaps_rollup reads report this cost. */
+function rollupCosting(ms: number): FakeProbe {
+  const probe = new FakeProbe()
+  probe.rollupCostMs = ms
+  return probe
+}
+
 describe('sampler/sampler', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })
@@ -113,60 +138,30 @@ describe('sampler/sampler', () => {
     })
 
     it('reads smaps_rollup once per second at 10 Hz and leaves PSS/USS null in between', async () => {
-      const probe = new FakeProbe()
-      const got = collect()
-      const s = startSampler(
-        { pid: 4242, intervalMs: 100, probe },
-        { onSample: (x) => got.samples.push(x) }
-      )
-      await vi.advanceTimersByTimeAsync(2_050)
-      await s.stop()
-      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
-      expect(withPss).toEqual([0, 10, 20])
-      expect(got.samples.every((x) => (x.pssBytes === null) === (x.ussBytes === null))).toBe(true)
-      expect(got.samples[10]).toMatchObject({ pssBytes: 900, ussBytes: 700 })
+      const samples = await sampleFor(2_050, { intervalMs: 100 })
+      expect(pssAt(samples)).toEqual([0, 10, 20])
+      expect(samples.every((x) => (x.pssBytes === null) === (x.ussBytes === null))).toBe(true)
+      expect(samples[10]).toMatchObject({ pssBytes: 900, ussBytes: 700 })
     })
 
     it('spaces a 20 ms rollup 30 s apart by default at 10 Hz (0.05% of a core, capped)', async () => {
-      const probe = new FakeProbe()
-      probe.rollupCostMs = 20
-      const got = collect()
-      const s = startSampler(
-        { pid: 4242, intervalMs: 100, probe },
-        { onSample: (x) => got.samples.push(x) }
-      )
-      await vi.advanceTimersByTimeAsync(60_050)
-      await s.stop()
-      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
-      expect(withPss).toEqual([0, 300, 600])
+      const samples = await sampleFor(60_050, { intervalMs: 100 }, rollupCosting(20))
+      expect(pssAt(samples)).toEqual([0, 300, 600])
     })
 
     it('spaces a 5 ms rollup 5 s apart by default at 1 Hz (0.1% of a core)', async () => {
-      const probe = new FakeProbe()
-      probe.rollupCostMs = 5
-      const got = collect()
-      const s = startSampler(
-        { pid: 4242, intervalMs: 1000, probe },
-        { onSample: (x) => got.samples.push(x) }
-      )
-      await vi.advanceTimersByTimeAsync(12_050)
-      await s.stop()
-      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
-      expect(withPss).toEqual([0, 5, 10])
+      const samples = await sampleFor(12_050, { intervalMs: 1000 }, rollupCosting(5))
+      expect(pssAt(samples)).toEqual([0, 5, 10])
     })
 
     it('spaces a costly rollup so it stays within its budget of a core', async () => {
-      const probe = new FakeProbe()
-      probe.rollupCostMs = 5 // 5 ms at 0.2% of a core: every 2.5 s
-      const got = collect()
-      const s = startSampler(
-        { pid: 4242, intervalMs: 100, probe, readBudget: 0.002 },
-        { onSample: (x) => got.samples.push(x) }
+      // 5 ms at 0.2% of a core: every 2.5 s.
+      const samples = await sampleFor(
+        6_050,
+        { intervalMs: 100, readBudget: 0.002 },
+        rollupCosting(5)
       )
-      await vi.advanceTimersByTimeAsync(6_050)
-      await s.stop()
-      const withPss = got.samples.flatMap((x, k) => (x.pssBytes === null ? [] : [k]))
-      expect(withPss).toEqual([0, 25, 50])
+      expect(pssAt(samples)).toEqual([0, 25, 50])
     })
 
     it('reads the rollup once a second whatever it costs when the budget is 0', async () => {
@@ -204,31 +199,17 @@ describe('sampler/sampler', () => {
     })
 
     it('scans sockets once a second at 10 Hz, repeating the counts with their socketsAt', async () => {
-      const probe = new FakeProbe()
-      const got = collect()
-      const s = startSampler(
-        { pid: 4242, port: 8080, intervalMs: 100, probe },
-        { onSample: (x) => got.samples.push(x) }
-      )
-      await vi.advanceTimersByTimeAsync(1_250)
-      await s.stop()
-      const [first, fifth, tenth] = [got.samples[0]!, got.samples[5]!, got.samples[10]!]
+      const samples = await sampleFor(1_250, { port: 8080, intervalMs: 100 })
+      const [first, fifth, tenth] = [samples[0]!, samples[5]!, samples[10]!]
       expect(first).toMatchObject({ tcpConnections: 0, portConnections: 1, socketsAt: first.t })
       expect(fifth).toMatchObject({ tcpConnections: 0, socketsAt: first.t })
       expect(tenth).toMatchObject({ tcpConnections: 10, socketsAt: tenth.t })
     })
 
     it('scans sockets at every sample when socketIntervalMs is 0', async () => {
-      const probe = new FakeProbe()
-      const got = collect()
-      const s = startSampler(
-        { pid: 4242, intervalMs: 100, socketIntervalMs: 0, probe },
-        { onSample: (x) => got.samples.push(x) }
-      )
-      await vi.advanceTimersByTimeAsync(450)
-      await s.stop()
-      expect(got.samples.map((x) => x.tcpConnections)).toEqual([0, 1, 2, 3, 4])
-      expect(got.samples.every((x) => x.socketsAt === x.t)).toBe(true)
+      const samples = await sampleFor(450, { intervalMs: 100, socketIntervalMs: 0 })
+      expect(samples.map((x) => x.tcpConnections)).toEqual([0, 1, 2, 3, 4])
+      expect(samples.every((x) => x.socketsAt === x.t)).toBe(true)
     })
 
     it('skips ticks a slow read overran instead of piling samples up', async () => {
