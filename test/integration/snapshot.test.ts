@@ -82,7 +82,8 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 describe('snapshot (integration)', () => {
   describe.skipIf(!CC)('with a helper that maps known files', () => {
     it('classifies and labels the mappings, guessing the data dir from the environment', async () => {
-      const base = join(workDir, 'json')
+      // A non-ASCII directory: smaps is then decoded as UTF-8, not by the ASCII fast path.
+      const base = join(workDir, 'json-données')
       const pid = await startHelper(base, 5200)
       const { code, out } = await cli(['snapshot', '--pid', String(pid), '--json'])
       expect(code).toBe(0)

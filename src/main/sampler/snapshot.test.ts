@@ -9,6 +9,7 @@ import { parseSmaps } from './smaps'
 import {
   buildSnapshot,
   dataLabel,
+  decodeText,
   envValue,
   groupMappings,
   guessDataDir,
@@ -192,6 +193,15 @@ describe('snapshot', () => {
           /kernel refused access \(pid 1 is non-dumpable or in another container\)/
         )
       }
+    })
+  })
+
+  describe('decodeText', () => {
+    it('decodes ASCII and UTF-8 paths alike', () => {
+      const ascii = '7f00-7f01 r--p 00000000 08:01 12 /srv/data/000123.sst\n'
+      const utf8 = '7f00-7f01 r--p 00000000 08:01 12 /srv/données/日本.sst\n'
+      expect(decodeText(Buffer.from(ascii))).toBe(ascii)
+      expect(decodeText(Buffer.from(utf8))).toBe(utf8)
     })
   })
 

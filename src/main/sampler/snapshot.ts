@@ -3,6 +3,7 @@
  * classified (src/shared/snapshot.ts). Reading costs milliseconds on a large process, so
  * it is taken on demand (CLI `snapshot`, scenario phase boundaries), never at the sample rate.
  */
+import { isAscii } from 'node:buffer'
 import { closeSync, openSync, readSync } from 'node:fs'
 import { readFile, readlink, stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
@@ -222,7 +223,7 @@ function compare(a: string, b: string): number {
  */
 export async function guessDataDir(pid: number): Promise<string | null> {
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null)
-  const fromEnv = await readFile(`/proc/${pid}/environ`, 'latin1')
+  const fromEnv = await readFile(`/proc/${pid}/environ`, 'utf8')
     .then((text) => envValue(text, 'KALAMDB_DATA_DIR'))
     .catch(() => null)
   if (fromEnv) return absolute(fromEnv, cwd)
@@ -285,11 +286,14 @@ function absolute(path: string, cwd: string | null): string {
  * Reads /proc/PID/<file>, turning the kernel's refusals into one clear error: ENOENT/ESRCH =
  * no such process, EACCES/EPERM = another user's process.
  *
- * Why synchronous reads in slices: the kernel hands out smaps one mapping per read() (about
- * 4 KB), so a 6,000-mapping process takes ~1,200 reads. Through the thread pool (readFile)
+ * Why synchronous reads in slices: the kernel hands out smaps a page at a time (about 4 KB,
+ * a few mappings, per read()), so a 6,000-mapping process takes ~1,200 reads. Through the thread pool (readFile)
  * each read is a round trip and the whole file costs 50–100 ms; read synchronously it costs
  * what the kernel needs (~17 ms here). Yielding to the event loop every few ms keeps the
  * sampler's schedule and the UI responsive meanwhile.
+ *
+ * Why chunks: a buffer doubled as it fills copies the text again at every doubling (8 MB of
+ * copies for 4 MB of smaps); chunks are joined once at the end.
  */
 export async function readProcText(pid: number, file: string): Promise<string> {
   const path = `/proc/${pid}/${file}`
@@ -300,18 +304,19 @@ export async function readProcText(pid: number, file: string): Promise<string> {
     throw await procReadError(e, pid, file)
   }
   try {
-    let buf = Buffer.allocUnsafe(256 * 1024)
+    const chunks: Buffer[] = []
+    let chunk = Buffer.allocUnsafe(CHUNK_BYTES)
     let used = 0
     let sliceStart = performance.now()
     for (;;) {
-      if (buf.length - used < READ_CHUNK) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2)
-        buf.copy(bigger, 0, 0, used)
-        buf = bigger
+      if (chunk.length - used < READ_ROOM) {
+        chunks.push(chunk.subarray(0, used))
+        chunk = Buffer.allocUnsafe(CHUNK_BYTES)
+        used = 0
       }
       let n: number
       try {
-        n = readSync(fd, buf, used, buf.length - used, null)
+        n = readSync(fd, chunk, used, chunk.length - used, null)
       } catch (e) {
         throw await procReadError(e, pid, file)
       }
@@ -322,14 +327,26 @@ export async function readProcText(pid: number, file: string): Promise<string> {
         sliceStart = performance.now()
       }
     }
-    return buf.toString('utf8', 0, used)
+    chunks.push(chunk.subarray(0, used))
+    return decodeText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
   } finally {
     closeSync(fd)
   }
 }
 
-/** Room kept free for one read() (the kernel returns at most a page or a mapping at a time). */
-const READ_CHUNK = 64 * 1024
+/**
+ * UTF-8 text of a /proc file. Nearly always pure ASCII, which decodes as Latin-1 about ten
+ * times faster than through the UTF-8 decoder (3 ms → 0.3 ms for 4 MB of smaps) to the same
+ * string; a path with other characters sends the whole text through UTF-8.
+ */
+export function decodeText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
+}
+
+/** What one read() may return: a seq_file page, or one record larger than that. */
+const READ_ROOM = 64 * 1024
+/** Each chunk holds many reads; smaps of a large process spans a few. */
+const CHUNK_BYTES = 1024 * 1024
 /** Longest the event loop is held between yields while reading. */
 const SLICE_MS = 4
 
