@@ -287,10 +287,11 @@ function absolute(path: string, cwd: string | null): string {
  * no such process, EACCES/EPERM = another user's process.
  *
  * Why synchronous reads in slices: the kernel hands out smaps a page at a time (about 4 KB,
- * a few mappings, per read()), so a 6,000-mapping process takes ~1,200 reads. Through the thread pool (readFile)
- * each read is a round trip and the whole file costs 50–100 ms; read synchronously it costs
- * what the kernel needs (~17 ms here). Yielding to the event loop every few ms keeps the
- * sampler's schedule and the UI responsive meanwhile.
+ * a few mappings, per read()), so a 6,000-mapping process takes ~1,200 reads. Through the
+ * thread pool (readFile) each read is a round trip and the whole file costs 50–100 ms; read
+ * synchronously it costs what the kernel needs (25–30 ms for 1 GiB in 6,000 mappings here).
+ * Yielding to the event loop every few ms keeps the sampler's schedule and the UI
+ * responsive meanwhile.
  *
  * Why chunks: a buffer doubled as it fills copies the text again at every doubling (8 MB of
  * copies for 4 MB of smaps); chunks are joined once at the end.
