@@ -214,11 +214,43 @@ async function readCosts(pid: number, port: number): Promise<Record<string, numb
 
 /** Node's own CPU while doing nothing (timers, GC): the floor under every rate. */
 async function idleCost(seconds: number): Promise<number> {
+  const { cpuMs, wallMs } = await cpuOver(seconds)
+  return cpuMs / wallMs
+}
+
+interface CpuWindow {
+  /** This process's CPU time, all threads. */
+  cpuMs: number
+  wallMs: number
+}
+
+/** Waits `seconds` and measures what this process spent meanwhile. */
+async function cpuOver(seconds: number): Promise<CpuWindow> {
   const c0 = process.cpuUsage()
   const w0 = performance.now()
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const c = process.cpuUsage(c0)
-  return (c.user + c.system) / 1000 / (performance.now() - w0)
+  return { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - w0 }
+}
+
+/** A rate's row: CPU over the window less Node's idle share, per sample and as % of a core. */
+function rateResult(
+  label: string,
+  intervalMs: number,
+  counts: { samples: number; rollupReads?: number; socketScans?: number },
+  { cpuMs, wallMs }: CpuWindow,
+  idleShare: number
+): RateResult {
+  const netMs = Math.max(0, cpuMs - idleShare * wallMs)
+  return {
+    label,
+    intervalMs,
+    ...counts,
+    cpuMs: round(cpuMs, 2),
+    wallMs: round(wallMs, 0),
+    percentOfCore: round((netMs / wallMs) * 100, 3),
+    cpuPerSampleMs: round(netMs / Math.max(1, counts.samples), 3)
+  }
 }
 
 /** A measuring window of a sampling run: `seconds` long, from `atS` seconds after its start. */
@@ -249,38 +281,23 @@ async function rateCosts(
       if (s.socketsAt === s.t) c.socketScans++
     }
   })
-  const measured: { window: RateWindow; cpuMs: number; wallMs: number }[] = []
+  const measured: CpuWindow[] = []
   try {
     for (const [i, w] of windows.entries()) {
       const wait = started + w.atS * 1000 - performance.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       const span = spans[i]!
       span.from = Date.now()
-      const c0 = process.cpuUsage()
-      const w0 = performance.now()
-      await new Promise((r) => setTimeout(r, w.seconds * 1000))
-      const c = process.cpuUsage(c0)
-      const wallMs = performance.now() - w0
+      measured.push(await cpuOver(w.seconds))
       span.to = Date.now()
-      measured.push({ window: w, cpuMs: (c.user + c.system) / 1000, wallMs })
     }
   } finally {
     await sampler.stop()
   }
   // Counted once stop() has delivered every sample taken.
-  return measured.map(({ window, cpuMs, wallMs }, i) => {
-    const c = counts[i]!
-    const netMs = Math.max(0, cpuMs - idleShare * wallMs)
-    return {
-      label: window.label,
-      intervalMs: options.intervalMs,
-      ...c,
-      cpuMs: round(cpuMs, 2),
-      wallMs: round(wallMs, 0),
-      percentOfCore: round((netMs / wallMs) * 100, 3),
-      cpuPerSampleMs: round(netMs / Math.max(1, c.samples), 3)
-    }
-  })
+  return measured.map((cpu, i) =>
+    rateResult(windows[i]!.label, options.intervalMs, counts[i]!, cpu, idleShare)
+  )
 }
 
 const FIRST_MINUTES_LABEL = `10 Hz, first minutes (${WARMUP_S} s after the start)`
@@ -326,27 +343,13 @@ async function wakeupCost(seconds: number, idleShare: number): Promise<RateResul
   }
   await new Promise((r) => setTimeout(r, WARMUP_S * 1000))
   Atomics.store(flag, 1, 0)
-  const c0 = process.cpuUsage()
-  const w0 = performance.now()
-  await new Promise((r) => setTimeout(r, seconds * 1000))
-  const c = process.cpuUsage(c0)
-  const wallMs = performance.now() - w0
+  const cpu = await cpuOver(seconds)
   const wakeups = Atomics.load(flag, 1)
   Atomics.store(flag, 0, 1)
   Atomics.notify(flag, 0)
   clearTimeout(timer)
   await sleeper?.terminate()
-  const cpuMs = (c.user + c.system) / 1000
-  const netMs = Math.max(0, cpuMs - idleShare * wallMs)
-  return {
-    label: FLOOR_LABEL(onWorker),
-    intervalMs: 100,
-    samples: wakeups,
-    cpuMs: round(cpuMs, 2),
-    wallMs: round(wallMs, 0),
-    percentOfCore: round((netMs / wallMs) * 100, 3),
-    cpuPerSampleMs: round(netMs / Math.max(1, wakeups), 3)
-  }
+  return rateResult(FLOOR_LABEL(onWorker), 100, { samples: wakeups }, cpu, idleShare)
 }
 
 const FLOOR_LABEL = (onWorker: boolean): string =>

@@ -569,10 +569,7 @@ function sampleCorrelation(
 ): number {
   const lag = Math.round(perBin)
   if (lag < 4) return 0
-  return lagAutocorrelation(
-    judged.map((p) => p.v - (line.intercept + line.slope * ((p.t - from) / MINUTE))),
-    lag
-  )
+  return lagAutocorrelation(modelResiduals(judged, from, line, null), lag)
 }
 
 /**
@@ -744,8 +741,8 @@ function breakIsReal(b: Break, n: number, atLeast = 0): boolean {
  * Growth stopped after a real break (a step, a bend, a peak): the best split's tail does not
  * grow — not significantly above zero, or surely under the leak margin — and its estimate is
  * under the leak margin or half the overall slope (when the late half surely grows, only a
- * sharp break with a long enough tail may rest on that estimate: LOOSE_BREAK_RATIO). Only the best split is asked: scanning
- * every split would find some short noisy tail that looks flat on a real leak. When the tail's
+ * sharp break with a long enough tail may rest on that estimate: LOOSE_BREAK_RATIO). Only the
+ * best split is asked: scanning every split would find some short noisy tail that looks flat on a real leak. When the tail's
  * interval reaches the leak margin, the plateau rests on its estimate; on a tail of fewer than
  * MIN_TAIL_POINTS that estimate is too rough to carry it, and the break must be real at
  * FEW_TAIL_BREAK_CONFIDENCE; on a series of SLOWER_TAIL_MIN_POINTS or more its interval must
@@ -756,7 +753,7 @@ function plateauAfterBreak(
   n: number,
   overallSlope: number,
   leakMargin: number,
-  lateGrows = false
+  lateGrows: boolean
 ): boolean {
   if (!breakIsReal(brk, n)) return false
   const [lo, hi] = brk.tailCi95

@@ -34,7 +34,6 @@ import type {
 } from './types'
 
 export { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './schedule'
-export { useSamplerWorker } from './worker-host'
 
 /** The reader for this platform: complete on Linux, systeminformation's subset elsewhere. */
 export function createProbe(pid: number, port: number | null = null): ProcessProbe {
