@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
+  blockMeanCorrelation,
   binLevels,
   correlation,
   fCdf,
   fQuantile,
   lag1Autocorrelation,
   lagAutocorrelation,
+  MAX_AUTOCORRELATION,
   midMean,
   ols,
   pointNoise,
@@ -46,6 +48,39 @@ describe('analysis/stats', () => {
       const some = ar1(200, 0.5, 11)
       expect(lagAutocorrelation(some, 1)).toBe(lag1Autocorrelation(some))
       expect(lag1Autocorrelation(some)).toBeGreaterThan(0.3)
+    })
+  })
+
+  describe('blockMeanCorrelation', () => {
+    it('is the correlation of neighbouring block means of AR(1) noise, as measured on a long series', () => {
+      // Blocks of 7 samples keeping 90 % of the one before (1 s samples, 40 bins of 4.5 min):
+      // their means share 0.63, where the samples 7 apart share only 0.9^7 = 0.48.
+      const normal = gaussian(seededRandom(5))
+      const [rho, length, blocks] = [0.9, 7, 40_000]
+      const means: number[] = []
+      let x = 0
+      for (let b = 0; b < blocks; b++) {
+        let sum = 0
+        for (let i = 0; i < length; i++) {
+          x = rho * x + Math.sqrt(1 - rho * rho) * normal()
+          sum += x
+        }
+        means.push(sum / length)
+      }
+      const m = means.reduce((a, v) => a + v, 0) / blocks
+      let [num, den] = [0, 0]
+      for (let i = 0; i < blocks; i++) {
+        den += (means[i]! - m) ** 2
+        if (i + 1 < blocks) num += (means[i]! - m) * (means[i + 1]! - m)
+      }
+      expect(blockMeanCorrelation(rho, length)).toBeCloseTo(num / den, 2)
+      expect(blockMeanCorrelation(rho, length)).toBeGreaterThan(rho ** length + 0.1)
+    })
+
+    it("is the samples' own correlation for blocks of one, 0 without correlation, and capped", () => {
+      expect(blockMeanCorrelation(0.5, 1)).toBeCloseTo(0.5, 12)
+      expect(blockMeanCorrelation(0, 7)).toBe(0)
+      expect(blockMeanCorrelation(0.999, 7)).toBe(MAX_AUTOCORRELATION)
     })
   })
 

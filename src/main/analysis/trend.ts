@@ -32,6 +32,7 @@ import { median, type Point, type TimeRange } from './growth'
 import { detectSawtooth } from './sawtooth'
 import {
   binLevels,
+  blockMeanCorrelation,
   fQuantile,
   inflateForAutocorrelation,
   lag1Autocorrelation,
@@ -453,17 +454,18 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
       lateSurelyGrows ||
       (lateGrowthInterval(lateSeries, series, from, line, rho)[0] > 0 &&
         late.slope >= leakMargin) ||
-      (late.n < 8 && lateCi95[1] >= Math.max(leakMargin, SLOWER_RATIO * b))
+      (late.n < 8 && lateCi95[1] >= Math.max(leakMargin, SLOWER_RATIO * b)) ||
+      (!(brk && breakIsReal(brk, series.length)) && lateCi95[1] >= b && late.slope >= leakMargin)
     if (tailOn && lateOn) return result('leak', lateSlower ? 'growing-slower' : 'growing')
     return result('inconclusive', 'unclear-end')
   }
   // Not a leak. Stable when the growth the data still allow stays under the stable margin and
   // no growth is seen — a rise of at least half the leak margin that is above zero at
   // RISE_CONFIDENCE (one-sided) is seen, even when it cannot be confirmed as a leak — or when
-  // growth surely stopped after a real break.
-  // …and the estimate itself stays under twice the leak margin: a slope at a leak's rate
-  // whose interval merely reaches zero is a leak not yet shown, not a stable metric.
-  if (ci95[1] < stableMargin && !riseSeen(fit, leakMargin) && b < 2 * leakMargin) {
+  // growth surely stopped after a real break. (The estimate alone is no evidence: asking it
+  // to stay under twice the leak margin as well made one flat series in five sampled every
+  // 30 s under 2 % noise inconclusive, its slope's standard error being twice that margin.)
+  if (ci95[1] < stableMargin && !riseSeen(fit, leakMargin)) {
     const shrinking = b + strictQ * fit.slopeSe < 0 && -b >= leakMargin
     return result('stable', shrinking ? 'shrinking' : 'flat')
   }
@@ -569,7 +571,11 @@ function sampleCorrelation(
 ): number {
   const lag = Math.round(perBin)
   if (lag < 4) return 0
-  return lagAutocorrelation(modelResiduals(judged, from, line, null), lag)
+  const residuals = modelResiduals(judged, from, line, null)
+  return Math.max(
+    lagAutocorrelation(residuals, lag),
+    blockMeanCorrelation(lag1Autocorrelation(residuals), lag)
+  )
 }
 
 /**
