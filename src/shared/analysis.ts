@@ -35,7 +35,7 @@ export interface MetricAnalysis {
   sawtooth?: boolean
   /**
    * Machine-readable cause of the verdict (the reason's key in the words module), e.g.
-   * 'growing', 'levelled-off', 'released', 'too-short', 'noisy'.
+   * 'growing', 'levelled-off', 'released', 'too-short', 'noisy', 'shared-pages', 'no-flush'.
    */
   reasonCode?: string
   /** Slope of the late half of the judged window, bytes per minute, when fitted. */

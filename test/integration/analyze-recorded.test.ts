@@ -63,6 +63,26 @@ describe('analyze on recorded simulator sessions', () => {
       expectNoLeak(a)
     })
 
+    it('sim-no-leak-rate500-pss-shared-5m: PSS moved by other processes is not a leak', async () => {
+      // Recorded beside a test suite: PSS's share of pages mapped with other processes (the
+      // node binary) went 5 -> 7 -> 12 -> 5 MiB as they came and went, with RSS and USS flat.
+      const a = await analyze('sim-no-leak-rate500-pss-shared-5m')
+      expect(a.metrics.rssBytes?.verdict).toBe('stable')
+      expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
+      expectNoLeak(a)
+    })
+
+    it('sim-10hz-no-leak-rate50-no-flush-3m: rows awaiting their first flush are no leak', async () => {
+      // 50 rows/s for 3 minutes: 9,000 rows, under the 10,000 that trigger a flush. Memory
+      // climbs ~2 KiB per buffered row all the way and the server's memtables only grow.
+      const a = await analyze('sim-10hz-no-leak-rate50-no-flush-3m')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'inconclusive', reasonCode: 'no-flush' })
+        expect(a.metrics[field]?.reason).toMatch(/flushed no rows meanwhile/)
+      }
+      expectNoLeak(a)
+    })
+
     it('sim-release-no-leak: the load growth comes back after it', async () => {
       const a = await analyze('sim-release-no-leak')
       expect(a.metrics.rssBytes?.verdict).toBe('stable')
@@ -95,6 +115,15 @@ describe('analyze on recorded simulator sessions', () => {
       const heap = a.attribution.find((x) => x.metric === 'heapBytes' && x.per === 'insert')
       expect(heap).toBeDefined()
       expect(expectPerInsertNear(a, 1024)).toBeGreaterThan(0)
+    })
+
+    it('sim-release-leak-512b-per-insert: a leak not released, ≈ 512 B per insert', async () => {
+      const a = await analyze('sim-release-leak-512b-per-insert')
+      expect(a.metrics.rssBytes?.verdict).toBe('leak')
+      expect(a.metrics.heapBytes?.verdict).toBe('leak')
+      // The whole window reads 986 B per insert (the start-up ramp again); its later half,
+      // 547 B at R² 0.65, is what is reported (MIN_STEADY_R2).
+      expect(expectPerInsertNear(a, 512)).toBeGreaterThan(0)
     })
 
     it('sim-30s-leak-512b-per-insert-5m: too few samples to call, never stable', async () => {

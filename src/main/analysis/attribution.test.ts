@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
-import { attribute } from './attribution'
+import { attribute, MIN_R2, MIN_STEADY_R2 } from './attribution'
 import { gaussian, seededRandom } from './synthetic'
 
 const T0 = 1_700_000_000_000
@@ -34,11 +34,11 @@ function counterEvents(
   }))
 }
 
-function samples(seconds: number, heapAt: (s: number) => number, seed = 1): Sample[] {
+function samples(seconds: number, heapAt: (s: number) => number, seed = 1, sd = 200_000): Sample[] {
   const normal = gaussian(seededRandom(seed))
   return Array.from({ length: seconds * 2 + 1 }, (_, i) => {
     const s = i / 2
-    const heap = heapAt(s) + 200_000 * normal()
+    const heap = heapAt(s) + sd * normal()
     return {
       t: T0 + s * 1000,
       pid: 1,
@@ -109,6 +109,23 @@ describe('analysis/attribution', () => {
       const heap = result.find((a) => a.metric === 'heapBytes' && a.per === 'insert')
       expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeGreaterThan(0.9)
       expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeLessThan(1.1)
+    })
+
+    it('takes the later half under noise that leaves it less of an R² than the whole window', () => {
+      // 512 B per insert after a 15 MiB start-up ramp, under 3 MB of noise: the later half
+      // spans half the inserts, so its line explains less (R² 0.49, under MIN_R2), while the
+      // whole window, ramp included, reads too much per insert.
+      const perInsert = 512
+      const rate = 200
+      const events = counterEvents(120, (s) => ({ inserts: rate * s }))
+      const heapAt = (s: number): number =>
+        BASE + 15 * 1024 * 1024 * (1 - Math.exp(-s / 10)) + perInsert * rate * s
+      const fits = attribute({ samples: samples(120, heapAt, 1, 3e6), events })
+      const heap = fits.find((a) => a.metric === 'heapBytes' && a.per === 'insert')
+      expect(heap?.r2).toBeGreaterThanOrEqual(MIN_STEADY_R2)
+      expect(heap?.r2).toBeLessThan(MIN_R2)
+      expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeGreaterThan(0.8)
+      expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeLessThan(1.2)
     })
 
     it('keeps the whole window when its early part follows the same line', () => {

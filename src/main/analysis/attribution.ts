@@ -59,6 +59,20 @@ export const COLLINEAR = 0.8
  * The steady part of the window: its later half. See the module comment (start-up costs).
  */
 export const STEADY_FRACTION = 0.5
+/**
+ * The later half may correct the whole window's bytes per unit when its own fit explains as
+ * much as MIN_R2's signal-to-noise gives over its share of the counter's range: R² falls with
+ * the square of the range a line spans, so 0.7 over the whole window is 0.37 over half of it.
+ * Asking 0.7 of the half kept a start-up ramp in a recorded release run (986 B per insert for
+ * 512 leaked, the later half reading 547 B at R² 0.65); a flush sawtooth's later half, whose
+ * line explains a third of it, still cannot.
+ */
+export const MIN_STEADY_R2 = steadyR2(MIN_R2, STEADY_FRACTION)
+
+function steadyR2(r2: number, rangeShare: number): number {
+  const signalToNoise = (r2 / (1 - r2)) * rangeShare ** 2
+  return signalToNoise / (1 + signalToNoise)
+}
 
 export interface AttributionInput {
   samples: readonly Sample[]
@@ -96,7 +110,10 @@ export function attribute(input: AttributionInput): Attribution[] {
     for (const r of REGRESSORS) {
       const whole = fitOne(field, r.per, bins, r.counter)
       if (!whole) continue
-      const late = lateBins.length >= MIN_BINS ? fitOne(field, r.per, lateBins, r.counter) : null
+      const late =
+        lateBins.length >= MIN_BINS
+          ? fitOne(field, r.per, lateBins, r.counter, MIN_STEADY_R2)
+          : null
       fits.push(late && startupBiased(whole, late) ? late : whole)
     }
     fits.sort((a, b) => b.attribution.r2 - a.attribution.r2)
@@ -129,14 +146,15 @@ function fitOne(
   field: MemoryField,
   per: Per,
   bins: readonly Bin[],
-  counter: keyof WorkloadCounters
+  counter: keyof WorkloadCounters,
+  minR2 = MIN_R2
 ): Fit | null {
   const xs = bins.map((b) => b.x[counter])
   const ys = bins.map((b) => b.y)
   if (new Set(xs).size < MIN_DISTINCT_X) return null
   const fit = ols(xs, ys)
   const ci95 = slopeInterval(fit, 0.95)
-  if (fit.r2 < MIN_R2 || !(ci95[0] > 0)) return null
+  if (fit.r2 < minR2 || !(ci95[0] > 0)) return null
   return { attribution: { metric: field, per, bytesPerUnit: fit.slope, ci95, r2: fit.r2 }, xs }
 }
 

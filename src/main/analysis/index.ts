@@ -9,9 +9,11 @@ import type { SessionData, SessionEvent } from '../../shared/session'
 import { attribute } from './attribution'
 import { reconcileConnections } from './connections'
 import { pointsOf } from './growth'
+import { checkLeakAgainstFlushes } from './flushes'
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
+import { checkPssAgainstOwnPages } from './shared-pages'
 import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
 import { WARMUP_FRACTION, WARMUP_MAX_MS } from './trend'
@@ -49,7 +51,10 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const reports: MetricReport[] = []
   for (const field of JUDGED_FIELDS) {
     const r = analyzeMetric(field, pointsOf(samples, field), spans)
-    if (r) reports.push(r)
+    if (!r) continue
+    const own =
+      field === 'pssBytes' ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans) : r
+    reports.push(checkLeakAgainstFlushes(own, samples))
   }
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis

@@ -4,7 +4,7 @@
  * and the UI all show these strings, so they agree word for word. Logic decides; this module
  * only words. Figures arrive in bytes, ms and percent and are formatted here (units.ts).
  */
-import type { Attribution, ConnectionReconciliation } from '../../shared/analysis'
+import type { Attribution, ConnectionReconciliation, MetricAnalysis } from '../../shared/analysis'
 import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
 import { formatBytes, formatDuration } from '../../shared/units'
@@ -81,6 +81,27 @@ export function trendReason(field: string, t: TrendResult): string {
     'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`
   }
   return reasons[t.code]()
+}
+
+/** PSS rose, but the process's own pages (USS) did not leak: its share of shared pages grew. */
+export function sharedPagesReason(
+  pssSlopeBytesPerMin: number,
+  uss: Pick<MetricAnalysis, 'verdict' | 'slopeBytesPerMin'>
+): string {
+  const own =
+    uss.verdict === 'stable'
+      ? `held steady (${rate(uss.slopeBytesPerMin)})`
+      : `moved ${rate(uss.slopeBytesPerMin)}, too little to tell`
+  return `PSS rose ${rate(pssSlopeBytesPerMin)}, but the process's own pages (USS) ${own}: the rise is its share of pages it maps with other processes, which grows when they stop mapping them — not a leak of its own.`
+}
+
+/** A leak-like climb while the server's memtables only grew: no flush showed what comes back. */
+export function noFlushReason(
+  field: string,
+  slopeBytesPerMin: number,
+  memtables: { fromBytes: number; toBytes: number }
+): string {
+  return `${metricName(field)} grew ${rate(slopeBytesPerMin)}, but the server flushed no rows meanwhile (its memtables only grew, ${formatBytes(memtables.fromBytes)} to ${formatBytes(memtables.toBytes)}): memory that rows hold until a flush cannot be told from a leak. Run until a flush happens (by default every 10,000 rows per table, or 5 minutes).`
 }
 
 /** The load growth came back after load stopped: not a leak. */

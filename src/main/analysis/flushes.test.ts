@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import type { Sample } from '../../shared/sample'
+import type { SessionData } from '../../shared/session'
+import { syntheticSamples, T0, type SyntheticSession } from '../../../test/fixtures/sessions/build'
+import { memtablesOnlyGrew } from './flushes'
+import { analyzeSession } from './index'
+import * as S from './synthetic'
+
+const L = 200 * 1024 * 1024
+
+/** Memtables polled every 3 s, filling 10 kB a second, emptied every `flushEveryS` (0 = never). */
+const withMemtables =
+  (flushEveryS: number) =>
+  (ms: number, s: Sample): Sample => {
+    const polledAt = Math.floor(ms / 3000) * 3000
+    const since = flushEveryS > 0 ? polledAt % (flushEveryS * 1000) : polledAt
+    return { ...s, server: { polledAt: T0 + polledAt, memtableBytes: 10 * since } }
+  }
+
+function session(spec: SyntheticSession): SessionData {
+  return {
+    dir: '/tmp/x',
+    meta: {
+      schemaVersion: 1,
+      scenario: 'memory-stability',
+      target: { pid: 4242 },
+      startedAt: T0,
+      endedAt: T0 + spec.durationMs,
+      status: 'completed'
+    },
+    samples: syntheticSamples(spec),
+    events: [],
+    latency: null,
+    verdicts: null,
+    snapshots: [],
+    skippedLines: 0
+  }
+}
+
+const leak = (sample?: SyntheticSession['sample']): SessionData =>
+  session({
+    rss: S.linearLeak(L, 2),
+    durationMs: 5 * 60_000,
+    noise: 0.002,
+    ...(sample ? { sample } : {})
+  })
+
+describe('analysis/flushes', () => {
+  describe('checkLeakAgainstFlushes (through analyzeSession)', () => {
+    it('makes a leak inconclusive when the server flushed nothing from the window on, saying why', () => {
+      const a = analyzeSession(leak(withMemtables(0)))
+      for (const field of ['rssBytes', 'heapBytes', 'pssBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'inconclusive', reasonCode: 'no-flush' })
+      }
+      expect(a.metrics.heapBytes?.reason).toMatch(
+        /^Heap \(RssAnon\) grew \+.*\/min, but the server flushed no rows meanwhile \(its memtables only grew, .* to .*\): .* cannot be told from a leak\. Run until a flush happens/
+      )
+      expect(a.findings.some((f) => f.severity === 'problem')).toBe(false)
+    })
+
+    it('keeps the leak when a flush emptied the memtables and memory still grew', () => {
+      const a = analyzeSession(leak(withMemtables(50)))
+      expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+    })
+
+    it('keeps the leak when the server does not report its memtables', () => {
+      expect(analyzeSession(leak()).metrics.rssBytes?.verdict).toBe('leak')
+    })
+  })
+
+  describe('memtablesOnlyGrew', () => {
+    const samples = syntheticSamples({
+      rss: S.flat(L),
+      durationMs: 60_000,
+      sample: withMemtables(0)
+    })
+
+    it('counts each poll once, from `from` on', () => {
+      // Polls every 3 s over a minute, each repeated on three samples: 21 polls, 7 after 40 s.
+      expect(memtablesOnlyGrew(samples, T0)).toEqual({ fromBytes: 0, toBytes: 600_000, polls: 21 })
+      expect(memtablesOnlyGrew(samples, T0 + 40_000)?.polls).toBe(7)
+    })
+
+    it('says nothing on too few polls, on memtables that did not grow, or after a flush', () => {
+      expect(memtablesOnlyGrew(samples, T0 + 55_000)).toBeNull()
+      const flat = samples.map((s) => ({ ...s, server: { ...s.server!, memtableBytes: 5000 } }))
+      expect(memtablesOnlyGrew(flat, T0)).toBeNull()
+      const flushed = syntheticSamples({
+        rss: S.flat(L),
+        durationMs: 60_000,
+        sample: withMemtables(30)
+      })
+      expect(memtablesOnlyGrew(flushed, T0)).toBeNull()
+    })
+  })
+})
