@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Attribution } from '../../shared/analysis'
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
 import { attribute, MIN_R2, MIN_STEADY_R2 } from './attribution'
@@ -61,6 +62,21 @@ function samples(seconds: number, heapAt: (s: number) => number, seed = 1, sd = 
   })
 }
 
+/** Heap attribution of 200 inserts/s for 2 min: a start-up ramp levelling off in ~30 s, then `perInsert`. */
+function rampThenPerInsert(
+  rampBytes: number,
+  perInsert: number,
+  sd?: number
+): Attribution | undefined {
+  const rate = 200
+  const events = counterEvents(120, (s) => ({ inserts: rate * s }))
+  const heapAt = (s: number): number =>
+    BASE + rampBytes * (1 - Math.exp(-s / 10)) + perInsert * rate * s
+  return attribute({ samples: samples(120, heapAt, 1, sd), events }).find(
+    (a) => a.metric === 'heapBytes' && a.per === 'insert'
+  )
+}
+
 describe('analysis/attribution', () => {
   describe('attribute', () => {
     it('finds bytes per insert and blames neither constant subscriptions nor collinear flushed rows', () => {
@@ -101,12 +117,7 @@ describe('analysis/attribution', () => {
       // Connections, subscriptions and the heap growing to its working size are paid as the
       // load starts and level off: 40 MiB over the first ~30 s, on top of 1 KiB per insert.
       const perInsert = 1024
-      const rate = 200
-      const events = counterEvents(120, (s) => ({ inserts: rate * s }))
-      const heapAt = (s: number): number =>
-        BASE + 40 * 1024 * 1024 * (1 - Math.exp(-s / 10)) + perInsert * rate * s
-      const result = attribute({ samples: samples(120, heapAt), events })
-      const heap = result.find((a) => a.metric === 'heapBytes' && a.per === 'insert')
+      const heap = rampThenPerInsert(40 * 1024 * 1024, perInsert)
       expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeGreaterThan(0.9)
       expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeLessThan(1.1)
     })
@@ -116,12 +127,7 @@ describe('analysis/attribution', () => {
       // spans half the inserts, so its line explains less (R² 0.49, under MIN_R2), while the
       // whole window, ramp included, reads too much per insert.
       const perInsert = 512
-      const rate = 200
-      const events = counterEvents(120, (s) => ({ inserts: rate * s }))
-      const heapAt = (s: number): number =>
-        BASE + 15 * 1024 * 1024 * (1 - Math.exp(-s / 10)) + perInsert * rate * s
-      const fits = attribute({ samples: samples(120, heapAt, 1, 3e6), events })
-      const heap = fits.find((a) => a.metric === 'heapBytes' && a.per === 'insert')
+      const heap = rampThenPerInsert(15 * 1024 * 1024, perInsert, 3e6)
       expect(heap?.r2).toBeGreaterThanOrEqual(MIN_STEADY_R2)
       expect(heap?.r2).toBeLessThan(MIN_R2)
       expect((heap?.bytesPerUnit ?? 0) / perInsert).toBeGreaterThan(0.8)

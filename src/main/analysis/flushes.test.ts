@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
-import type { SessionData } from '../../shared/session'
-import { syntheticSamples, T0, type SyntheticSession } from '../../../test/fixtures/sessions/build'
+import {
+  syntheticSamples,
+  syntheticSession,
+  T0,
+  type SyntheticSession
+} from '../../../test/fixtures/sessions/build'
 import { memtablesOnlyGrew } from './flushes'
 import { analyzeSession } from './index'
 import * as S from './synthetic'
@@ -17,28 +21,8 @@ const withMemtables =
     return { ...s, server: { polledAt: T0 + polledAt, memtableBytes: 10 * since } }
   }
 
-function session(spec: SyntheticSession): SessionData {
-  return {
-    dir: '/tmp/x',
-    meta: {
-      schemaVersion: 1,
-      scenario: 'memory-stability',
-      target: { pid: 4242 },
-      startedAt: T0,
-      endedAt: T0 + spec.durationMs,
-      status: 'completed'
-    },
-    samples: syntheticSamples(spec),
-    events: [],
-    latency: null,
-    verdicts: null,
-    snapshots: [],
-    skippedLines: 0
-  }
-}
-
-const leak = (sample?: SyntheticSession['sample']): SessionData =>
-  session({
+const leak = (sample?: SyntheticSession['sample']): ReturnType<typeof syntheticSession> =>
+  syntheticSession({
     rss: S.linearLeak(L, 2),
     durationMs: 5 * 60_000,
     noise: 0.002,

@@ -4,7 +4,7 @@ import type { MemorySnapshot } from '../../shared/snapshot'
 import {
   countersEvents,
   phase,
-  syntheticSamples,
+  syntheticSession,
   T0,
   type SyntheticSession
 } from '../../../test/fixtures/sessions/build'
@@ -14,24 +14,7 @@ import * as S from './synthetic'
 const L = 200 * 1024 * 1024
 
 function session(spec: SyntheticSession, extra: Partial<SessionData> = {}): SessionData {
-  return {
-    dir: '/tmp/x',
-    meta: {
-      schemaVersion: 1,
-      scenario: 'memory-release',
-      target: { pid: 4242 },
-      startedAt: T0,
-      endedAt: T0 + spec.durationMs,
-      status: 'completed'
-    },
-    samples: syntheticSamples(spec),
-    events: spec.events ?? [],
-    latency: null,
-    verdicts: spec.verdicts ?? null,
-    snapshots: [],
-    skippedLines: 0,
-    ...extra
-  }
+  return { ...syntheticSession({ meta: { scenario: 'memory-release' }, ...spec }), ...extra }
 }
 
 /** baseline 30 s, load 4 min at `rate` inserts/s retaining `perInsert` bytes, idle 60 s. */

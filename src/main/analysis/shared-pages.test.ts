@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { SessionData } from '../../shared/session'
 import type { Sample } from '../../shared/sample'
-import { syntheticSamples, T0, type SyntheticSession } from '../../../test/fixtures/sessions/build'
+import { syntheticSession } from '../../../test/fixtures/sessions/build'
 import { analyzeSession } from './index'
 import * as S from './synthetic'
 
 const MiB = 1024 * 1024
 const L = 200 * MiB
-
-function session(spec: SyntheticSession): SessionData {
-  return {
-    dir: '/tmp/x',
-    meta: {
-      schemaVersion: 1,
-      scenario: 'memory-stability',
-      target: { pid: 4242 },
-      startedAt: T0,
-      endedAt: T0 + spec.durationMs,
-      status: 'completed'
-    },
-    samples: syntheticSamples(spec),
-    events: [],
-    latency: null,
-    verdicts: null,
-    snapshots: [],
-    skippedLines: 0
-  }
-}
 
 /** PSS = USS + a shared share that rises 1 MiB every 30 s (other processes exiting one by one). */
 const sharedShareRises = (ms: number, s: Sample): Sample =>
@@ -36,7 +15,12 @@ describe('analysis/shared-pages', () => {
   describe('checkPssAgainstOwnPages (through analyzeSession)', () => {
     it("takes USS's verdict, saying why, when PSS rises but the process's own pages do not", () => {
       const a = analyzeSession(
-        session({ rss: S.flat(L), durationMs: 5 * 60_000, noise: 0.002, sample: sharedShareRises })
+        syntheticSession({
+          rss: S.flat(L),
+          durationMs: 5 * 60_000,
+          noise: 0.002,
+          sample: sharedShareRises
+        })
       )
       expect(a.metrics.rssBytes?.verdict).toBe('stable')
       expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
@@ -49,14 +33,14 @@ describe('analysis/shared-pages', () => {
 
     it('keeps a PSS leak whose own pages leak too', () => {
       const a = analyzeSession(
-        session({ rss: S.linearLeak(L, 2), durationMs: 5 * 60_000, noise: 0.002 })
+        syntheticSession({ rss: S.linearLeak(L, 2), durationMs: 5 * 60_000, noise: 0.002 })
       )
       expect(a.metrics.pssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
     })
 
     it('keeps a PSS leak when USS was not measured (nothing to check it against)', () => {
       const a = analyzeSession(
-        session({
+        syntheticSession({
           rss: S.flat(L),
           durationMs: 5 * 60_000,
           noise: 0.002,
