@@ -47,6 +47,23 @@ describe('analysis/flushes', () => {
       expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
     })
 
+    it('keeps the leak when a flush the profiler asked for completed in the window', () => {
+      const session = leak(withMemtables(0))
+      const flush = {
+        t: T0 + 200_000,
+        type: 'flush' as const,
+        table: 'kp.rows',
+        jobId: 'FL-0123456789ab',
+        status: 'completed' as const,
+        durationMs: 800,
+        rows: 12_000
+      }
+      const a = analyzeSession({ ...session, events: [flush] })
+      expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+      const failed = analyzeSession({ ...session, events: [{ ...flush, status: 'failed' }] })
+      expect(failed.metrics.rssBytes?.reasonCode).toBe('no-flush')
+    })
+
     it('keeps the leak when the server does not report its memtables', () => {
       expect(analyzeSession(leak()).metrics.rssBytes?.verdict).toBe('leak')
     })

@@ -9,6 +9,7 @@
  * becomes inconclusive, saying so.
  */
 import type { Sample } from '../../shared/sample'
+import type { SessionEvent } from '../../shared/session'
 import type { MetricReport } from './metric'
 import { noFlushReason } from './words'
 
@@ -46,13 +47,21 @@ export function memtablesOnlyGrew(samples: readonly Sample[], from: number): Mem
   return toBytes > fromBytes ? { fromBytes, toBytes, polls: values.length } : null
 }
 
-/** The report, with a leak made inconclusive when no flush was seen from its window on. */
+/**
+ * The report, with a leak made inconclusive when no flush was seen from its window on: the
+ * memtables only grew, and no flush the profiler asked for (T225) completed.
+ */
 export function checkLeakAgainstFlushes(
   report: MetricReport,
-  samples: readonly Sample[]
+  samples: readonly Sample[],
+  events: readonly SessionEvent[]
 ): MetricReport {
   if (report.analysis.verdict !== 'leak') return report
-  const growth = memtablesOnlyGrew(samples, report.trend.window.from)
+  const from = report.trend.window.from
+  if (events.some((e) => e.type === 'flush' && e.status === 'completed' && e.t >= from)) {
+    return report
+  }
+  const growth = memtablesOnlyGrew(samples, from)
   if (!growth) return report
   return {
     ...report,

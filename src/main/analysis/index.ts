@@ -54,7 +54,7 @@ export function analyzeSession(session: SessionData): AnalysisResult {
     if (!r) continue
     const own =
       field === 'pssBytes' ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans) : r
-    reports.push(checkLeakAgainstFlushes(own, samples))
+    reports.push(checkLeakAgainstFlushes(own, samples, events))
   }
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis
