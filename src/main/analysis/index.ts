@@ -52,8 +52,11 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   for (const field of JUDGED_FIELDS) {
     const r = analyzeMetric(field, pointsOf(samples, field), spans)
     if (!r) continue
+    const rss = reports.find((x) => x.field === 'rssBytes')
     const own =
-      field === 'pssBytes' ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans) : r
+      field === 'pssBytes'
+        ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, rss)
+        : r
     reports.push(checkLeakAgainstFlushes(own, samples, events))
   }
   const metrics: AnalysisResult['metrics'] = {}

@@ -31,6 +31,29 @@ describe('analysis/shared-pages', () => {
       expect(a.findings.some((f) => f.severity === 'problem')).toBe(false)
     })
 
+    it('calls an undecided PSS stable when neither USS nor RSS grew', () => {
+      // The shared share steps up 4 MiB late in the window: PSS alone cannot tell a plateau
+      // from the start of a climb; but PSS is USS plus shares of what RSS holds, and both held.
+      const lateStep = (ms: number, s: Sample): Sample =>
+        s.ussBytes === null ? s : { ...s, pssBytes: s.ussBytes + (ms >= 240_000 ? 9 : 5) * MiB }
+      const session = syntheticSession({
+        rss: S.flat(L),
+        durationMs: 5 * 60_000,
+        noise: 0.002,
+        sample: lateStep
+      })
+      const alone = analyzeSession({
+        ...session,
+        samples: session.samples.map((x) => ({ ...x, ussBytes: null }))
+      })
+      expect(alone.metrics.pssBytes?.verdict).toBe('inconclusive')
+      const a = analyzeSession(session)
+      expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
+      expect(a.metrics.pssBytes?.reason).toMatch(
+        /^PSS moved \+.*, but the process's own pages \(USS\) held steady .* and so did RSS: .* not memory of its own\.$/
+      )
+    })
+
     it('keeps a PSS leak whose own pages leak too', () => {
       const a = analyzeSession(
         syntheticSession({ rss: S.linearLeak(L, 2), durationMs: 5 * 60_000, noise: 0.002 })

@@ -11,22 +11,34 @@ import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
 import { sharedPagesReason } from './words'
 
-/** The PSS report, with its leak overturned when its own pages (USS) do not leak. */
+/**
+ * The PSS report, checked against the process's own pages: a PSS leak whose USS does not leak
+ * takes USS's verdict; an undecided PSS whose USS and RSS are both stable is stable (PSS is
+ * USS plus shares of pages RSS holds, so with neither growing only the shares moved).
+ */
 export function checkPssAgainstOwnPages(
   pss: MetricReport,
   ussPoints: readonly Point[],
-  spans: readonly PhaseSpan[]
+  spans: readonly PhaseSpan[],
+  rss: MetricReport | undefined
 ): MetricReport {
-  if (pss.analysis.verdict !== 'leak') return pss
+  const { verdict, reasonCode } = pss.analysis
+  if (verdict === 'stable' || reasonCode === 'too-short' || reasonCode === 'no-data') return pss
   const uss = analyzeMetric('ussBytes', ussPoints, spans)
-  if (!uss || uss.analysis.verdict === 'leak') return pss
+  if (!uss) return pss
+  const own = uss.analysis.verdict
+  if (
+    verdict === 'leak' ? own === 'leak' : own !== 'stable' || rss?.analysis.verdict !== 'stable'
+  ) {
+    return pss
+  }
   return {
     ...pss,
     analysis: {
       ...pss.analysis,
-      verdict: uss.analysis.verdict,
+      verdict: own,
       reasonCode: 'shared-pages',
-      reason: sharedPagesReason(pss.analysis.slopeBytesPerMin, uss.analysis)
+      reason: sharedPagesReason(pss.analysis.slopeBytesPerMin, uss.analysis, verdict === 'leak')
     }
   }
 }

@@ -83,16 +83,22 @@ export function trendReason(field: string, t: TrendResult): string {
   return reasons[t.code]()
 }
 
-/** PSS rose, but the process's own pages (USS) did not leak: its share of shared pages grew. */
+/**
+ * PSS rose (`leaked`: at a leak's pace) or moved, but the process's own pages (USS) did not
+ * leak — and, for a PSS that only moved, neither did RSS: its share of shared pages changed.
+ */
 export function sharedPagesReason(
   pssSlopeBytesPerMin: number,
-  uss: Pick<MetricAnalysis, 'verdict' | 'slopeBytesPerMin'>
+  uss: Pick<MetricAnalysis, 'verdict' | 'slopeBytesPerMin'>,
+  leaked: boolean
 ): string {
   const own =
     uss.verdict === 'stable'
       ? `held steady (${rate(uss.slopeBytesPerMin)})`
       : `moved ${rate(uss.slopeBytesPerMin)}, too little to tell`
-  return `PSS rose ${rate(pssSlopeBytesPerMin)}, but the process's own pages (USS) ${own}: the rise is its share of pages it maps with other processes, which grows when they stop mapping them — not a leak of its own.`
+  return leaked
+    ? `PSS rose ${rate(pssSlopeBytesPerMin)}, but the process's own pages (USS) ${own}: the rise is its share of pages it maps with other processes, which grows when they stop mapping them — not a leak of its own.`
+    : `PSS moved ${rate(pssSlopeBytesPerMin)}, but the process's own pages (USS) ${own} and so did RSS: what moved is its share of pages it maps with other processes — not memory of its own.`
 }
 
 /** A leak-like climb while the server's memtables only grew: no flush showed what comes back. */
