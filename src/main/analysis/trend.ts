@@ -441,7 +441,9 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
     }
     // Growth must go on to the end: after a real break (a step, a warm-up bend) the tail
     // grows surely, at LEAK_CONFIDENCE; the late half grows surely too — or, with too few
-    // points to tell (under 8: ten samples every 30 s), does not contradict the overall slope.
+    // points to tell (under 8: ten samples every 30 s), does not contradict the overall slope;
+    // or, with no real break, still reaches it (its interval holds the whole line's slope):
+    // half the points cannot prove a slow leak alone, and one line explains the series.
     // Whether the late half grows is read against the whole series' noise (lateGrowthInterval).
     const tailOn =
       !brk ||
@@ -561,7 +563,9 @@ function noiseCorrelation(
  * line (at least four samples a bin, and no real break, whose misfit would read as
  * correlation). Forty bins give a rough, low lag-1 reading: slowly wandering memory (an
  * allocator's pools filling and emptying over ten seconds) bent flat series into "leaks"
- * with a 95 % interval clear of zero, where 1,600 samples show the wander plainly.
+ * with a 95 % interval clear of zero, where 1,600 samples show the wander plainly. Read a
+ * bin apart it sees only the bins' nearest samples; the correlation the bins' means share,
+ * from the samples' lag-1 (blockMeanCorrelation), is used when larger.
  */
 function sampleCorrelation(
   judged: readonly Point[],
