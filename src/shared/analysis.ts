@@ -35,7 +35,8 @@ export interface MetricAnalysis {
   sawtooth?: boolean
   /**
    * Machine-readable cause of the verdict (the reason's key in the words module), e.g.
-   * 'growing', 'levelled-off', 'released', 'too-short', 'noisy', 'shared-pages', 'no-flush'.
+   * 'growing', 'levelled-off', 'released', 'too-short', 'noisy', 'shared-pages',
+   * 'own-pages-unclear', 'no-flush'.
    */
   reasonCode?: string
   /** Slope of the late half of the judged window, bytes per minute, when fitted. */

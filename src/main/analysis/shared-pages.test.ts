@@ -50,7 +50,30 @@ describe('analysis/shared-pages', () => {
       const a = analyzeSession(session)
       expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
       expect(a.metrics.pssBytes?.reason).toMatch(
-        /^PSS moved \+.*, but the process's own pages \(USS\) held steady .* and so did RSS: .* not memory of its own\.$/
+        /^PSS moved \+.*, but neither the process's own pages \(USS, .*\) nor RSS grew: .* not memory of its own\.$/
+      )
+    })
+
+    it('makes a PSS leak inconclusive, blaming no one, when USS moved too little to call', () => {
+      // PSS climbs 2 %/min; USS, read with it, wanders ±25 % and leaves nothing decided.
+      const random = S.seededRandom(7)
+      const noisyOwn = (ms: number, s: Sample): Sample =>
+        s.ussBytes === null
+          ? s
+          : {
+              ...s,
+              pssBytes: L + 0.02 * L * (ms / 60_000),
+              ussBytes: Math.round(L * (0.75 + 0.5 * random()))
+            }
+      const a = analyzeSession(
+        syntheticSession({ rss: S.flat(L), durationMs: 5 * 60_000, noise: 0.002, sample: noisyOwn })
+      )
+      expect(a.metrics.pssBytes).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'own-pages-unclear'
+      })
+      expect(a.metrics.pssBytes?.reason).toMatch(
+        /^PSS rose \+.*, but the process's own pages \(USS\), read with it, moved .*, too little to call a leak: PSS alone does not show one\.$/
       )
     })
 

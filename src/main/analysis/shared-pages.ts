@@ -37,7 +37,7 @@ export function checkPssAgainstOwnPages(
     analysis: {
       ...pss.analysis,
       verdict: own,
-      reasonCode: 'shared-pages',
+      reasonCode: own === 'stable' ? 'shared-pages' : 'own-pages-unclear',
       reason: sharedPagesReason(pss.analysis.slopeBytesPerMin, uss.analysis, verdict === 'leak')
     }
   }

@@ -84,21 +84,22 @@ export function trendReason(field: string, t: TrendResult): string {
 }
 
 /**
- * PSS rose (`leaked`: at a leak's pace) or moved, but the process's own pages (USS) did not
- * leak — and, for a PSS that only moved, neither did RSS: its share of shared pages changed.
+ * Why PSS took USS's verdict. `leaked`: PSS read as a leak; else it was undecided while USS
+ * and RSS held. A USS that moved too little to call says so, and blames no one.
  */
 export function sharedPagesReason(
   pssSlopeBytesPerMin: number,
   uss: Pick<MetricAnalysis, 'verdict' | 'slopeBytesPerMin'>,
   leaked: boolean
 ): string {
-  const own =
-    uss.verdict === 'stable'
-      ? `held steady (${rate(uss.slopeBytesPerMin)})`
-      : `moved ${rate(uss.slopeBytesPerMin)}, too little to tell`
-  return leaked
-    ? `PSS rose ${rate(pssSlopeBytesPerMin)}, but the process's own pages (USS) ${own}: the rise is its share of pages it maps with other processes, which grows when they stop mapping them — not a leak of its own.`
-    : `PSS moved ${rate(pssSlopeBytesPerMin)}, but the process's own pages (USS) ${own} and so did RSS: what moved is its share of pages it maps with other processes — not memory of its own.`
+  const pss = rate(pssSlopeBytesPerMin)
+  const own = rate(uss.slopeBytesPerMin)
+  if (!leaked) {
+    return `PSS moved ${pss}, but neither the process's own pages (USS, ${own}) nor RSS grew: what moved is its share of pages it maps with other processes — not memory of its own.`
+  }
+  return uss.verdict === 'stable'
+    ? `PSS rose ${pss}, but the process's own pages (USS) held steady (${own}): the rise is its share of pages it maps with other processes, which grows when they stop mapping them — not a leak of its own.`
+    : `PSS rose ${pss}, but the process's own pages (USS), read with it, moved ${own}, too little to call a leak: PSS alone does not show one.`
 }
 
 /** A leak-like climb while the server's memtables only grew: no flush showed what comes back. */
