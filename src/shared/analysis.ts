@@ -56,9 +56,9 @@ export interface Attribution {
 
 /** Expected vs observed connections (T223 and stale-connection findings). */
 export interface ConnectionReconciliation {
-  /** Opened minus closed by the profiler at the end of the run. */
+  /** Opened minus closed by the profiler when judged (the end, or T223's wait before teardown). */
   expected: number | null
-  /** ESTABLISHED sockets on the server's port at the end (last sample). */
+  /** ESTABLISHED sockets on the server's port when judged (else the last sample's). */
   sockets: number | null
   /** websocket_sessions the server reported last. */
   serverReported: number | null

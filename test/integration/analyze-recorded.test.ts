@@ -83,6 +83,12 @@ describe('analyze on recorded simulator sessions', () => {
       expectNoLeak(a)
     })
 
+    it('sim-t223-no-leak: the server holds what the profiler left open in the wait', async () => {
+      const a = await analyze('sim-t223-no-leak')
+      expect(a.connections).toMatchObject({ expected: 25, serverReported: 25, stale: false })
+      expect(a.connections?.judgedFrom).not.toBeNull()
+    })
+
     it('sim-release-no-leak: the load growth comes back after it', async () => {
       const a = await analyze('sim-release-no-leak')
       expect(a.metrics.rssBytes?.verdict).toBe('stable')
@@ -124,6 +130,16 @@ describe('analyze on recorded simulator sessions', () => {
       // The whole window reads 986 B per insert (the start-up ramp again); its later half,
       // 547 B at R² 0.65, is what is reported (MIN_STEADY_R2).
       expect(expectPerInsertNear(a, 512)).toBeGreaterThan(0)
+    })
+
+    it('sim-t223-leak-connections: 25 closed sessions still held after the grace', async () => {
+      // T223 with --leak-connections: 50 opened, 25 closed, the server keeps counting 50. Its
+      // teardown comes 30 s after the close; the wait before it is what is judged.
+      const a = await analyze('sim-t223-leak-connections')
+      expect(a.connections).toMatchObject({ expected: 25, serverReported: 50, stale: true })
+      expect(a.findings.some((f) => /^Stale connections: .* \(25 too many\)\.$/.test(f.text))).toBe(
+        true
+      )
     })
 
     it('sim-30s-leak-512b-per-insert-5m: too few samples to call, never stable', async () => {

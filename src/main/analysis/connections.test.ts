@@ -102,10 +102,12 @@ describe('analysis/connections', () => {
         ...sample(t, null, ws),
         server: { polledAt, websocketSessions: ws }
       })
-      // Polled at 35 s, before the grace period ended at 40 s: not a figure to judge by.
-      const early = reconcileConnections([polled(T0 + 45_000, 50, T0 + 35_000)], events)
+      // Polled 5 s before the grace period after the close (at 10 s) ended: not a figure to
+      // judge by, though the sample carrying it came after.
+      const settled = T0 + 10_000 + CONNECTION_GRACE_MS
+      const early = reconcileConnections([polled(settled + 5000, 50, settled - 5000)], events)
       expect(early).toMatchObject({ serverReported: null, stale: false })
-      const late = reconcileConnections([polled(T0 + 50_000, 50, T0 + 48_000)], events)
+      const late = reconcileConnections([polled(settled + 10_000, 50, settled + 8000)], events)
       expect(late).toMatchObject({ serverReported: 50, stale: true })
     })
 
@@ -118,6 +120,37 @@ describe('analysis/connections', () => {
     it('reports connections the server dropped', () => {
       const samples = [45, 60].map((s) => sample(T0 + s * 1000, 20, 20))
       expect(reconcileConnections(samples, events)).toMatchObject({ missing: true, stale: false })
+    })
+
+    it('judges the last wait that outlasted the grace when a teardown ends the run within it', () => {
+      // T223: open 50, close 25 at 10 s, wait, then the teardown closes the rest at 40 s and
+      // the run ends at 41 s. The wait is judged on the server's count; the end is not.
+      const t223 = [
+        counters(T0, 50, 50, 0),
+        counters(T0 + 10_000, 25, 50, 25),
+        counters(T0 + 40_000, 0, 50, 50),
+        counters(T0 + 41_000, 0, 50, 50)
+      ]
+      const polled = (s: number, ws: number | null): Sample => ({
+        ...sample(T0 + s * 1000, 25, ws),
+        server: { polledAt: T0 + s * 1000 - 500, websocketSessions: ws ?? undefined }
+      })
+      const leaked = [0, 15, 31, 34, 37, 41].map((s) => polled(s, 50))
+      expect(reconcileConnections(leaked, t223)).toMatchObject({
+        expected: 25,
+        serverReported: 50,
+        stale: true,
+        judgedFrom: T0 + 10_000 + CONNECTION_GRACE_MS
+      })
+      const clean = [0, 15, 31, 34, 37, 41].map((s) => polled(s, s < 10 ? 50 : 25))
+      expect(reconcileConnections(clean, t223)).toMatchObject({ stale: false, missing: false })
+      // Without the server's count the wait is not judged: mid-run, the port also carries the
+      // workload's HTTP requests.
+      const socketsOnly = [0, 15, 31, 34, 37, 41].map((s) => sample(T0 + s * 1000, 40, null))
+      expect(reconcileConnections(socketsOnly, t223)).toMatchObject({
+        stale: false,
+        judgedFrom: null
+      })
     })
 
     it('is null without counters', () => {

@@ -9,14 +9,22 @@ import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
 
 /**
- * How long after the last open or close the server may take to catch up: T223 checks "after
- * 30 s"; KalamDB drops a silent socket after 10 s, so 30 s covers a missed close as well.
+ * How long after an open or close the server may take to catch up. KalamDB drops a silent
+ * WebSocket after 10 s (ws_client_timeout), so twice that covers a close it missed. Less than
+ * T223's own 30 s wait on purpose: that wait ends with the teardown closing everything, and a
+ * grace as long as it would leave no sample to judge the wait by.
  */
-export const CONNECTION_GRACE_MS = 30_000
+export const CONNECTION_GRACE_MS = 20_000
 
 type Counters = WorkloadCounters & { t: number }
 
-/** Null when the session has no counters (nothing to compare with). */
+/**
+ * Judged after the grace that follows the profiler's last open or close, on the server's
+ * WebSocket count, else the sockets on its port. A run whose end came within that grace (a
+ * teardown closing everything, as T223's does after its wait) is judged on the latest earlier
+ * stretch that outlasted the grace — on the server's own count only: mid-run, the port also
+ * carries the workload's HTTP requests. Null when the session has no counters.
+ */
 export function reconcileConnections(
   samples: readonly Sample[],
   events: readonly SessionEvent[]
@@ -24,40 +32,69 @@ export function reconcileConnections(
   const counters = events
     .filter((e): e is Extract<SessionEvent, { type: 'counters' }> => e.type === 'counters')
     .sort((a, b) => a.t - b.t) as Counters[]
-  const lastCounters = counters[counters.length - 1]
-  if (!lastCounters) return null
-  const expected = lastCounters.connectionsOpen
+  const changes = changesOf(counters)
+  const last = changes[changes.length - 1]
+  if (!last) return null
 
-  // The moment the profiler last opened or closed a connection.
-  let lastChange = (counters[0] as Counters).t
-  for (let i = 1; i < counters.length; i++) {
-    const a = counters[i - 1] as Counters
-    const b = counters[i] as Counters
+  const settledAt = last.t + CONNECTION_GRACE_MS
+  const settled = samples.filter((s) => s.t >= settledAt)
+  if (settled.length > 0) return compare(settled, last.open, settledAt, true)
+  for (let i = changes.length - 2; i >= 0; i--) {
+    const from = (changes[i] as Change).t + CONNECTION_GRACE_MS
+    const to = (changes[i + 1] as Change).t
+    const stretch = samples.filter((s) => s.t >= from && s.t < to)
+    const c = compare(stretch, (changes[i] as Change).open, from, false)
+    if (c.serverReported !== null) return c
+  }
+  return { ...compare(samples.slice(-1), last.open, null, true), stale: false, missing: false }
+}
+
+interface Change {
+  t: number
+  /** Connections the profiler held from then on. */
+  open: number
+}
+
+/** The first counters and every later one where the profiler opened or closed a connection. */
+function changesOf(counters: readonly Counters[]): Change[] {
+  const out: Change[] = []
+  counters.forEach((b, i) => {
+    const a = counters[i - 1]
     if (
+      !a ||
       a.connectionsOpen !== b.connectionsOpen ||
       a.connectionsOpened !== b.connectionsOpened ||
       a.connectionsClosed !== b.connectionsClosed
     ) {
-      lastChange = b.t
+      out.push({ t: b.t, open: b.connectionsOpen })
     }
-  }
-  const settledAt = lastChange + CONNECTION_GRACE_MS
-  const settled = samples.filter((s) => s.t >= settledAt)
-  const judged = settled.length > 0
-  const pool = judged ? settled : samples.slice(-1)
-  // The least seen after the grace period: a short HTTP request on the same port is not a
-  // connection left behind. Counts read before it ended do not count: a sample repeats the
-  // last socket scan's (socketsAt; up to 30 s old on a large server at 10 Hz) and the last
-  // server poll's (polledAt).
+  })
+  return out
+}
+
+/**
+ * The counts read from `settledAt` on (null: not judged, the last sample's as read) against
+ * what the profiler held. The least seen counts: a short HTTP request on the same port is not
+ * a connection left behind. Counts read before the grace ended do not count: a sample repeats
+ * the last socket scan's (socketsAt; up to 30 s old on a large server at 10 Hz) and the last
+ * server poll's (polledAt).
+ */
+function compare(
+  pool: readonly Sample[],
+  expected: number,
+  settledAt: number | null,
+  useSockets: boolean
+): ConnectionReconciliation {
   const readSince = (at: number | undefined, s: Sample): boolean =>
-    !judged || (at ?? s.t) >= settledAt
+    settledAt === null || (at ?? s.t) >= settledAt
   const sockets = minOf(pool.filter((s) => readSince(s.socketsAt, s)).map((s) => s.portConnections))
   const serverReported = minOf(
     pool
       .filter((s) => readSince(s.server?.polledAt, s))
       .map((s) => s.wsConnections ?? s.server?.websocketSessions ?? null)
   )
-  const observed = serverReported ?? sockets
+  const observed = serverReported ?? (useSockets ? sockets : null)
+  const judged = settledAt !== null
   return {
     expected,
     sockets,
@@ -65,7 +102,7 @@ export function reconcileConnections(
     stale: judged && observed !== null && observed > expected,
     missing: judged && observed !== null && observed < expected,
     graceMs: CONNECTION_GRACE_MS,
-    judgedFrom: judged ? settledAt : null
+    judgedFrom: settledAt
   }
 }
 

@@ -93,7 +93,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
       `Connections: profiler holds ${c.expected ?? '–'}, sockets on the port ${c.sockets ?? '–'}, ` +
         `server reports ${c.serverReported ?? '–'}` +
         (c.judgedFrom
-          ? ` (${formatDuration(c.graceMs ?? 0)} after the last open/close)`
+          ? ` (${formatDuration(c.graceMs ?? 0)} after the profiler opened or closed connections)`
           : ' (run ended within the grace period)') +
         (c.stale ? ' — STALE' : ''),
       ''

@@ -75,7 +75,8 @@ export const wsConnectionLeak: ScenarioDefinition = {
       )
     }
     await ctx.snapshot('load-end')
-    ctx.phase('cooldown', { plannedMs: num(p, 'settleMs') })
+    // Polled through the wait: the analysis judges the server's count after its grace.
+    ctx.phase('cooldown', { plannedMs: num(p, 'settleMs'), pollServer: true })
     await ctx.sleep(num(p, 'settleMs'))
     if (ctx.signal.aborted) return
     const after = await ctx.readStats()
