@@ -46,7 +46,7 @@ export function reconcileConnections(
     const c = compare(stretch, (changes[i] as Change).open, from, false)
     if (c.serverReported !== null) return c
   }
-  return { ...compare(samples.slice(-1), last.open, null, true), stale: false, missing: false }
+  return compare(samples.slice(-1), last.open, null, true)
 }
 
 interface Change {

@@ -52,10 +52,15 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   for (const field of JUDGED_FIELDS) {
     const r = analyzeMetric(field, pointsOf(samples, field), spans)
     if (!r) continue
-    const rss = reports.find((x) => x.field === 'rssBytes')
+    // RSS is judged before PSS (JUDGED_FIELDS' order), which is checked against it.
     const own =
       field === 'pssBytes'
-        ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, rss)
+        ? checkPssAgainstOwnPages(
+            r,
+            pointsOf(samples, 'ussBytes'),
+            spans,
+            reports.find((x) => x.field === 'rssBytes')
+          )
         : r
     reports.push(checkLeakAgainstFlushes(own, samples, events))
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
+import type { SessionData } from '../../shared/session'
 import { syntheticSession } from '../../../test/fixtures/sessions/build'
 import { analyzeSession } from './index'
 import * as S from './synthetic'
@@ -11,17 +12,14 @@ const L = 200 * MiB
 const sharedShareRises = (ms: number, s: Sample): Sample =>
   s.ussBytes === null ? s : { ...s, pssBytes: s.ussBytes + 5 * MiB + MiB * Math.floor(ms / 30_000) }
 
+/** Five minutes of a flat RSS and heap under 0.2 % noise, PSS and USS as `sample` sets them. */
+const flatSession = (sample: (ms: number, s: Sample) => Sample): SessionData =>
+  syntheticSession({ rss: S.flat(L), durationMs: 5 * 60_000, noise: 0.002, sample })
+
 describe('analysis/shared-pages', () => {
   describe('checkPssAgainstOwnPages (through analyzeSession)', () => {
     it("takes USS's verdict, saying why, when PSS rises but the process's own pages do not", () => {
-      const a = analyzeSession(
-        syntheticSession({
-          rss: S.flat(L),
-          durationMs: 5 * 60_000,
-          noise: 0.002,
-          sample: sharedShareRises
-        })
-      )
+      const a = analyzeSession(flatSession(sharedShareRises))
       expect(a.metrics.rssBytes?.verdict).toBe('stable')
       expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
       expect(a.metrics.pssBytes?.slopeBytesPerMin).toBeGreaterThan(1.5 * MiB)
@@ -36,12 +34,7 @@ describe('analysis/shared-pages', () => {
       // from the start of a climb; but PSS is USS plus shares of what RSS holds, and both held.
       const lateStep = (ms: number, s: Sample): Sample =>
         s.ussBytes === null ? s : { ...s, pssBytes: s.ussBytes + (ms >= 240_000 ? 9 : 5) * MiB }
-      const session = syntheticSession({
-        rss: S.flat(L),
-        durationMs: 5 * 60_000,
-        noise: 0.002,
-        sample: lateStep
-      })
+      const session = flatSession(lateStep)
       const alone = analyzeSession({
         ...session,
         samples: session.samples.map((x) => ({ ...x, ussBytes: null }))
@@ -65,9 +58,7 @@ describe('analysis/shared-pages', () => {
               pssBytes: L + 0.02 * L * (ms / 60_000),
               ussBytes: Math.round(L * (0.75 + 0.5 * random()))
             }
-      const a = analyzeSession(
-        syntheticSession({ rss: S.flat(L), durationMs: 5 * 60_000, noise: 0.002, sample: noisyOwn })
-      )
+      const a = analyzeSession(flatSession(noisyOwn))
       expect(a.metrics.pssBytes).toMatchObject({
         verdict: 'inconclusive',
         reasonCode: 'own-pages-unclear'
@@ -86,12 +77,7 @@ describe('analysis/shared-pages', () => {
 
     it('keeps a PSS leak when USS was not measured (nothing to check it against)', () => {
       const a = analyzeSession(
-        syntheticSession({
-          rss: S.flat(L),
-          durationMs: 5 * 60_000,
-          noise: 0.002,
-          sample: (ms, s) => ({ ...sharedShareRises(ms, s), ussBytes: null })
-        })
+        flatSession((ms, s) => ({ ...sharedShareRises(ms, s), ussBytes: null }))
       )
       expect(a.metrics.pssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
     })

@@ -752,11 +752,12 @@ function breakIsReal(b: Break, n: number, atLeast = 0): boolean {
  * grow — not significantly above zero, or surely under the leak margin — and its estimate is
  * under the leak margin or half the overall slope (when the late half surely grows, only a
  * sharp break with a long enough tail may rest on that estimate: LOOSE_BREAK_RATIO). Only the
- * best split is asked: scanning every split would find some short noisy tail that looks flat on a real leak. When the tail's
- * interval reaches the leak margin, the plateau rests on its estimate; on a tail of fewer than
- * MIN_TAIL_POINTS that estimate is too rough to carry it, and the break must be real at
- * FEW_TAIL_BREAK_CONFIDENCE; on a series of SLOWER_TAIL_MIN_POINTS or more its interval must
- * also stay under the overall slope (surely slower than the whole line).
+ * best split is asked: scanning every split would find some short noisy tail that looks flat
+ * on a real leak. When the tail's interval reaches the leak margin, the plateau rests on its
+ * estimate; on a tail of fewer than MIN_TAIL_POINTS that estimate is too rough to carry it,
+ * and the break must be real at FEW_TAIL_BREAK_CONFIDENCE; on a series of
+ * SLOWER_TAIL_MIN_POINTS or more its interval must also stay under the overall slope (surely
+ * slower than the whole line).
  */
 function plateauAfterBreak(
   brk: Break,
