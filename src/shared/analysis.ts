@@ -66,7 +66,7 @@ export interface ConnectionReconciliation {
   stale: boolean
   /** The server holds fewer than the profiler has open (after the grace period). */
   missing?: boolean
-  /** How long after the profiler's last open/close the counts were compared (ms). */
+  /** How long after the profiler's open or close the counts were compared (ms). */
   graceMs?: number
   /** From when they were compared (ms since epoch); null when the run ended within the grace. */
   judgedFrom?: number | null
