@@ -6,6 +6,7 @@ import { loadSpan, phaseSpans } from './phases'
 import * as S from './synthetic'
 import {
   judgeTrend,
+  BREAK_RATIO,
   LOOSE_BREAK_RATIO,
   MIN_TREND_DURATION_MS,
   orderChance,
@@ -361,6 +362,19 @@ describe('analysis/trend', () => {
         expect(r.verdict).not.toBe('stable')
       })
     }
+
+    it('calls a leak whose late half surely grows, and whose tail after a break surely grows past the leak margin, a leak', () => {
+      // Evaluation set, seed 10: ten samples 30 s apart of a 2 %/min leak under 1 % noise,
+      // with a jump after the fifth. The break is real and its tail of five points grows at
+      // the line's own rate (95 % from 3.8 MiB/min, five times the leak margin), but five
+      // points cannot show growth at 99.9 % (t = 10.2 at three degrees of freedom): asking
+      // that alone made it unclear.
+      const r = judgeCase('slow leak 2%/min, noise 1%, bare30s', 10)
+      expect(r.breakRatio).toBeLessThan(BREAK_RATIO)
+      expect(r.lateSlopeCi95![0]).toBeGreaterThan(0)
+      expect(r.tailSlopeCi95![0]).toBeGreaterThan(r.leakMarginBytesPerMin)
+      expect(r).toMatchObject({ verdict: 'leak', code: 'growing' })
+    })
 
     it('takes no plateau whose tail may still grow as fast as the whole line', () => {
       // Evaluation set, seed 40: a 2 %/min leak under slowly wandering 10 Hz noise, lifted 4 %
