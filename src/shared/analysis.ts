@@ -43,6 +43,12 @@ export interface MetricAnalysis {
   lateSlopeBytesPerMin?: number | null
   /** Growth at which this window's slope would count as a leak, bytes per minute. */
   leakMarginBytesPerMin?: number
+  /**
+   * Bytes of this metric per byte the server held in memtables, when that flush cycle was
+   * taken out of the samples before the trend was judged (slope and interval are then of
+   * what is left); null when it was not.
+   */
+  bytesPerMemtableByte?: number | null
 }
 
 /** What memory grows with: bytes per unit of workload, by robust regression. */

@@ -281,7 +281,11 @@ const MetricAnalysisSchema = z.looseObject({
   releaseHalfLifeSec: nnum.optional(),
   samplesUsed: num.optional(),
   window: z.object({ from: num, to: num }).optional(),
-  sawtooth: z.boolean().optional()
+  sawtooth: z.boolean().optional(),
+  reasonCode: z.string().optional(),
+  lateSlopeBytesPerMin: nnum.optional(),
+  leakMarginBytesPerMin: num.optional(),
+  bytesPerMemtableByte: nnum.optional()
 })
 
 /** The analysis of a session (DESIGN.md "`analyze --json`"). */

@@ -6,9 +6,10 @@
 import type { AnalysisResult, Attribution, Finding } from '../../shared/analysis'
 import type { MemoryField } from '../../shared/sample'
 import type { SessionData, SessionEvent } from '../../shared/session'
-import { attribute } from './attribution'
+import { ATTRIBUTED_FIELDS, attribute } from './attribution'
 import { reconcileConnections } from './connections'
 import { pointsOf } from './growth'
+import { memtablesOf, samplesWithoutFlushCycle } from './flush-cycle'
 import { checkLeakAgainstFlushes } from './flushes'
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
@@ -48,9 +49,10 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const spans = phaseSpans(events, last?.t ?? session.meta.startedAt)
   const load = loadSpan(spans)
 
+  const memtables = memtablesOf(samples)
   const reports: MetricReport[] = []
   for (const field of JUDGED_FIELDS) {
-    const r = analyzeMetric(field, pointsOf(samples, field), spans)
+    const r = analyzeMetric(field, pointsOf(samples, field), spans, memtables)
     if (!r) continue
     // RSS is judged before PSS (JUDGED_FIELDS' order), which is checked against it.
     const own =
@@ -59,6 +61,7 @@ export function analyzeSession(session: SessionData): AnalysisResult {
             r,
             pointsOf(samples, 'ussBytes'),
             spans,
+            memtables,
             reports.find((x) => x.field === 'rssBytes')
           )
         : r
@@ -67,7 +70,16 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis
 
-  const attribution = attribute({ samples, events, window: attributionWindow(load) })
+  // Each field is attributed on what its trend was judged on: less the flush cycle, if taken out.
+  const attribution = ATTRIBUTED_FIELDS.flatMap((field) => {
+    const cycle = reports.find((r) => r.field === field)?.flushCycle
+    return attribute({
+      samples: cycle ? samplesWithoutFlushCycle(samples, field, cycle) : samples,
+      events,
+      window: attributionWindow(load),
+      fields: [field]
+    })
+  })
   const connections = reconcileConnections(samples, events)
   const snapshotDiff = sessionSnapshotDiff(session.snapshots)
 

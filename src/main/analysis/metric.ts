@@ -1,14 +1,17 @@
 /**
  * One memory metric, judged: growth from baseline to final level, the trend verdict over the
  * load window (or the whole session when it has no load phase), and the release after load.
- * A leak whose growth was given back after load (half or more) is not a leak.
+ * A leak whose growth was given back after load (half or more) is not a leak. When the server
+ * reported its memtables, the trend is judged with their flush cycle taken out where it
+ * explains most of the spread (flush-cycle.ts); growth and release stay on what was measured.
  */
 import type { MetricAnalysis, MetricVerdict } from '../../shared/analysis'
 import { growthOfPoints, type Point } from './growth'
+import { fitFlushCycle, withoutFlushCycle, type FlushCycle } from './flush-cycle'
 import { findPhase, loadSpan, type PhaseSpan } from './phases'
 import { analyzeRelease, type ReleaseResult } from './release'
 import { judgeTrend, type TrendResult } from './trend'
-import { notReleasedClause, releasedReason, trendReason } from './words'
+import { flushCycleClause, notReleasedClause, releasedReason, trendReason } from './words'
 
 /**
  * A leak that gave back at least this share of its load growth after load was not a leak…
@@ -36,13 +39,19 @@ export interface MetricReport {
   analysis: MetricAnalysis
   trend: TrendResult
   release: ReleaseResult | null
+  /** The flush cycle taken out before the trend was judged; null when it was not. */
+  flushCycle: FlushCycle | null
 }
 
-/** Null when the metric has no value at all (e.g. PSS never read). */
+/**
+ * Null when the metric has no value at all (e.g. PSS never read). `memtables`: the server's
+ * memtable bytes at the samples' times, when it reported them.
+ */
 export function analyzeMetric(
   field: string,
   points: readonly Point[],
-  spans: readonly PhaseSpan[]
+  spans: readonly PhaseSpan[],
+  memtables: readonly Point[] = []
 ): MetricReport | null {
   if (points.length === 0) return null
   const basePhase = findPhase(spans, 'baseline')
@@ -52,12 +61,28 @@ export function analyzeMetric(
   )
   const load = loadSpan(spans)
   const loadHasPoints = load !== null && points.some((p) => p.t >= load.from && p.t <= load.to)
-  const trend = judgeTrend(points, loadHasPoints && load ? { from: load.from, to: load.to } : {})
+  const range = loadHasPoints && load ? { from: load.from, to: load.to } : {}
+  const measured = judgeTrend(points, range)
+  const flushCycle =
+    memtables.length > 0 && measured.code !== 'constant'
+      ? fitFlushCycle(points, memtables, measured.window)
+      : null
+  const trend = flushCycle
+    ? judgeTrend(
+        withoutFlushCycle(
+          points.filter((p) => p.t >= measured.window.from && p.t <= measured.window.to),
+          memtables,
+          flushCycle
+        ),
+        {},
+        { warmedUp: true }
+      )
+    : measured
   const release = loadHasPoints ? analyzeRelease(points, spans) : null
 
   let verdict: MetricVerdict = trend.verdict
   let reasonCode: string = trend.code
-  let reason = trendReason(field, trend)
+  let reason = trendReason(field, trend) + (flushCycle ? flushCycleClause(field, flushCycle) : '')
   const released = release?.releasedPercent ?? null
   if (release && released !== null) {
     if (trend.verdict === 'leak' && releasedEnough(release)) {
@@ -91,13 +116,15 @@ export function analyzeMetric(
     slopeCi95: [finite(trend.slopeCi95[0]), finite(trend.slopeCi95[1])],
     releasedPercent: released,
     releaseHalfLifeSec: release?.halfLifeSec ?? null,
-    samplesUsed: trend.samplesUsed,
+    // (Less the flush cycle, the trend's points are cycles: the samples behind them are used.)
+    samplesUsed: flushCycle ? flushCycle.samplesUsed : trend.samplesUsed,
     window: trend.window,
     sawtooth: trend.sawtooth !== null,
     lateSlopeBytesPerMin: trend.lateSlopeBytesPerMin,
-    leakMarginBytesPerMin: trend.leakMarginBytesPerMin
+    leakMarginBytesPerMin: trend.leakMarginBytesPerMin,
+    bytesPerMemtableByte: flushCycle?.bytesPerMemtableByte ?? null
   }
-  return { field, analysis, trend, release }
+  return { field, analysis, trend, release, flushCycle }
 }
 
 /** JSON has no Infinity: an unbounded interval end is written as ±Number.MAX_VALUE. */

@@ -20,11 +20,12 @@ export function checkPssAgainstOwnPages(
   pss: MetricReport,
   ussPoints: readonly Point[],
   spans: readonly PhaseSpan[],
+  memtables: readonly Point[],
   rss: MetricReport | undefined
 ): MetricReport {
   const { verdict, reasonCode } = pss.analysis
   if (verdict === 'stable' || reasonCode === 'too-short' || reasonCode === 'no-data') return pss
-  const uss = analyzeMetric('ussBytes', ussPoints, spans)
+  const uss = analyzeMetric('ussBytes', ussPoints, spans, memtables)
   if (!uss) return pss
   const own = uss.analysis.verdict
   if (

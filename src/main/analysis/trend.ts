@@ -238,9 +238,14 @@ const MINUTE = 60_000
 
 /**
  * Judges one memory series. `range` limits the window (e.g. the load phase); points outside
- * it are ignored. Points must be in time order.
+ * it are ignored, and the window's first WARMUP_FRACTION is not judged unless the points are
+ * `warmedUp` already. Points must be in time order.
  */
-export function judgeTrend(points: readonly Point[], range: TimeRange = {}): TrendResult {
+export function judgeTrend(
+  points: readonly Point[],
+  range: TimeRange = {},
+  options: { warmedUp?: boolean } = {}
+): TrendResult {
   const inRange = points.filter(
     (p) =>
       (range.from === undefined || p.t >= range.from) && (range.to === undefined || p.t <= range.to)
@@ -269,7 +274,8 @@ export function judgeTrend(points: readonly Point[], range: TimeRange = {}): Tre
 
   const start = (inRange[0] as Point).t
   const end = (inRange[inRange.length - 1] as Point).t
-  const warmupMs = Math.min(WARMUP_MAX_MS, WARMUP_FRACTION * (end - start))
+  // (A series derived from a window already judged, e.g. less the flush cycle, is past it.)
+  const warmupMs = options.warmedUp ? 0 : Math.min(WARMUP_MAX_MS, WARMUP_FRACTION * (end - start))
   const judged = inRange.filter((p) => p.t >= start + warmupMs)
   const from = judged[0]?.t ?? end
   const durationMs = end - from

@@ -8,6 +8,7 @@ import type { Attribution, ConnectionReconciliation, MetricAnalysis } from '../.
 import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
 import { formatBytes, formatDuration } from '../../shared/units'
+import type { FlushCycle } from './flush-cycle'
 import type { ReleaseResult } from './release'
 import type { TrendCode, TrendResult } from './trend'
 
@@ -109,6 +110,17 @@ export function noFlushReason(
   memtables: { fromBytes: number; toBytes: number }
 ): string {
   return `${metricName(field)} grew ${rate(slopeBytesPerMin)}, but the server flushed no rows meanwhile (its memtables only grew, ${formatBytes(memtables.fromBytes)} to ${formatBytes(memtables.toBytes)}): memory that rows hold until a flush cannot be told from a leak. Run until a flush happens (by default every 10,000 rows per table, or 5 minutes).`
+}
+
+/** Appended to a trend's reason when the memtables' flush cycle was taken out first. */
+export function flushCycleClause(field: string, c: FlushCycle): string {
+  const weight = c.bytesPerMemtableByte.toFixed(c.bytesPerMemtableByte < 10 ? 1 : 0)
+  const n = c.leftOut.length
+  const left =
+    n === 0
+      ? ''
+      : ` ${n} sample${n === 1 ? '' : 's'} taken across a flush from ${n === 1 ? 'its' : 'their'} memtable poll ${n === 1 ? 'was' : 'were'} left out.`
+  return ` (Judged one point per flush cycle, with the cycle taken out: ${metricName(field)} rose and fell by ${weight} bytes per byte the server held in memtables, which explains ${pct(100 * c.partialR2, 0)} of its spread about the trend.${left})`
 }
 
 /** The load growth came back after load stopped: not a leak. */
