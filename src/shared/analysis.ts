@@ -58,6 +58,11 @@ export interface Attribution {
   bytesPerUnit: number
   ci95: [number, number]
   r2: number
+  /**
+   * True when the server's memtables only grew through the window (no flush): the bytes per
+   * insert include the rows still held until a flush, not only what a leak keeps.
+   */
+  beforeFlush?: boolean
 }
 
 /** Expected vs observed connections (T223 and stale-connection findings). */

@@ -310,7 +310,8 @@ export const AnalysisResultSchema: z.ZodType<AnalysisResult> = z.looseObject({
       per: z.enum(['insert', 'subscription', 'connection', 'flushed-row']),
       bytesPerUnit: num,
       ci95: pair,
-      r2: num
+      r2: num,
+      beforeFlush: z.boolean().optional()
     })
   ),
   criteria: z.array(CriterionResultSchema),

@@ -88,6 +88,10 @@ describe('analyze on recorded simulator sessions', () => {
         expect(a.metrics[field]).toMatchObject({ verdict: 'inconclusive', reasonCode: 'no-flush' })
         expect(a.metrics[field]?.reason).toMatch(/flushed no rows meanwhile/)
       }
+      // What memory grows per insert (2 KiB) is the rows held until a flush, and says so.
+      const perInsert = a.attribution.filter((x) => x.per === 'insert')
+      expect(perInsert.length).toBeGreaterThan(0)
+      for (const x of perInsert) expect(x.beforeFlush).toBe(true)
       expectNoLeak(a)
     })
 

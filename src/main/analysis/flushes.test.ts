@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
+import type { SessionEvent } from '../../shared/session'
 import {
+  countersEvents,
   syntheticSamples,
   syntheticSession,
   T0,
@@ -8,6 +10,7 @@ import {
 } from '../../../test/fixtures/sessions/build'
 import { memtablesOnlyGrew } from './flushes'
 import { analyzeSession } from './index'
+import { renderAnalysisText } from './render-text'
 import * as S from './synthetic'
 
 const L = 200 * 1024 * 1024
@@ -66,6 +69,36 @@ describe('analysis/flushes', () => {
 
     it('keeps the leak when the server does not report its memtables', () => {
       expect(analyzeSession(leak()).metrics.rssBytes?.verdict).toBe('leak')
+    })
+  })
+
+  describe('attribution before a flush (through analyzeSession)', () => {
+    // 2 %/min of 200 MiB over 5 minutes at 100 inserts/s: ~700 B per insert.
+    const attributed = (sample: SyntheticSession['sample'], events: SessionEvent[] = []) =>
+      analyzeSession({
+        ...leak(sample),
+        events: [...countersEvents(300_000, (ms) => ms / 10), ...events]
+      }).attribution.filter((a) => a.per === 'insert')
+
+    it('says the bytes per insert include rows awaiting a flush when the server flushed none', () => {
+      const a = attributed(withMemtables(0))
+      expect(a.length).toBeGreaterThan(0)
+      for (const x of a) expect(x.beforeFlush).toBe(true)
+      const session = analyzeSession({
+        ...leak(withMemtables(0)),
+        events: countersEvents(300_000, (ms) => ms / 10)
+      })
+      expect(session.findings.map((f) => f.text).join('\n')).toMatch(
+        /per insert \(95% CI .*\), with no flush in the window: that includes the rows the server holds until one/
+      )
+      expect(renderAnalysisText(leak().meta, session)).toMatch(/per insert \(before any flush\)/)
+    })
+
+    it('says nothing of it after a flush, or when the server does not report memtables', () => {
+      for (const a of [attributed(withMemtables(50)), attributed(undefined)]) {
+        expect(a.length).toBeGreaterThan(0)
+        for (const x of a) expect(x.beforeFlush).toBeUndefined()
+      }
     })
   })
 

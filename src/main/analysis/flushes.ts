@@ -48,8 +48,22 @@ export function memtablesOnlyGrew(samples: readonly Sample[], from: number): Mem
 }
 
 /**
- * The report, with a leak made inconclusive when no flush was seen from its window on: the
- * memtables only grew, and no flush the profiler asked for (T225) completed.
+ * No flush from `from` on: the memtables only grew, and no flush the profiler asked for
+ * (T225) completed. Null when a flush was seen or the server did not say.
+ */
+export function unflushedSince(
+  samples: readonly Sample[],
+  events: readonly SessionEvent[],
+  from: number
+): MemtableGrowth | null {
+  if (events.some((e) => e.type === 'flush' && e.status === 'completed' && e.t >= from)) {
+    return null
+  }
+  return memtablesOnlyGrew(samples, from)
+}
+
+/**
+ * The report, with a leak made inconclusive when no flush was seen from its window on.
  */
 export function checkLeakAgainstFlushes(
   report: MetricReport,
@@ -57,11 +71,7 @@ export function checkLeakAgainstFlushes(
   events: readonly SessionEvent[]
 ): MetricReport {
   if (report.analysis.verdict !== 'leak') return report
-  const from = report.trend.window.from
-  if (events.some((e) => e.type === 'flush' && e.status === 'completed' && e.t >= from)) {
-    return report
-  }
-  const growth = memtablesOnlyGrew(samples, from)
+  const growth = unflushedSince(samples, events, report.trend.window.from)
   if (!growth) return report
   return {
     ...report,

@@ -10,7 +10,7 @@ import { ATTRIBUTED_FIELDS, attribute } from './attribution'
 import { reconcileConnections } from './connections'
 import { pointsOf } from './growth'
 import { memtablesOf, samplesWithoutFlushCycle } from './flush-cycle'
-import { checkLeakAgainstFlushes } from './flushes'
+import { checkLeakAgainstFlushes, unflushedSince } from './flushes'
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
@@ -70,15 +70,19 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis
 
-  // Each field is attributed on what its trend was judged on: less the flush cycle, if taken out.
+  // Each field is attributed on what its trend was judged on: less the flush cycle, if taken
+  // out. Without a flush in the load (its warm-up too: more polls, and a flush there would
+  // show), rows still held in memtables count per insert too.
+  const window = attributionWindow(load)
+  const unflushed = unflushedSince(samples, events, load?.from ?? first?.t ?? 0) !== null
   const attribution = ATTRIBUTED_FIELDS.flatMap((field) => {
     const cycle = reports.find((r) => r.field === field)?.flushCycle
     return attribute({
       samples: cycle ? samplesWithoutFlushCycle(samples, field, cycle) : samples,
       events,
-      window: attributionWindow(load),
+      window,
       fields: [field]
-    })
+    }).map((a) => (unflushed && a.per === 'insert' ? { ...a, beforeFlush: true } : a))
   })
   const connections = reconcileConnections(samples, events)
   const snapshotDiff = sessionSnapshotDiff(session.snapshots)

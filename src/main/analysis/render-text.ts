@@ -77,7 +77,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
         ['metric', 'bytes per unit', '95% CI', 'R²'],
         a.attribution.map((x) => [
           metricName(String(x.metric)),
-          `${formatBytes(x.bytesPerUnit)} per ${UNIT_NAME[x.per]}`,
+          `${formatBytes(x.bytesPerUnit)} per ${UNIT_NAME[x.per]}${x.beforeFlush ? ' (before any flush)' : ''}`,
           `${formatBytes(x.ci95[0])} … ${formatBytes(x.ci95[1])}`,
           x.r2.toFixed(2)
         ]),

@@ -171,7 +171,9 @@ export function leakFinding(i: LeakFindingInput): string {
     else if (i.heapShare >= 0.5) parts.push(`${pct(i.heapShare * 100, 0)} of it anonymous heap`)
     else parts.push('mostly outside the anonymous heap (file-mapped or other)')
   }
-  if (i.attribution) parts.push(`about ${attributionPhrase(i.attribution)}`)
+  if (i.attribution) {
+    parts.push(`about ${attributionPhrase(i.attribution)}${beforeFlushClause(i.attribution)}`)
+  }
   let text = parts.join(', ')
   text += ` (${signedPct(i.growthPercent)} over the run)`
   if (i.release) {
@@ -190,7 +192,14 @@ export function attributionPhrase(a: Attribution): string {
 }
 
 export function attributionFinding(a: Attribution): string {
-  return `${metricName(String(a.metric))} grows with the workload: ≈ ${attributionPhrase(a)}.`
+  return `${metricName(String(a.metric))} grows with the workload: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}.`
+}
+
+/** The server flushed nothing in the window: per insert counts rows awaiting their flush. */
+function beforeFlushClause(a: Attribution): string {
+  return a.beforeFlush
+    ? ', with no flush in the window: that includes the rows the server holds until one'
+    : ''
 }
 
 export function staleConnectionsFinding(c: ConnectionReconciliation): string {

@@ -216,7 +216,7 @@ function memory(m: ReportModel): string {
           ['Metric', 'Per', 'Bytes per unit', '95% CI', 'r²'],
           m.attribution.map((a) => [
             h(metricLabel(String(a.metric))),
-            h(ATTRIBUTION_UNIT[a.per] ?? a.per),
+            h((ATTRIBUTION_UNIT[a.per] ?? a.per) + (a.beforeFlush ? ' (before any flush)' : '')),
             h(formatBytesDelta(a.bytesPerUnit)),
             `${h(formatBytes(a.ci95[0]))} to ${h(formatBytes(a.ci95[1]))}`,
             a.r2.toFixed(2)

@@ -19,6 +19,26 @@ function linePoints(block: string): number {
 
 describe('report/markdown', () => {
   describe('renderMarkdown', () => {
+    it('marks bytes per insert measured before any flush', () => {
+      const s = sessionInMemory({ kind: 'failed' })
+      const attribution = [
+        {
+          metric: 'heapBytes',
+          per: 'insert' as const,
+          bytesPerUnit: 2048,
+          ci95: [1900, 2200] as [number, number],
+          r2: 0.74,
+          beforeFlush: true
+        }
+      ]
+      const md = renderTextReport(s, analysisFor(s, { attribution }), 'md')
+      expect(md).toMatch(
+        /per insert \(95% CI .*\), before any flush: includes the rows held until one/
+      )
+      const html = renderTextReport(s, analysisFor(s, { attribution }), 'html')
+      expect(html).toContain('(before any flush)')
+    })
+
     it('opens with the verdict and the criteria table, units on measured values', () => {
       const s = sessionInMemory({ kind: 'failed' })
       const md = renderTextReport(s, analysisFor(s), 'md')

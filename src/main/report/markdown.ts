@@ -169,7 +169,8 @@ function metrics(m: ReportModel): string {
         .map(
           (a) =>
             `- ${metricLabel(String(a.metric))}: ${formatBytesDelta(a.bytesPerUnit)} per ${ATTRIBUTION_UNIT[a.per] ?? a.per}` +
-            ` (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, r² ${a.r2.toFixed(2)})`
+            ` (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, r² ${a.r2.toFixed(2)})` +
+            (a.beforeFlush ? ', before any flush: includes the rows held until one' : '')
         )
         .join('\n')
     )

@@ -106,6 +106,28 @@ describe('Investigation', () => {
     expect(table.textContent).toMatch(/anonymous.*1\.0 KiB.*3\.0 MiB.*300\.0%/)
   })
 
+  it('says when bytes per insert were measured before any flush', async () => {
+    const fake = api()
+    fake.handle({
+      'session:analyze': () =>
+        analysis({
+          attribution: [
+            {
+              metric: 'heapBytes',
+              per: 'insert',
+              bytesPerUnit: 2048,
+              ci95: [1900, 2200],
+              r2: 0.74,
+              beforeFlush: true
+            }
+          ]
+        })
+    })
+    await renderWithStore(<Investigation />, fake)
+    const table = await screen.findByRole('table', { name: 'What memory grows with' })
+    expect(table.textContent).toMatch(/2\.0 KiB .* no flush yet: includes the rows held until one/)
+  })
+
   it('never says the connections agree when the run ended within the grace period', async () => {
     await renderWithStore(
       <Investigation />,

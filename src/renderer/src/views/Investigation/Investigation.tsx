@@ -119,6 +119,7 @@ function Attribution({ a }: { a: AnalysisResult }): React.JSX.Element {
             <td>{x.per}</td>
             <td className="num">
               {formatBytes(x.bytesPerUnit)} ({formatBytes(x.ci95[0])} … {formatBytes(x.ci95[1])})
+              {x.beforeFlush ? ' — no flush yet: includes the rows held until one' : ''}
             </td>
             <td className="num">{x.r2.toFixed(2)}</td>
           </tr>
