@@ -15,7 +15,8 @@
  * is 5.9) and its clean twin holds steady.
  *
  * Taken out only when the sampler sees fewer than SAMPLES_TO_SEE_A_CYCLE samples a cycle (with
- * more, the troughs are judged), the memtables explain most of what a line leaves
+ * more, the troughs are judged), the window holds a trend's worth of cycles (MIN_TREND_POINTS,
+ * one point each), the memtables explain most of what a line leaves
  * (MIN_PARTIAL_R2), memory grows with them (a positive weight, surely), and they cycle
  * rather than climb with time (MAX_TIME_CORRELATION: memtables that only fill are a trend of
  * their own, and would take the leak with them). The fit is trimmed: a sample whose poll and
