@@ -80,14 +80,25 @@ export interface FlushCycle {
   samplesUsed: number
 }
 
-/** The server's memtable bytes as each sample saw them (its latest poll). */
+/** The server's memtable bytes a sample carries (its latest poll); null when not reported. */
+export function memtableOf(s: Sample): number | null {
+  const m = s.server?.memtableBytes
+  return typeof m === 'number' && Number.isFinite(m) ? m : null
+}
+
+/** The server's memtable bytes as each sample saw them. */
 export function memtablesOf(samples: readonly Sample[]): Point[] {
   const out: Point[] = []
   for (const s of samples) {
-    const m = s.server?.memtableBytes
-    if (typeof m === 'number' && Number.isFinite(m)) out.push({ t: s.t, v: m })
+    const m = memtableOf(s)
+    if (m !== null) out.push({ t: s.t, v: m })
   }
   return out
+}
+
+/** A value less the cycle at memtable bytes `m`: v − c·(m − m̄). */
+function lessCycle(v: number, m: number, cycle: FlushCycle): number {
+  return v - cycle.bytesPerMemtableByte * (m - cycle.meanMemtableBytes)
 }
 
 /**
@@ -118,11 +129,12 @@ export function fitFlushCycle(
   if (!(fit.weight - tQuantile(WEIGHT_CONFIDENCE, fit.pairs.length - 3) * fit.weightSe > 0)) {
     return null
   }
+  const used = new Set(fit.pairs)
   return {
     bytesPerMemtableByte: fit.weight,
     partialR2: fit.partialR2,
     meanMemtableBytes: mean(fit.pairs.map((p) => p.m)),
-    leftOut: pairs.filter((p) => !fit.pairs.includes(p)).map((p) => p.at),
+    leftOut: pairs.filter((p) => !used.has(p)).map((p) => p.at),
     samplesUsed: fit.pairs.length
   }
 }
@@ -163,7 +175,8 @@ function robustPlane(pairs: readonly Pair[]): (PlaneFit & { pairs: readonly Pair
       if (!next) return null
       fit = next
       const again = fitsBest(fit)
-      if (again.every((p) => kept.includes(p))) break
+      const was = new Set(kept)
+      if (again.every((p) => was.has(p))) break
       kept = again
     }
     return { fit, kept, sse: kept.reduce((a, p) => a + (p.y - fit.predict(p)) ** 2, 0) }
@@ -183,10 +196,8 @@ function robustPlane(pairs: readonly Pair[]): (PlaneFit & { pairs: readonly Pair
     if (c && (!best || c.sse < best.sse)) best = c
   }
   if (!best) return null
-  const { fit, kept } = best
-  const spread = Math.sqrt(
-    kept.reduce((a, p) => a + (p.y - fit.predict(p)) ** 2, 0) / Math.max(1, kept.length - 3)
-  )
+  const { fit, kept, sse } = best
+  const spread = Math.sqrt(sse / Math.max(1, kept.length - 3))
   // A reading that straddled a flush is off by much of the cycle's swing; a trimmed fit's
   // spread alone comes out small by chance (eight of ten points picked to fit), and judged by
   // it alone two flat samples in ten were dropped and the rest read as a leak.
@@ -256,10 +267,7 @@ export function withoutFlushCycle(
     if (m < previous || cycles.length === 0) cycles.push([])
     previous = m
     if (leftOut.has(p.t)) continue
-    ;(cycles[cycles.length - 1] as Point[]).push({
-      t: p.t,
-      v: p.v - cycle.bytesPerMemtableByte * (m - cycle.meanMemtableBytes)
-    })
+    ;(cycles[cycles.length - 1] as Point[]).push({ t: p.t, v: lessCycle(p.v, m, cycle) })
   }
   return cycles
     .filter((c) => c.length > 0)
@@ -279,11 +287,10 @@ export function samplesWithoutFlushCycle(
   const leftOut = new Set(cycle.leftOut)
   const out: Sample[] = []
   for (const s of samples) {
-    const m = s.server?.memtableBytes
+    const m = memtableOf(s)
     const v = s[field]
-    if (typeof m !== 'number' || !Number.isFinite(m) || typeof v !== 'number') continue
-    if (leftOut.has(s.t)) continue
-    out.push({ ...s, [field]: v - cycle.bytesPerMemtableByte * (m - cycle.meanMemtableBytes) })
+    if (m === null || typeof v !== 'number' || leftOut.has(s.t)) continue
+    out.push({ ...s, [field]: lessCycle(v, m, cycle) })
   }
   return out
 }

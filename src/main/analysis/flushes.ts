@@ -10,6 +10,7 @@
  */
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent } from '../../shared/session'
+import { memtableOf } from './flush-cycle'
 import type { MetricReport } from './metric'
 import { noFlushReason } from './words'
 
@@ -32,10 +33,8 @@ export interface MemtableGrowth {
 export function memtablesOnlyGrew(samples: readonly Sample[], from: number): MemtableGrowth | null {
   const polls = new Map<number, number>()
   for (const s of samples) {
-    const m = s.server?.memtableBytes
-    if (s.server && s.server.polledAt >= from && typeof m === 'number' && Number.isFinite(m)) {
-      polls.set(s.server.polledAt, m)
-    }
+    const m = memtableOf(s)
+    if (s.server && s.server.polledAt >= from && m !== null) polls.set(s.server.polledAt, m)
   }
   const values = [...polls].sort((a, b) => a[0] - b[0]).map(([, m]) => m)
   if (values.length < MIN_MEMTABLE_POLLS) return null

@@ -119,7 +119,9 @@ export function flushCycleClause(field: string, c: FlushCycle): string {
   const left =
     n === 0
       ? ''
-      : ` ${n} sample${n === 1 ? '' : 's'} taken across a flush from ${n === 1 ? 'its' : 'their'} memtable poll ${n === 1 ? 'was' : 'were'} left out.`
+      : n === 1
+        ? ' 1 sample taken across a flush from its memtable poll was left out.'
+        : ` ${n} samples taken across a flush from their memtable poll were left out.`
   return ` (Judged one point per flush cycle, with the cycle taken out: ${metricName(field)} rose and fell by ${weight} bytes per byte the server held in memtables, which explains ${pct(100 * c.partialR2, 0)} of its spread about the trend.${left})`
 }
 
