@@ -15,6 +15,7 @@ import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
 import { checkPssAgainstOwnPages } from './shared-pages'
+import { checkAgainstRss } from './within-rss'
 import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
 import { WARMUP_FRACTION, WARMUP_MAX_MS } from './trend'
@@ -52,20 +53,17 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const memtables = memtablesOf(samples)
   const reports: MetricReport[] = []
   for (const field of JUDGED_FIELDS) {
-    const r = analyzeMetric(field, pointsOf(samples, field), spans, memtables)
+    const points = pointsOf(samples, field)
+    const r = analyzeMetric(field, points, spans, memtables)
     if (!r) continue
-    // RSS is judged before PSS (JUDGED_FIELDS' order), which is checked against it.
+    // RSS is judged first (JUDGED_FIELDS' order): the others are checked against it.
+    const rss = reports.find((x) => x.field === 'rssBytes')
     const own =
       field === 'pssBytes'
-        ? checkPssAgainstOwnPages(
-            r,
-            pointsOf(samples, 'ussBytes'),
-            spans,
-            memtables,
-            reports.find((x) => x.field === 'rssBytes')
-          )
+        ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, memtables, rss)
         : r
-    reports.push(checkLeakAgainstFlushes(own, samples, events))
+    const flushed = checkLeakAgainstFlushes(own, samples, events)
+    reports.push(checkAgainstRss(flushed, points, spans, memtables, rss))
   }
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis

@@ -45,13 +45,15 @@ export interface MetricReport {
 
 /**
  * Null when the metric has no value at all (e.g. PSS never read). `memtables`: the server's
- * memtable bytes at the samples' times, when it reported them.
+ * memtable bytes at the samples' times, when it reported them. `marginLevelBytes`: the level
+ * the trend's margins are shares of, when not the metric's own (within-rss.ts).
  */
 export function analyzeMetric(
   field: string,
   points: readonly Point[],
   spans: readonly PhaseSpan[],
-  memtables: readonly Point[] = []
+  memtables: readonly Point[] = [],
+  { marginLevelBytes }: { marginLevelBytes?: number } = {}
 ): MetricReport | null {
   if (points.length === 0) return null
   const basePhase = findPhase(spans, 'baseline')
@@ -62,7 +64,8 @@ export function analyzeMetric(
   const load = loadSpan(spans)
   const loadHasPoints = load !== null && points.some((p) => p.t >= load.from && p.t <= load.to)
   const range = loadHasPoints && load ? { from: load.from, to: load.to } : {}
-  const measured = judgeTrend(points, range)
+  const margins = marginLevelBytes === undefined ? {} : { marginLevelBytes }
+  const measured = judgeTrend(points, range, margins)
   const flushCycle =
     memtables.length > 0 && measured.code !== 'constant'
       ? fitFlushCycle(points, memtables, measured.window)
@@ -75,7 +78,7 @@ export function analyzeMetric(
           flushCycle
         ),
         {},
-        { warmedUp: true }
+        { warmedUp: true, ...margins }
       )
     : measured
   const release = loadHasPoints ? analyzeRelease(points, spans) : null

@@ -9,6 +9,7 @@
 import type { Point } from './growth'
 import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
+import { checkAgainstRss } from './within-rss'
 import { sharedPagesReason } from './words'
 
 /**
@@ -25,8 +26,10 @@ export function checkPssAgainstOwnPages(
 ): MetricReport {
   const { verdict, reasonCode } = pss.analysis
   if (verdict === 'stable' || reasonCode === 'too-short' || reasonCode === 'no-data') return pss
-  const uss = analyzeMetric('ussBytes', ussPoints, spans, memtables)
-  if (!uss) return pss
+  const measured = analyzeMetric('ussBytes', ussPoints, spans, memtables)
+  if (!measured) return pss
+  // (USS is the process's own pages, a part of RSS, judged as the heap is: within-rss.ts.)
+  const uss = checkAgainstRss(measured, ussPoints, spans, memtables, rss)
   const own = uss.analysis.verdict
   if (
     verdict === 'leak' ? own === 'leak' : own !== 'stable' || rss?.analysis.verdict !== 'stable'

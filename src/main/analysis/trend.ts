@@ -236,6 +236,16 @@ export interface TrendResult {
 
 const MINUTE = 60_000
 
+export interface TrendOptions {
+  /** The points are past their warm-up already (e.g. derived from a judged window). */
+  warmedUp?: boolean
+  /**
+   * The level the margins are shares of, when not the series' own: a part of the process
+   * (the heap) held to what matters to the whole (RSS), see within-rss.ts.
+   */
+  marginLevelBytes?: number
+}
+
 /**
  * Judges one memory series. `range` limits the window (e.g. the load phase); points outside
  * it are ignored, and the window's first WARMUP_FRACTION is not judged unless the points are
@@ -244,7 +254,7 @@ const MINUTE = 60_000
 export function judgeTrend(
   points: readonly Point[],
   range: TimeRange = {},
-  options: { warmedUp?: boolean } = {}
+  options: TrendOptions = {}
 ): TrendResult {
   const inRange = points.filter(
     (p) =>
@@ -296,16 +306,17 @@ export function judgeTrend(
     })
   }
 
+  const scale = Math.abs(options.marginLevelBytes ?? level)
   const leakMargin = Math.max(
-    Math.max(LEAK_GROWTH_FRACTION * Math.abs(level), MATERIAL_MIN_BYTES) /
+    Math.max(LEAK_GROWTH_FRACTION * scale, MATERIAL_MIN_BYTES) /
       (Math.max(durationMs, LEAK_HORIZON_MS) / MINUTE),
-    LEAK_MIN_RATE_PER_MIN * Math.abs(level)
+    LEAK_MIN_RATE_PER_MIN * scale
   )
   // The seed's margin, which a few-cycle sawtooth's band is held to (see fewCycles)…
   const seedStableMargin = Math.max(
-    Math.max(STABLE_GROWTH_FRACTION * Math.abs(level), 5 * MATERIAL_MIN_BYTES) /
+    Math.max(STABLE_GROWTH_FRACTION * scale, 5 * MATERIAL_MIN_BYTES) /
       (Math.max(durationMs, STABLE_HORIZON_MS) / MINUTE),
-    STABLE_MIN_RATE_PER_MIN * Math.abs(level)
+    STABLE_MIN_RATE_PER_MIN * scale
   )
   // …and the one every slope interval is held to: shrunk for a window shorter than the leak
   // horizon, which resolves too little to rule out a leak under the seed's margin.

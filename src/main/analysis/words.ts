@@ -10,7 +10,12 @@ import type { SnapshotDiffRow } from '../../shared/snapshot'
 import { formatBytes, formatDuration } from '../../shared/units'
 import type { FlushCycle } from './flush-cycle'
 import type { ReleaseResult } from './release'
-import type { TrendCode, TrendResult } from './trend'
+import {
+  STABLE_GROWTH_FRACTION,
+  STABLE_HORIZON_MS,
+  type TrendCode,
+  type TrendResult
+} from './trend'
 
 /** How each judged metric is named in a sentence. */
 export const METRIC_NAME: Record<string, string> = {
@@ -57,9 +62,7 @@ function ci(range: readonly [number, number]): string {
 export function trendReason(field: string, t: TrendResult): string {
   const m = metricName(field)
   const span = formatDuration(t.window.to - t.window.from)
-  const saw = t.sawtooth
-    ? `, judged by the troughs of its sawtooth (a drop of ${formatBytes(t.sawtooth.dropBytes)} every ${formatDuration(t.sawtooth.periodMs)})`
-    : ''
+  const saw = sawClause(t)
   const reasons: Record<TrendCode, () => string> = {
     'no-data': () => `${m} was not measured in this session.`,
     'too-short': () =>
@@ -82,6 +85,19 @@ export function trendReason(field: string, t: TrendResult): string {
     'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`
   }
   return reasons[t.code]()
+}
+
+function sawClause(t: TrendResult): string {
+  return t.sawtooth
+    ? `, judged by the troughs of its sawtooth (a drop of ${formatBytes(t.sawtooth.dropBytes)} every ${formatDuration(t.sawtooth.periodMs)})`
+    : ''
+}
+
+/** A metric undecided against its own level, stable against the process's RSS (within-rss.ts). */
+export function withinRssReason(field: string, t: TrendResult, rssLevelBytes: number): string {
+  const m = metricName(field)
+  const span = formatDuration(t.window.to - t.window.from)
+  return `${m} moved ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to judge against its own ${formatBytes(t.levelBytes)}, but the growth it can still hide stays under ${STABLE_GROWTH_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}) in ${STABLE_HORIZON_MS / 60_000} minutes, the seed's limit, and RSS held steady.`
 }
 
 /**

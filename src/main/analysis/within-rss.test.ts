@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import type { Sample } from '../../shared/sample'
+import { FILE_MAPPED, syntheticSession } from '../../../test/fixtures/sessions/build'
+import { analyzeSession } from './index'
+import { analyzeMetric } from './metric'
+import * as S from './synthetic'
+
+const MiB = 1024 * 1024
+
+/**
+ * Five minutes at 1 s of a flat RSS of 60 MiB under 1 % noise: the heap is RSS less 40 MiB of
+ * mapped files, so the same bytes of noise weigh three times as much against its own level.
+ */
+const spec = { rss: S.flat(60 * MiB), durationMs: 5 * 60_000, noise: 0.01, seed: 3 }
+
+describe('analysis/within-rss', () => {
+  it('calls a heap stable when RSS is and its noise hides too little to matter to RSS', () => {
+    const session = syntheticSession(spec)
+    const heap = session.samples.map((s) => ({ t: s.t, v: s.heapBytes as number }))
+    // Against its own 20 MiB the heap's interval reaches past 10 % in 5 minutes.
+    expect(analyzeMetric('heapBytes', heap, [])?.analysis).toMatchObject({
+      verdict: 'inconclusive',
+      reasonCode: 'noisy'
+    })
+    const a = analyzeSession(session)
+    expect(a.metrics.rssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'flat' })
+    expect(a.metrics.heapBytes).toMatchObject({ verdict: 'stable', reasonCode: 'within-rss' })
+    expect(a.metrics.heapBytes?.slopeCi95[1]).toBeLessThan((0.1 * 60 * MiB) / 5)
+    expect(a.metrics.heapBytes?.reason).toMatch(
+      /^Heap \(RssAnon\) moved [+-].*\/min \(95% CI .*\) over 4m 30s: too unsteady to judge against its own 20\.0 MiB, but the growth it can still hide stays under 10% of the process's RSS \(60\.0 MiB\) in 5 minutes, the seed's limit, and RSS held steady\.$/
+    )
+  })
+
+  it('leaves the heap undecided when RSS is not stable', () => {
+    // Files mapped 4 MiB at a time from 200 s on make RSS climb; the heap is as above.
+    const filesWander = (ms: number, s: Sample): Sample => {
+      const files = FILE_MAPPED + 4 * MiB * Math.max(0, Math.floor((ms - 200_000) / 30_000))
+      return { ...s, fileMappedBytes: files, rssBytes: (s.heapBytes as number) + files }
+    }
+    const a = analyzeSession(syntheticSession({ ...spec, sample: filesWander }))
+    expect(a.metrics.rssBytes?.verdict).toBe('leak')
+    expect(a.metrics.heapBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+  })
+
+  it("judges USS, the process's own pages, the same way when PSS is checked against it", () => {
+    // PSS = USS + a shared share rising 1 MiB every 30 s; USS (16 MiB, read every 5th sample)
+    // under 2 MiB of noise is undecided against its own level, not against RSS's 60 MiB.
+    const g = S.gaussian(S.seededRandom(102))
+    const sharesRise = (ms: number, s: Sample): Sample =>
+      s.ussBytes === null
+        ? s
+        : {
+            ...s,
+            ussBytes: 16 * MiB + Math.round(2 * MiB * g()),
+            pssBytes: 21 * MiB + MiB * Math.floor(ms / 30_000) + Math.round(2 * MiB * g())
+          }
+    const session = syntheticSession({ ...spec, sample: sharesRise })
+    const uss = session.samples.flatMap((s) =>
+      s.ussBytes === null ? [] : [{ t: s.t, v: s.ussBytes }]
+    )
+    expect(analyzeMetric('ussBytes', uss, [])?.analysis.reasonCode).toBe('noisy')
+    const a = analyzeSession(session)
+    expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
+    expect(a.metrics.pssBytes?.reason).toMatch(/own pages \(USS\) held steady/)
+  })
+})
