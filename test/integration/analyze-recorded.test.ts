@@ -68,6 +68,14 @@ describe('analyze on recorded simulator sessions', () => {
       expectNoLeak(a)
     })
 
+    it('sim-5s-no-leak-rate400-5m: sampled every 5 s at 400 rows/s, every metric stable', async () => {
+      const a = await analyze('sim-5s-no-leak-rate400-5m')
+      for (const [field, m] of Object.entries(a.metrics)) {
+        expect(m.verdict, `${field}: ${m.reason}`).toBe('stable')
+      }
+      expect(a.attribution.filter((x) => x.per === 'insert')).toEqual([])
+    })
+
     it('sim-10hz-no-leak-3m: sampled at 10 Hz, samples gzipped', async () => {
       const a = await analyze('sim-10hz-no-leak-3m')
       expect(a.sampleCount).toBeGreaterThan(1500)
@@ -179,6 +187,16 @@ describe('analyze on recorded simulator sessions', () => {
         expect(a.metrics[field]?.bytesPerMemtableByte).toBeGreaterThan(0)
       }
       expect(expectPerInsertNear(a, 256)).toBeGreaterThan(0)
+    })
+
+    it('sim-5s-leak-512b-per-insert-5m: sampled every 5 s, a leak at 512 B per insert', async () => {
+      // Recorded after the within-rss rule, with its clean twin below: ten samples a 50 s
+      // flush cycle, judged by the troughs. 6.3 MiB/min (512 B × 200 rows/s is 5.9).
+      const a = await analyze('sim-5s-leak-512b-per-insert-5m')
+      for (const field of ['rssBytes', 'heapBytes', 'pssBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+      }
+      expect(expectPerInsertNear(a, 512)).toBe(2)
     })
 
     it('sim-10hz-leak-256b-per-insert-3m: too small a leak for 3 minutes, never stable', async () => {
