@@ -15,7 +15,7 @@ import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
 import { checkPssAgainstOwnPages } from './shared-pages'
-import { checkAgainstRss } from './within-rss'
+import { checkAgainstRss } from './against-rss'
 import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
 import { WARMUP_FRACTION, WARMUP_MAX_MS } from './trend'
@@ -57,13 +57,12 @@ export function analyzeSession(session: SessionData): AnalysisResult {
     const r = analyzeMetric(field, points, spans, memtables)
     if (!r) continue
     // RSS is judged first (JUDGED_FIELDS' order): the others are checked against it.
-    const rss = reports.find((x) => x.field === 'rssBytes')
     const own =
       field === 'pssBytes'
-        ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, memtables, rss)
+        ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, memtables, reports)
         : r
     const flushed = checkLeakAgainstFlushes(own, samples, events)
-    reports.push(checkAgainstRss(flushed, points, spans, memtables, rss))
+    reports.push(checkAgainstRss(flushed, points, spans, memtables, reports))
   }
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis

@@ -46,7 +46,7 @@ export interface MetricReport {
 /**
  * Null when the metric has no value at all (e.g. PSS never read). `memtables`: the server's
  * memtable bytes at the samples' times, when it reported them. `marginLevelBytes`: the level
- * the trend's margins are shares of, when not the metric's own (within-rss.ts).
+ * the trend's margins are shares of, when not the metric's own (against-rss.ts).
  */
 export function analyzeMetric(
   field: string,

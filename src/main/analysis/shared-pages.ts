@@ -9,27 +9,29 @@
 import type { Point } from './growth'
 import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
-import { checkAgainstRss } from './within-rss'
+import { checkAgainstRss } from './against-rss'
 import { sharedPagesReason } from './words'
 
 /**
  * The PSS report, checked against the process's own pages: a PSS leak whose USS does not leak
  * takes USS's verdict; an undecided PSS whose USS and RSS are both stable is stable (PSS is
  * USS plus shares of pages RSS holds, so with neither growing only the shares moved).
+ * `judged`: the reports judged before PSS (RSS, the heap).
  */
 export function checkPssAgainstOwnPages(
   pss: MetricReport,
   ussPoints: readonly Point[],
   spans: readonly PhaseSpan[],
   memtables: readonly Point[],
-  rss: MetricReport | undefined
+  judged: readonly MetricReport[]
 ): MetricReport {
+  const rss = judged.find((r) => r.field === 'rssBytes')
   const { verdict, reasonCode } = pss.analysis
   if (verdict === 'stable' || reasonCode === 'too-short' || reasonCode === 'no-data') return pss
   const measured = analyzeMetric('ussBytes', ussPoints, spans, memtables)
   if (!measured) return pss
-  // (USS is the process's own pages, a part of RSS, judged as the heap is: within-rss.ts.)
-  const uss = checkAgainstRss(measured, ussPoints, spans, memtables, rss)
+  // (USS is the process's own pages, a part of RSS, judged as the heap is: against-rss.ts.)
+  const uss = checkAgainstRss(measured, ussPoints, spans, memtables, judged)
   const own = uss.analysis.verdict
   if (
     verdict === 'leak' ? own === 'leak' : own !== 'stable' || rss?.analysis.verdict !== 'stable'

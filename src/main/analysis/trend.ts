@@ -241,7 +241,7 @@ export interface TrendOptions {
   warmedUp?: boolean
   /**
    * The level the margins are shares of, when not the series' own: a part of the process
-   * (the heap) held to what matters to the whole (RSS), see within-rss.ts.
+   * (the heap) held to what matters to the whole (RSS), see against-rss.ts.
    */
   marginLevelBytes?: number
 }

@@ -93,11 +93,18 @@ function sawClause(t: TrendResult): string {
     : ''
 }
 
-/** A metric undecided against its own level, stable against the process's RSS (within-rss.ts). */
+/** A metric undecided against its own level, stable against the process's RSS (against-rss.ts). */
 export function withinRssReason(field: string, t: TrendResult, rssLevelBytes: number): string {
   const m = metricName(field)
   const span = formatDuration(t.window.to - t.window.from)
   return `${m} moved ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to judge against its own ${formatBytes(t.levelBytes)}, but the growth it can still hide stays under ${STABLE_GROWTH_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}) in ${STABLE_HORIZON_MS / 60_000} minutes, the seed's limit, and RSS held steady.`
+}
+
+/** A metric too unsteady to call, growing surely at RSS's leak rate (against-rss.ts). */
+export function withRssReason(field: string, t: TrendResult, rssSlopeBytesPerMin: number): string {
+  const m = metricName(field)
+  const span = formatDuration(t.window.to - t.window.from)
+  return `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to call a leak on its own, but it surely grows, and at a rate that holds RSS's leak (${rate(rssSlopeBytesPerMin)}).`
 }
 
 /**

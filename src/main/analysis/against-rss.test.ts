@@ -13,7 +13,7 @@ const MiB = 1024 * 1024
  */
 const spec = { rss: S.flat(60 * MiB), durationMs: 5 * 60_000, noise: 0.01, seed: 3 }
 
-describe('analysis/within-rss', () => {
+describe('analysis/against-rss', () => {
   it('calls a heap stable when RSS is and its noise hides too little to matter to RSS', () => {
     const session = syntheticSession(spec)
     const heap = session.samples.map((s) => ({ t: s.t, v: s.heapBytes as number }))
@@ -62,5 +62,79 @@ describe('analysis/within-rss', () => {
     const a = analyzeSession(session)
     expect(a.metrics.pssBytes).toMatchObject({ verdict: 'stable', reasonCode: 'shared-pages' })
     expect(a.metrics.pssBytes?.reason).toMatch(/own pages \(USS\) held steady/)
+  })
+})
+
+/**
+ * Three minutes at 1 s of an RSS of 200 MiB leaking 2 %/min (4 MiB/min) under 0.2 % noise; PSS,
+ * read every fifth sample, grows `share` of that from 150 MiB under `sd` MiB of noise.
+ */
+function leakWithNoisyPss(share: number, sd: number, extra: { heap?: S.Shape } = {}) {
+  const g = S.gaussian(S.seededRandom(201))
+  const pssNoisy = (ms: number, s: Sample): Sample =>
+    s.pssBytes === null
+      ? s
+      : {
+          ...s,
+          pssBytes: 150 * MiB + share * 4 * MiB * (ms / 60_000) + Math.round(sd * MiB * g())
+        }
+  return analyzeSession(
+    syntheticSession({
+      rss: S.linearLeak(200 * MiB, 2),
+      durationMs: 3 * 60_000,
+      noise: 0.002,
+      seed: 1,
+      sample: pssNoisy,
+      ...extra
+    })
+  )
+}
+
+describe('analysis/against-rss while RSS leaks', () => {
+  it("calls a PSS too noisy to call a leak when it surely grows at RSS's rate and the heap leaks", () => {
+    const a = leakWithNoisyPss(1, 6)
+    expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+    expect(a.metrics.heapBytes?.verdict).toBe('leak')
+    const pss = a.metrics.pssBytes
+    expect(pss).toMatchObject({ verdict: 'leak', reasonCode: 'with-rss' })
+    expect(pss?.slopeCi95[0]).toBeGreaterThan(0)
+    expect(pss?.slopeCi95[0]).toBeLessThan(4 * MiB)
+    expect(pss?.reason).toMatch(
+      /^PSS grew \+.*\/min \(95% CI .*\) over .*: too unsteady to call a leak on its own, but it surely grows, and at a rate that holds RSS's leak \(\+[34]\.\d MiB\/min\)\.$/
+    )
+    expect(a.findings.some((f) => f.severity === 'problem' && f.text.startsWith('PSS leaks'))).toBe(
+      true
+    )
+  })
+
+  it("leaves it undecided when its interval does not hold RSS's slope", () => {
+    // PSS grows a quarter as fast, surely: something grows, but not RSS's leak.
+    const pss = leakWithNoisyPss(0.25, 2).metrics.pssBytes
+    expect(pss?.slopeCi95[0]).toBeGreaterThan(0)
+    expect(pss?.slopeCi95[1]).toBeLessThan(4 * MiB)
+    expect(pss).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+  })
+
+  it('leaves PSS undecided when the heap does not leak (RSS may grow in shared file pages)', () => {
+    const a = leakWithNoisyPss(1, 6, { heap: S.flat(150 * MiB) })
+    expect(a.metrics.rssBytes?.verdict).toBe('leak')
+    expect(a.metrics.heapBytes?.verdict).toBe('stable')
+    expect(a.metrics.pssBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+  })
+
+  it('follows only a decided RSS: an undecided RSS leaves its heap undecided too', () => {
+    // 1 %/min under 2 % noise, every 5 s for 3 minutes: surely rising at 95 %, not at 99.9 %.
+    const a = analyzeSession(
+      syntheticSession({
+        rss: S.linearLeak(200 * MiB, 1),
+        durationMs: 3 * 60_000,
+        intervalMs: 5000,
+        noise: 0.02,
+        seed: 1
+      })
+    )
+    expect(a.metrics.rssBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+    expect(a.metrics.heapBytes?.slopeCi95[0]).toBeGreaterThan(0)
+    expect(a.metrics.heapBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
   })
 })
