@@ -151,8 +151,8 @@ describe('analyze on recorded simulator sessions', () => {
       expect(a.metrics.rssBytes?.verdict).toBe('leak')
       expect(a.metrics.heapBytes?.verdict).toBe('leak')
       // PSS, read every 5 s, grows 7.3 MiB/min (95 % interval 3.0 to 11.6): too few points for
-      // 99.9 % on its own, but it holds RSS's 10.6 (against-rss.ts).
-      expect(a.metrics.pssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'with-rss' })
+      // 99.9 % on its own, but it holds the heap's leak of 10.6 (against-rss.ts).
+      expect(a.metrics.pssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'with-heap' })
       // The whole window reads 986 B per insert (the start-up ramp again); its later half,
       // 547 B at R² 0.65, is what is reported (MIN_STEADY_R2).
       expect(expectPerInsertNear(a, 512)).toBeGreaterThan(0)

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
-import { FILE_MAPPED, syntheticSession } from '../../../test/fixtures/sessions/build'
+import {
+  FILE_MAPPED,
+  syntheticSession,
+  type SyntheticSession
+} from '../../../test/fixtures/sessions/build'
 import { analyzeSession } from './index'
 import { analyzeMetric } from './metric'
 import * as S from './synthetic'
@@ -66,10 +70,27 @@ describe('analysis/against-rss', () => {
 })
 
 /**
- * Three minutes at 1 s of an RSS of 200 MiB leaking 2 %/min (4 MiB/min) under 0.2 % noise; PSS,
- * read every fifth sample, grows `share` of that from 150 MiB under `sd` MiB of noise.
+ * Three minutes of an RSS of 200 MiB leaking 2 %/min (4 MiB/min) under 0.2 % noise, each sample
+ * then changed by `sample`; every second unless `intervalMs` says otherwise.
  */
-function leakWithNoisyPss(share: number, sd: number, extra: { heap?: S.Shape } = {}) {
+function leakingRss(
+  sample: (ms: number, s: Sample) => Sample,
+  extra: Partial<SyntheticSession> = {}
+) {
+  return analyzeSession(
+    syntheticSession({
+      rss: S.linearLeak(200 * MiB, 2),
+      durationMs: 3 * 60_000,
+      noise: 0.002,
+      seed: 1,
+      sample,
+      ...extra
+    })
+  )
+}
+
+/** PSS, read every fifth sample, grows `share` of RSS's leak from 150 MiB under `sd` MiB of noise. */
+function leakWithNoisyPss(share: number, sd: number, extra: Partial<SyntheticSession> = {}) {
   const g = S.gaussian(S.seededRandom(201))
   const pssNoisy = (ms: number, s: Sample): Sample =>
     s.pssBytes === null
@@ -78,37 +99,51 @@ function leakWithNoisyPss(share: number, sd: number, extra: { heap?: S.Shape } =
           ...s,
           pssBytes: 150 * MiB + share * 4 * MiB * (ms / 60_000) + Math.round(sd * MiB * g())
         }
-  return analyzeSession(
-    syntheticSession({
-      rss: S.linearLeak(200 * MiB, 2),
-      durationMs: 3 * 60_000,
-      noise: 0.002,
-      seed: 1,
-      sample: pssNoisy,
-      ...extra
-    })
-  )
+  return leakingRss(pssNoisy, extra)
 }
 
 describe('analysis/against-rss while RSS leaks', () => {
-  it("calls a PSS too noisy to call a leak when it surely grows at RSS's rate and the heap leaks", () => {
+  it('calls a PSS too noisy to call a leak when the heap leaks and its interval holds that rate', () => {
     const a = leakWithNoisyPss(1, 6)
     expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
     expect(a.metrics.heapBytes?.verdict).toBe('leak')
     const pss = a.metrics.pssBytes
-    expect(pss).toMatchObject({ verdict: 'leak', reasonCode: 'with-rss' })
-    expect(pss?.slopeCi95[0]).toBeGreaterThan(0)
+    expect(pss).toMatchObject({ verdict: 'leak', reasonCode: 'with-heap' })
     expect(pss?.slopeCi95[0]).toBeLessThan(4 * MiB)
     expect(pss?.reason).toMatch(
-      /^PSS grew \+.*\/min \(95% CI .*\) over .*: too unsteady to call a leak on its own, but it surely grows, and at a rate that holds RSS's leak \(\+[34]\.\d MiB\/min\)\.$/
+      /^PSS grew \+.*\/min \(95% CI .*\) over .*: too unsteady to call a leak on its own, but it counts every page the heap holds, and the heap leaks \+[34]\.\d MiB\/min, a rate its interval holds\.$/
     )
     expect(a.findings.some((f) => f.severity === 'problem' && f.text.startsWith('PSS leaks'))).toBe(
       true
     )
   })
 
-  it("leaves it undecided when its interval does not hold RSS's slope", () => {
-    // PSS grows a quarter as fast, surely: something grows, but not RSS's leak.
+  it('lets PSS follow the heap even when its own interval reaches below zero', () => {
+    // PSS under 10 MiB of noise says little by itself, and nothing against the heap's leak.
+    const pss = leakWithNoisyPss(1, 10).metrics.pssBytes
+    expect(pss?.slopeCi95[0]).toBeLessThan(0)
+    expect(pss).toMatchObject({ verdict: 'leak', reasonCode: 'with-heap' })
+  })
+
+  it('calls a heap too noisy to call a leak when it surely grows at the rate RSS leaks', () => {
+    // Every 10 s for 3 minutes; the heap, RSS less 40 MiB of files, under 3 MiB more noise.
+    const g = S.gaussian(S.seededRandom(301))
+    const heapNoisy = (_ms: number, s: Sample): Sample => ({
+      ...s,
+      heapBytes: (s.heapBytes as number) + Math.round(3 * MiB * g())
+    })
+    const a = leakingRss(heapNoisy, { intervalMs: 10_000 })
+    expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+    const heap = a.metrics.heapBytes
+    expect(heap).toMatchObject({ verdict: 'leak', reasonCode: 'with-rss' })
+    expect(heap?.slopeCi95[0]).toBeGreaterThan(0)
+    expect(heap?.reason).toMatch(
+      /too unsteady to call a leak on its own, but it surely grows, and at a rate that holds RSS's leak \(\+[34]\.\d MiB\/min\)\.$/
+    )
+  })
+
+  it("leaves PSS undecided when its interval does not hold the heap's slope", () => {
+    // PSS grows a quarter as fast, surely: something grows, but not the heap's leak.
     const pss = leakWithNoisyPss(0.25, 2).metrics.pssBytes
     expect(pss?.slopeCi95[0]).toBeGreaterThan(0)
     expect(pss?.slopeCi95[1]).toBeLessThan(4 * MiB)
@@ -136,5 +171,23 @@ describe('analysis/against-rss while RSS leaks', () => {
     expect(a.metrics.rssBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
     expect(a.metrics.heapBytes?.slopeCi95[0]).toBeGreaterThan(0)
     expect(a.metrics.heapBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+  })
+
+  it('does not call a flat but noisy metric a leak because what it follows leaks', () => {
+    // PSS flat under 10 MiB of noise while the heap leaks: its interval holds the heap's
+    // 4 MiB/min, but its estimate is nowhere near a leak.
+    const pss = leakWithNoisyPss(0, 10).metrics.pssBytes
+    expect(pss?.slopeCi95[1]).toBeGreaterThan(4 * MiB)
+    expect(pss).toMatchObject({ verdict: 'inconclusive' })
+    // A heap flat under 14 MiB of noise, every 10 s, while RSS grows (in files).
+    const g = S.gaussian(S.seededRandom(302))
+    const flatHeap = (_ms: number, s: Sample): Sample => ({
+      ...s,
+      heapBytes: 150 * MiB + Math.round(14 * MiB * g())
+    })
+    const a = leakingRss(flatHeap, { intervalMs: 10_000 })
+    expect(a.metrics.rssBytes?.verdict).toBe('leak')
+    expect(a.metrics.heapBytes?.slopeCi95[1]).toBeGreaterThan(4 * MiB)
+    expect(a.metrics.heapBytes).toMatchObject({ verdict: 'inconclusive' })
   })
 })

@@ -1,7 +1,8 @@
 /**
  * A metric the trend leaves undecided, read against RSS, which the seed's criterion is on
- * ("memory growth < 10 %"), when RSS itself is decided. Both ways a metric can only follow
- * RSS, never lead it: a decided metric is never re-judged.
+ * ("memory growth < 10 %"), when RSS itself is decided. Either way a metric only follows (RSS,
+ * or for PSS the heap), never leads: a decided metric is never re-judged, and an undecided RSS
+ * leads nothing.
  *
  * Stable (`within-rss`). Each metric's margins are shares of its own level, so the same bytes
  * per minute weigh more against a part of the process than against the whole: a recorded
@@ -11,18 +12,21 @@
  * and is stable when it passes the same tests any stable metric does against the whole
  * process: the growth it can still hide under the seed's margin, and no rise seen.
  *
- * Leak (`with-rss`). PSS is read every fifth sample or less, and on a sawtooth its few
- * troughs, or ten points under a 99.9 % test, can miss a leak RSS shows plainly: a recorded
- * run leaking 512 B per insert had RSS and heap leak at 10.6 MiB/min and PSS "too noisy"
- * at 7.3 (95 % interval 3.0 to 11.6). While RSS leaks, a metric that surely grows (its 95 %
- * interval above zero) at a rate that holds RSS's slope is that leak, seen through fewer
- * samples. PSS follows only when the heap leaks too: a PSS leak must stand on the process's
- * own pages (shared-pages.ts), and RSS can grow in file pages PSS shares with others.
+ * Leak (`with-rss`, `with-heap`). PSS is read every fifth sample or less, and on a sawtooth
+ * its few troughs, or ten points under a 99.9 % test, can miss a leak RSS shows plainly: a
+ * recorded run leaking 512 B per insert had RSS and heap leak at 10.6 MiB/min and PSS "too
+ * noisy" at 7.3 (95 % interval 3.0 to 11.6). While RSS leaks, a metric too noisy to call is
+ * that leak seen through fewer samples when its data agree: its 95 % interval holds the slope
+ * it follows. PSS and USS follow the heap, and only when the heap leaks: they count every
+ * private page it holds, so its leak is theirs, and their estimate need only lie nearer that
+ * leak than no growth (RSS alone can grow in file pages PSS shares with others). Any other metric
+ * follows RSS and must surely grow on its own (its interval above zero): RSS is the sum of
+ * parts that need not all grow.
  */
 import type { Point } from './growth'
 import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
-import { withinRssReason, withRssReason } from './words'
+import { followsLeakReason, withinRssReason } from './words'
 
 /** Undecided for reasons other than the trend's noise: not read against RSS. */
 const OTHER_QUESTIONS = new Set(['too-short', 'no-flush'])
@@ -49,18 +53,22 @@ export function checkAgainstRss(
   if (rss.analysis.verdict === 'stable')
     return stableWithinRss(report, points, spans, memtables, rss)
   if (rss.analysis.verdict !== 'leak') return report
-  const heapLeaks = judged.find((r) => r.field === 'heapBytes')?.analysis.verdict === 'leak'
-  if (report.field === 'pssBytes' && !heapLeaks) return report
+  const ownPages = report.field === 'pssBytes' || report.field === 'ussBytes'
+  const heap = judged.find((r) => r.field === 'heapBytes')
+  const followed = ownPages ? (heap?.analysis.verdict === 'leak' ? heap : null) : rss
+  if (!followed) return report
   const [lo, hi] = report.analysis.slopeCi95
-  const rssSlope = rss.analysis.slopeBytesPerMin
-  if (!(lo > 0 && lo <= rssSlope && rssSlope <= hi)) return report
+  const slope = followed.analysis.slopeBytesPerMin
+  // (Own pages: the estimate nearer the heap's leak than no growth at all.)
+  const grows = ownPages ? report.analysis.slopeBytesPerMin >= slope / 2 : lo > 0
+  if (!(grows && lo <= slope && slope <= hi)) return report
   return {
     ...report,
     analysis: {
       ...report.analysis,
       verdict: 'leak',
-      reasonCode: 'with-rss',
-      reason: withRssReason(report.field, report.trend, rssSlope)
+      reasonCode: ownPages ? 'with-heap' : 'with-rss',
+      reason: followsLeakReason(report.field, report.trend, followed.field, slope)
     }
   }
 }

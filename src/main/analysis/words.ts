@@ -100,11 +100,20 @@ export function withinRssReason(field: string, t: TrendResult, rssLevelBytes: nu
   return `${m} moved ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to judge against its own ${formatBytes(t.levelBytes)}, but the growth it can still hide stays under ${STABLE_GROWTH_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}) in ${STABLE_HORIZON_MS / 60_000} minutes, the seed's limit, and RSS held steady.`
 }
 
-/** A metric too unsteady to call, growing surely at RSS's leak rate (against-rss.ts). */
-export function withRssReason(field: string, t: TrendResult, rssSlopeBytesPerMin: number): string {
+/** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
+export function followsLeakReason(
+  field: string,
+  t: TrendResult,
+  followed: string,
+  followedSlopeBytesPerMin: number
+): string {
   const m = metricName(field)
   const span = formatDuration(t.window.to - t.window.from)
-  return `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to call a leak on its own, but it surely grows, and at a rate that holds RSS's leak (${rate(rssSlopeBytesPerMin)}).`
+  const why =
+    followed === 'heapBytes'
+      ? `it counts every page the heap holds, and the heap leaks ${rate(followedSlopeBytesPerMin)}, a rate its interval holds`
+      : `it surely grows, and at a rate that holds ${metricName(followed)}'s leak (${rate(followedSlopeBytesPerMin)})`
+  return `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to call a leak on its own, but ${why}.`
 }
 
 /**
