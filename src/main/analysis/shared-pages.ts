@@ -6,10 +6,10 @@
  * with RSS and USS flat. So a PSS leak stands only when the process's own pages — USS, read
  * in the same smaps_rollup pass — leak too; otherwise PSS takes USS's verdict, saying why.
  */
+import { checkAgainstRss } from './against-rss'
 import type { Point } from './growth'
 import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
-import { checkAgainstRss } from './against-rss'
 import { sharedPagesReason } from './words'
 
 /**
