@@ -76,6 +76,19 @@ describe('analyze on recorded simulator sessions', () => {
       expect(a.attribution.filter((x) => x.per === 'insert')).toEqual([])
     })
 
+    it('sim-wl-no-leak-5m: writers-and-listeners, a 100 s flush cycle read on a line is no leak', async () => {
+      // 100 rows/s flush every 100 s: two drops in the judged window, too few for troughs. PSS,
+      // read every 5 s, starts low in its first cycle (still warming up) and ends high in its
+      // last, and a line through it read a leak of 0.5 MiB/min. Read beside the memtables its
+      // late half does not grow (flushes.ts checkLeakAgainstFlushPhase).
+      const a = await analyze('sim-wl-no-leak-5m')
+      expect(a.metrics.pssBytes).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'flush-phase'
+      })
+      expectNoLeak(a)
+    })
+
     it('sim-10hz-no-leak-3m: sampled at 10 Hz, samples gzipped', async () => {
       const a = await analyze('sim-10hz-no-leak-3m')
       expect(a.sampleCount).toBeGreaterThan(1500)

@@ -111,13 +111,9 @@ export function fitFlushCycle(
   memtables: readonly Point[],
   window: { from: number; to: number }
 ): FlushCycle | null {
-  const at = new Map(memtables.map((p) => [p.t, p.v]))
-  const pairs: Pair[] = points
-    .filter((p) => p.t >= window.from && p.t <= window.to && at.has(p.t))
-    .map((p) => ({ at: p.t, t: (p.t - window.from) / 60_000, y: p.v, m: at.get(p.t) as number }))
+  const pairs = pairsIn(points, memtables, window)
   if (pairs.length < MIN_PAIRED_POINTS) return null
-  // Rows are only added between flushes: each fall of the memtables is a flush.
-  const flushes = pairs.filter((p, i) => i > 0 && p.m < (pairs[i - 1] as Pair).m).length
+  const flushes = flushesIn(pairs)
   if (pairs.length >= SAMPLES_TO_SEE_A_CYCLE * (flushes + 1)) return null
   // Each cycle is one point of the series judged (withoutFlushCycle).
   if (flushes + 1 < MIN_TREND_POINTS) return null
@@ -137,6 +133,52 @@ export function fitFlushCycle(
     leftOut: pairs.filter((p) => !used.has(p)).map((p) => p.at),
     samplesUsed: fit.pairs.length
   }
+}
+
+/**
+ * Memory's slope over time with the memtables beside it in the regression (the trimmed fit of
+ * robustPlane), bytes per minute, for checking a leak read on a line through few flush cycles
+ * (flushes.ts checkLeakAgainstFlushPhase). Null when there is nothing to check: no flush in
+ * `window`, too few pairs, or memtables that climb with time rather than cycle.
+ */
+export function slopeBesideMemtables(
+  points: readonly Point[],
+  memtables: readonly Point[],
+  window: { from: number; to: number }
+): { slope: number; slopeSe: number; df: number; flushes: number } | null {
+  const pairs = pairsIn(points, memtables, window)
+  if (pairs.length < MIN_PAIRED_POINTS) return null
+  const flushes = flushesIn(pairs)
+  if (flushes === 0) return null
+  if (
+    Math.abs(
+      correlation(
+        pairs.map((p) => p.t),
+        pairs.map((p) => p.m)
+      )
+    ) > MAX_TIME_CORRELATION
+  ) {
+    return null
+  }
+  const fit = robustPlane(pairs)
+  if (!fit) return null
+  return { slope: fit.slope, slopeSe: fit.slopeSe, df: fit.pairs.length - 3, flushes }
+}
+
+function pairsIn(
+  points: readonly Point[],
+  memtables: readonly Point[],
+  window: { from: number; to: number }
+): Pair[] {
+  const at = new Map(memtables.map((p) => [p.t, p.v]))
+  return points
+    .filter((p) => p.t >= window.from && p.t <= window.to && at.has(p.t))
+    .map((p) => ({ at: p.t, t: (p.t - window.from) / 60_000, y: p.v, m: at.get(p.t) as number }))
+}
+
+/** Rows are only added between flushes: each fall of the memtables is a flush. */
+function flushesIn(pairs: readonly Pair[]): number {
+  return pairs.filter((p, i) => i > 0 && p.m < (pairs[i - 1] as Pair).m).length
 }
 
 interface Pair {
@@ -213,6 +255,9 @@ interface PlaneFit {
   weight: number
   weightSe: number
   partialR2: number
+  /** Memory's slope over time beside the memtables, bytes per minute, and its standard error. */
+  slope: number
+  slopeSe: number
   predict: (p: Pair) => number
 }
 
@@ -235,10 +280,15 @@ function fitPlane(pairs: readonly Pair[]): PlaneFit | null {
     ts,
     ys.map((y, i) => y - weight * (ms[i] as number))
   )
+  const residualVariance = Math.max(0, syy - weight * smy) / (pairs.length - 3)
+  // (Time's own spread once the memtables are taken out of it, for the slope's error.)
+  const stt = residualsOf(ms, ts, ols(ms, ts)).reduce((a, r) => a + r * r, 0)
   return {
     weight,
-    weightSe: Math.sqrt(Math.max(0, syy - weight * smy) / (pairs.length - 3) / smm),
+    weightSe: Math.sqrt(residualVariance / smm),
     partialR2: (smy * smy) / (smm * syy),
+    slope: line.slope,
+    slopeSe: stt > 0 ? Math.sqrt(residualVariance / stt) : Infinity,
     predict: (p) => line.intercept + line.slope * p.t + weight * p.m
   }
 }

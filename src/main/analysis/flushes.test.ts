@@ -9,6 +9,7 @@ import {
   type SyntheticSession
 } from '../../../test/fixtures/sessions/build'
 import { memtablesOnlyGrew } from './flushes'
+import { analyzeMetric } from './metric'
 import { analyzeSession } from './index'
 import { renderAnalysisText } from './render-text'
 import * as S from './synthetic'
@@ -125,6 +126,64 @@ describe('analysis/flushes', () => {
         sample: withMemtables(30)
       })
       expect(memtablesOnlyGrew(flushed, T0)).toBeNull()
+    })
+  })
+
+  describe('checkLeakAgainstFlushPhase (through analyzeSession)', () => {
+    const MiB = 1024 * 1024
+    /**
+     * 4.8 minutes at 1 s of 56 MiB that rises 2.3 bytes per byte in memtables, which fill to
+     * 1.5 MiB and flush every 100 s (polled every 2 s): two drops in the judged window, too few
+     * to judge troughs. The first cycle sits `warm` MiB low (still warming up), and memory
+     * leaks `leak` MiB a minute.
+     */
+    const fewCycles = (warm: number, leak: number): ReturnType<typeof syntheticSession> => {
+      const memtables = (ms: number): number => ((ms % 100_000) / 100_000) * 1.5 * MiB
+      const sample = (ms: number, s: Sample): Sample => {
+        const polled = Math.floor(ms / 2000) * 2000
+        const m = memtables(polled)
+        const v = Math.round(
+          s.rssBytes + 2.3 * m - (ms < 100_000 ? warm * MiB : 0) + leak * MiB * (ms / 60_000)
+        )
+        return {
+          ...s,
+          rssBytes: v,
+          heapBytes: v - 40 * MiB,
+          server: { polledAt: T0 + polled, memtableBytes: m }
+        }
+      }
+      return syntheticSession({
+        rss: S.flat(56 * MiB),
+        durationMs: 288_000,
+        noise: 0.001,
+        seed: 4,
+        sample
+      })
+    }
+
+    it('makes a leak inconclusive when memory read beside the memtables stopped growing', () => {
+      // The line starts low in the first cycle and ends high in the last: it reads a leak.
+      const session = fewCycles(1.4, 0)
+      const rss = session.samples.map((s) => ({ t: s.t, v: s.rssBytes }))
+      expect(analyzeMetric('rssBytes', rss, [])?.analysis).toMatchObject({
+        verdict: 'leak',
+        reasonCode: 'growing'
+      })
+      const a = analyzeSession(session)
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({
+          verdict: 'inconclusive',
+          reasonCode: 'flush-phase'
+        })
+      }
+      expect(a.metrics.rssBytes?.reason).toMatch(
+        /^RSS grew \+.*\/min over .*, but the server flushed its memtables once in the last 2m 10s and memory rose and fell with them: read beside them, it grows [+-].*\/min there, not surely a leak\. A window of few flush cycles that starts low in one and ends high in another reads as growth; a longer run sees more cycles\.$/
+      )
+    })
+
+    it('keeps a leak that goes on beside the memtables', () => {
+      const a = analyzeSession(fewCycles(1.4, 1))
+      expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
     })
   })
 })

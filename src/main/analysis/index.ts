@@ -11,7 +11,7 @@ import { ATTRIBUTED_FIELDS, attribute } from './attribution'
 import { reconcileConnections } from './connections'
 import { pointsOf } from './growth'
 import { memtablesOf, samplesWithoutFlushCycle } from './flush-cycle'
-import { checkLeakAgainstFlushes, unflushedSince } from './flushes'
+import { checkLeakAgainstFlushes, checkLeakAgainstFlushPhase, unflushedSince } from './flushes'
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
@@ -61,7 +61,11 @@ export function analyzeSession(session: SessionData): AnalysisResult {
       field === 'pssBytes'
         ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, memtables, reports)
         : r
-    const flushed = checkLeakAgainstFlushes(own, samples, events)
+    const flushed = checkLeakAgainstFlushPhase(
+      checkLeakAgainstFlushes(own, samples, events),
+      points,
+      memtables
+    )
     reports.push(checkAgainstRss(flushed, points, spans, memtables, reports))
   }
   const metrics: AnalysisResult['metrics'] = {}

@@ -144,6 +144,18 @@ export function noFlushReason(
   return `${metricName(field)} grew ${rate(slopeBytesPerMin)}, but the server flushed no rows meanwhile (its memtables only grew, ${formatBytes(memtables.fromBytes)} to ${formatBytes(memtables.toBytes)}): memory that rows hold until a flush cannot be told from a leak. Run until a flush happens (by default every 10,000 rows per table, or 5 minutes).`
 }
 
+/** A line's leak that the memtables' flush cycle explains (flushes.ts checkLeakAgainstFlushPhase). */
+export function flushPhaseReason(
+  field: string,
+  t: TrendResult,
+  late: { spanMs: number; flushes: number; slopeBytesPerMin: number }
+): string {
+  const m = metricName(field)
+  const span = formatDuration(t.window.to - t.window.from)
+  const times = late.flushes === 1 ? 'once' : late.flushes === 2 ? 'twice' : `${late.flushes} times`
+  return `${m} grew ${rate(t.slopeBytesPerMin)} over ${span}, but the server flushed its memtables ${times} in the last ${formatDuration(late.spanMs)} and memory rose and fell with them: read beside them, it grows ${rate(late.slopeBytesPerMin)} there, not surely a leak. A window of few flush cycles that starts low in one and ends high in another reads as growth; a longer run sees more cycles.`
+}
+
 /** Appended to a trend's reason when the memtables' flush cycle was taken out first. */
 export function flushCycleClause(field: string, c: FlushCycle): string {
   const weight = c.bytesPerMemtableByte.toFixed(c.bytesPerMemtableByte < 10 ? 1 : 0)
