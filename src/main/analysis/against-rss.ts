@@ -28,8 +28,11 @@ import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
 import { followsLeakReason, withinRssReason } from './words'
 
-/** Undecided for reasons other than the trend's noise: not read against RSS. */
-const OTHER_QUESTIONS = new Set(['too-short', 'no-flush'])
+/**
+ * Undecided for reasons other than the trend's noise — too short, no flush yet, or a line's
+ * leak the flush cycle explains (flushes.ts) — and not read against RSS.
+ */
+const OTHER_QUESTIONS = new Set(['too-short', 'no-flush', 'flush-phase'])
 
 /**
  * `report` as judged against RSS. `judged`: the reports before it (JUDGED_FIELDS' order:
