@@ -117,9 +117,7 @@ export function fitFlushCycle(
   if (pairs.length >= SAMPLES_TO_SEE_A_CYCLE * (flushes + 1)) return null
   // Each cycle is one point of the series judged (withoutFlushCycle).
   if (flushes + 1 < MIN_TREND_POINTS) return null
-  const ts = pairs.map((p) => p.t)
-  const ms = pairs.map((p) => p.m)
-  if (Math.abs(correlation(ts, ms)) > MAX_TIME_CORRELATION) return null
+  if (climbsWithTime(pairs)) return null
   const fit = robustPlane(pairs)
   if (!fit || fit.partialR2 < MIN_PARTIAL_R2) return null
   if (!(fit.weight - tQuantile(WEIGHT_CONFIDENCE, fit.pairs.length - 3) * fit.weightSe > 0)) {
@@ -149,17 +147,7 @@ export function slopeBesideMemtables(
   const pairs = pairsIn(points, memtables, window)
   if (pairs.length < MIN_PAIRED_POINTS) return null
   const flushes = flushesIn(pairs)
-  if (flushes === 0) return null
-  if (
-    Math.abs(
-      correlation(
-        pairs.map((p) => p.t),
-        pairs.map((p) => p.m)
-      )
-    ) > MAX_TIME_CORRELATION
-  ) {
-    return null
-  }
+  if (flushes === 0 || climbsWithTime(pairs)) return null
   const fit = robustPlane(pairs)
   if (!fit) return null
   return { slope: fit.slope, slopeSe: fit.slopeSe, df: fit.pairs.length - 3, flushes }
@@ -174,6 +162,16 @@ function pairsIn(
   return points
     .filter((p) => p.t >= window.from && p.t <= window.to && at.has(p.t))
     .map((p) => ({ at: p.t, t: (p.t - window.from) / 60_000, y: p.v, m: at.get(p.t) as number }))
+}
+
+/**
+ * Memtables that rise with time rather than cycle (MAX_TIME_CORRELATION) are a trend of their
+ * own: beside time in one regression, they would take a leak with them.
+ */
+function climbsWithTime(pairs: readonly Pair[]): boolean {
+  const ts = pairs.map((p) => p.t)
+  const ms = pairs.map((p) => p.m)
+  return Math.abs(correlation(ts, ms)) > MAX_TIME_CORRELATION
 }
 
 /** Rows are only added between flushes: each fall of the memtables is a flush. */
