@@ -12,6 +12,7 @@ interface Suite {
 }
 
 const suites: Record<string, () => Promise<Suite>> = {
+  analysis: () => import('./analysis'),
   sampler: () => import('./sampler'),
   sim: () => import('./sim'),
   workload: () => import('./workload'),

@@ -3,7 +3,7 @@
  * scale, Theil–Sen slope with a residual-based interval, ordinary least squares with R²,
  * Student-t quantiles, and time binning. Pure functions over plain arrays.
  */
-import { median, type Point } from './growth'
+import { median, medianInPlace, type Point } from './growth'
 
 /** Median absolute deviation around the median; 0 for an empty list. */
 export function mad(values: readonly number[]): number {
@@ -175,14 +175,15 @@ export function theilSen(
   floorDf = 0
 ): LineFit {
   const n = Math.min(xs.length, ys.length)
-  const slopes: number[] = []
+  const slopes = new Float64Array((n * (n - 1)) / 2)
+  let count = 0
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const dx = (xs[j] as number) - (xs[i] as number)
-      if (dx !== 0) slopes.push(((ys[j] as number) - (ys[i] as number)) / dx)
+      if (dx !== 0) slopes[count++] = ((ys[j] as number) - (ys[i] as number)) / dx
     }
   }
-  const slope = median(slopes) ?? 0
+  const slope = count > 0 ? medianInPlace(slopes.subarray(0, count)) : 0
   const intercept = median(ys.slice(0, n).map((y, i) => y - slope * (xs[i] as number))) ?? 0
   const residuals = ys.slice(0, n).map((y, i) => y - intercept - slope * (xs[i] as number))
   const sxx = sumSquaredDeviations(xs.slice(0, n))
