@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
+import type { SessionData } from '../../shared/session'
 import {
   FILE_MAPPED,
   syntheticSession,
   type SyntheticSession
 } from '../../../test/fixtures/sessions/build'
+import { checkAgainstRss } from './against-rss'
+import { pointsOf } from './growth'
 import { analyzeSession } from './index'
-import { analyzeMetric } from './metric'
+import { analyzeMetric, type MetricReport } from './metric'
+import { phaseSpans } from './phases'
 import * as S from './synthetic'
 
 const MiB = 1024 * 1024
@@ -73,24 +77,29 @@ describe('analysis/against-rss', () => {
  * Three minutes of an RSS of 200 MiB leaking 2 %/min (4 MiB/min) under 0.2 % noise, each sample
  * then changed by `sample`; every second unless `intervalMs` says otherwise.
  */
+function leakingRssSession(
+  sample: (ms: number, s: Sample) => Sample,
+  extra: Partial<SyntheticSession> = {}
+): SessionData {
+  return syntheticSession({
+    rss: S.linearLeak(200 * MiB, 2),
+    durationMs: 3 * 60_000,
+    noise: 0.002,
+    seed: 1,
+    sample,
+    ...extra
+  })
+}
+
 function leakingRss(
   sample: (ms: number, s: Sample) => Sample,
   extra: Partial<SyntheticSession> = {}
 ) {
-  return analyzeSession(
-    syntheticSession({
-      rss: S.linearLeak(200 * MiB, 2),
-      durationMs: 3 * 60_000,
-      noise: 0.002,
-      seed: 1,
-      sample,
-      ...extra
-    })
-  )
+  return analyzeSession(leakingRssSession(sample, extra))
 }
 
 /** PSS, read every fifth sample, grows `share` of RSS's leak from 150 MiB under `sd` MiB of noise. */
-function leakWithNoisyPss(share: number, sd: number, extra: Partial<SyntheticSession> = {}) {
+function noisyPssSession(share: number, sd: number, extra: Partial<SyntheticSession> = {}) {
   const g = S.gaussian(S.seededRandom(201))
   const pssNoisy = (ms: number, s: Sample): Sample =>
     s.pssBytes === null
@@ -99,7 +108,11 @@ function leakWithNoisyPss(share: number, sd: number, extra: Partial<SyntheticSes
           ...s,
           pssBytes: 150 * MiB + share * 4 * MiB * (ms / 60_000) + Math.round(sd * MiB * g())
         }
-  return leakingRss(pssNoisy, extra)
+  return leakingRssSession(pssNoisy, extra)
+}
+
+function leakWithNoisyPss(share: number, sd: number, extra: Partial<SyntheticSession> = {}) {
+  return analyzeSession(noisyPssSession(share, sd, extra))
 }
 
 describe('analysis/against-rss while RSS leaks', () => {
@@ -189,5 +202,37 @@ describe('analysis/against-rss while RSS leaks', () => {
     expect(a.metrics.rssBytes?.verdict).toBe('leak')
     expect(a.metrics.heapBytes?.slopeCi95[1]).toBeGreaterThan(4 * MiB)
     expect(a.metrics.heapBytes).toMatchObject({ verdict: 'inconclusive' })
+  })
+})
+
+describe('analysis/against-rss, other questions', () => {
+  it('leaves alone a metric undecided for another reason than noise, though what it follows leaks', () => {
+    // The session where a noisy PSS follows the leaking heap (above), judged part by part.
+    const session = noisyPssSession(1, 6)
+    const spans = phaseSpans(session.events, session.samples.at(-1)?.t ?? 0)
+    const judge = (field: 'rssBytes' | 'heapBytes' | 'pssBytes'): MetricReport => {
+      const r = analyzeMetric(field, pointsOf(session.samples, field), spans)
+      if (!r) throw new Error(`no ${field}`)
+      return r
+    }
+    const judged = [judge('rssBytes'), judge('heapBytes')]
+    expect(judged.map((r) => r.analysis.verdict)).toEqual(['leak', 'leak'])
+    const pss = judge('pssBytes')
+    const points = pointsOf(session.samples, 'pssBytes')
+    const as = (reasonCode: string): MetricReport => ({
+      ...pss,
+      analysis: { ...pss.analysis, verdict: 'inconclusive', reasonCode }
+    })
+    // Undecided for its noise, it follows the heap…
+    expect(checkAgainstRss(as('noisy'), points, spans, [], judged).analysis).toMatchObject({
+      verdict: 'leak',
+      reasonCode: 'with-heap'
+    })
+    // …but not when its window is too short, no flush showed what comes back, or the line's
+    // leak was the flush cycle's phase (flushes.ts): those are not the noise's doing.
+    for (const code of ['too-short', 'no-flush', 'flush-phase']) {
+      const report = as(code)
+      expect(checkAgainstRss(report, points, spans, [], judged)).toBe(report)
+    }
   })
 })
