@@ -65,6 +65,13 @@ export interface Attribution {
   beforeFlush?: boolean
 }
 
+/**
+ * What `beforeFlush` means, in the same words wherever the figure is shown: the tag in tables
+ * (text, HTML), the note beside it elsewhere (findings, Markdown, the Investigation view).
+ */
+export const BEFORE_FLUSH_TAG = 'no flush in the window'
+export const BEFORE_FLUSH_NOTE = `${BEFORE_FLUSH_TAG}: includes the rows the server holds until one`
+
 /** Expected vs observed connections (T223 and stale-connection findings). */
 export interface ConnectionReconciliation {
   /** Opened minus closed by the profiler when judged (the end, or T223's wait before teardown). */

@@ -90,9 +90,9 @@ describe('analysis/flushes', () => {
         events: countersEvents(300_000, (ms) => ms / 10)
       })
       expect(session.findings.map((f) => f.text).join('\n')).toMatch(
-        /per insert \(95% CI .*\), with no flush in the window: that includes the rows the server holds until one/
+        /per insert \(95% CI .*\), no flush in the window: includes the rows the server holds until one/
       )
-      expect(renderAnalysisText(leak().meta, session)).toMatch(/per insert \(before any flush\)/)
+      expect(renderAnalysisText(leak().meta, session)).toMatch(/per insert \(no flush in the window\)/)
     })
 
     it('says nothing of it after a flush, or when the server does not report memtables', () => {

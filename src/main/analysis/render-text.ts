@@ -2,7 +2,12 @@
  * The analysis as terminal text (`kalam-profiler analyze`): the answer in words first, then
  * the figures as aligned tables with units (STYLE.md §15). Pure: result in, string out.
  */
-import type { AnalysisResult, Finding, MetricAnalysis } from '../../shared/analysis'
+import {
+  BEFORE_FLUSH_TAG,
+  type AnalysisResult,
+  type Finding,
+  type MetricAnalysis
+} from '../../shared/analysis'
 import type { SessionMeta } from '../../shared/session'
 import { formatBytes, formatDuration } from '../../shared/units'
 import { measuredValue, metricName, pct, rate, UNIT_NAME } from './words'
@@ -77,7 +82,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
         ['metric', 'bytes per unit', '95% CI', 'R²'],
         a.attribution.map((x) => [
           metricName(String(x.metric)),
-          `${formatBytes(x.bytesPerUnit)} per ${UNIT_NAME[x.per]}${x.beforeFlush ? ' (before any flush)' : ''}`,
+          `${formatBytes(x.bytesPerUnit)} per ${UNIT_NAME[x.per]}${x.beforeFlush ? ` (${BEFORE_FLUSH_TAG})` : ''}`,
           `${formatBytes(x.ci95[0])} … ${formatBytes(x.ci95[1])}`,
           x.r2.toFixed(2)
         ]),

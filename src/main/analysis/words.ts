@@ -4,7 +4,12 @@
  * and the UI all show these strings, so they agree word for word. Logic decides; this module
  * only words. Figures arrive in bytes, ms and percent and are formatted here (units.ts).
  */
-import type { Attribution, ConnectionReconciliation, MetricAnalysis } from '../../shared/analysis'
+import {
+  BEFORE_FLUSH_NOTE,
+  type Attribution,
+  type ConnectionReconciliation,
+  type MetricAnalysis
+} from '../../shared/analysis'
 import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
 import { formatBytes, formatDuration } from '../../shared/units'
@@ -243,9 +248,7 @@ export function attributionFinding(a: Attribution): string {
 
 /** The server flushed nothing in the window: per insert counts rows awaiting their flush. */
 function beforeFlushClause(a: Attribution): string {
-  return a.beforeFlush
-    ? ', with no flush in the window: that includes the rows the server holds until one'
-    : ''
+  return a.beforeFlush ? `, ${BEFORE_FLUSH_NOTE}` : ''
 }
 
 export function staleConnectionsFinding(c: ConnectionReconciliation): string {

@@ -33,10 +33,10 @@ describe('report/markdown', () => {
       ]
       const md = renderTextReport(s, analysisFor(s, { attribution }), 'md')
       expect(md).toMatch(
-        /per insert \(95% CI .*\), before any flush: includes the rows held until one/
+        /per insert \(95% CI .*\), no flush in the window: includes the rows the server holds until one/
       )
       const html = renderTextReport(s, analysisFor(s, { attribution }), 'html')
-      expect(html).toContain('(before any flush)')
+      expect(html).toContain('<td>insert (no flush in the window)</td>')
     })
 
     it('opens with the verdict and the criteria table, units on measured values', () => {

@@ -5,6 +5,7 @@
  * length it stays under GitHub's 65,536-character issue-body limit: every list is capped,
  * charts have at most 100 points, and a final guard drops the least important sections.
  */
+import { BEFORE_FLUSH_NOTE } from '../../shared/analysis'
 import { formatBytes, formatDuration } from '../../shared/units'
 import {
   formatBytesDelta,
@@ -170,7 +171,7 @@ function metrics(m: ReportModel): string {
           (a) =>
             `- ${metricLabel(String(a.metric))}: ${formatBytesDelta(a.bytesPerUnit)} per ${ATTRIBUTION_UNIT[a.per] ?? a.per}` +
             ` (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, r² ${a.r2.toFixed(2)})` +
-            (a.beforeFlush ? ', before any flush: includes the rows held until one' : '')
+            (a.beforeFlush ? `, ${BEFORE_FLUSH_NOTE}` : '')
         )
         .join('\n')
     )

@@ -3,7 +3,7 @@
  * the fitted trend, snapshot diff, attribution, connection reconciliation, latency.
  */
 import { useEffect, useMemo } from 'react'
-import type { AnalysisResult } from '../../../../shared/analysis'
+import { BEFORE_FLUSH_NOTE, type AnalysisResult } from '../../../../shared/analysis'
 import { useApi } from '../../api'
 import { HistogramChart } from '../../charts/HistogramChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
@@ -119,7 +119,7 @@ function Attribution({ a }: { a: AnalysisResult }): React.JSX.Element {
             <td>{x.per}</td>
             <td className="num">
               {formatBytes(x.bytesPerUnit)} ({formatBytes(x.ci95[0])} … {formatBytes(x.ci95[1])})
-              {x.beforeFlush ? ' — no flush yet: includes the rows held until one' : ''}
+              {x.beforeFlush ? ` — ${BEFORE_FLUSH_NOTE}` : ''}
             </td>
             <td className="num">{x.r2.toFixed(2)}</td>
           </tr>
