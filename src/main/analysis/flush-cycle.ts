@@ -174,7 +174,10 @@ function climbsWithTime(pairs: readonly Pair[]): boolean {
   return Math.abs(correlation(ts, ms)) > MAX_TIME_CORRELATION
 }
 
-/** Rows are only added between flushes: each fall of the memtables is a flush. */
+/**
+ * Rows are only added between flushes: each fall of the memtables ends a cycle, even one
+ * table's flush of several (flushes.ts asks more before it counts a flush of the load's rows).
+ */
 function flushesIn(pairs: readonly Pair[]): number {
   return pairs.filter((p, i) => i > 0 && p.m < (pairs[i - 1] as Pair).m).length
 }

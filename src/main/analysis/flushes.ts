@@ -19,7 +19,13 @@ import { tQuantile } from './stats'
 import { LATE_FRACTION } from './trend'
 import { flushPhaseReason, noFlushReason } from './words'
 
-/** A poll whose memtables hold less than this share of the poll before saw a flush. */
+/**
+ * A poll whose memtables hold less than this share of the poll before saw a flush of the
+ * load's rows. The server reports its memtables summed over all column families: a smaller
+ * fall can be another table's (a system table's) flush while the load's rows are all still
+ * held, and a leak verdict must not rest on that. (flush-cycle.ts takes every fall as a cycle
+ * boundary instead: there a partial flush still splits the sawtooth.)
+ */
 export const FLUSH_DROP_SHARE = 0.5
 /** Fewer memtable polls than this say nothing either way. */
 export const MIN_MEMTABLE_POLLS = 3
