@@ -92,7 +92,9 @@ describe('analysis/flushes', () => {
       expect(session.findings.map((f) => f.text).join('\n')).toMatch(
         /per insert \(95% CI .*\), no flush in the window: includes the rows the server holds until one/
       )
-      expect(renderAnalysisText(leak().meta, session)).toMatch(/per insert \(no flush in the window\)/)
+      expect(renderAnalysisText(leak().meta, session)).toMatch(
+        /per insert \(no flush in the window\)/
+      )
     })
 
     it('says nothing of it after a flush, or when the server does not report memtables', () => {

@@ -125,7 +125,9 @@ describe('Investigation', () => {
     })
     await renderWithStore(<Investigation />, fake)
     const table = await screen.findByRole('table', { name: 'What memory grows with' })
-    expect(table.textContent).toMatch(/2\.0 KiB .* — no flush in the window: includes the rows the server holds until one/)
+    expect(table.textContent).toMatch(
+      /2\.0 KiB .* — no flush in the window: includes the rows the server holds until one/
+    )
   })
 
   it('never says the connections agree when the run ended within the grace period', async () => {
