@@ -32,6 +32,7 @@ import {
   correlation,
   mean,
   midMean,
+  MINUTE,
   ols,
   OUTLIER_MIN_POINTS,
   OUTLIER_SIGMA,
@@ -161,7 +162,7 @@ function pairsIn(
   const at = new Map(memtables.map((p) => [p.t, p.v]))
   return points
     .filter((p) => p.t >= window.from && p.t <= window.to && at.has(p.t))
-    .map((p) => ({ at: p.t, t: (p.t - window.from) / 60_000, y: p.v, m: at.get(p.t) as number }))
+    .map((p) => ({ at: p.t, t: (p.t - window.from) / MINUTE, y: p.v, m: at.get(p.t) as number }))
 }
 
 /**

@@ -420,3 +420,21 @@ function logGamma(x: number): number {
   for (const c of g) ser += c / ++y
   return -tmp + Math.log((2.5066282746310007 * ser) / x)
 }
+
+/** Milliseconds in a minute: slopes are in bytes per minute. */
+export const MINUTE = 60_000
+
+/** Theil–Sen with x in minutes from `origin`, so the slope is bytes per minute. */
+export function fitPerMinute(
+  series: readonly Point[],
+  origin: number,
+  sigmaFloor = 0,
+  floorDf = 0
+): LineFit {
+  return theilSen(
+    series.map((p) => (p.t - origin) / MINUTE),
+    series.map((p) => p.v),
+    sigmaFloor,
+    floorDf
+  )
+}

@@ -4,14 +4,8 @@ import { evaluationCases } from '../../../test/fixtures/sessions/evaluation-case
 import { pointsOf } from './growth'
 import { loadSpan, phaseSpans } from './phases'
 import * as S from './synthetic'
-import {
-  judgeTrend,
-  BREAK_RATIO,
-  LOOSE_BREAK_RATIO,
-  MIN_TREND_DURATION_MS,
-  orderChance,
-  WARMUP_FRACTION
-} from './trend'
+import { BREAK_RATIO, LOOSE_BREAK_RATIO } from './breaks'
+import { judgeTrend, MIN_TREND_DURATION_MS, orderChance, WARMUP_FRACTION } from './trend'
 
 const L = 200 * 1024 * 1024
 const MIN = 60_000
