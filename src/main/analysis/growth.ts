@@ -7,6 +7,7 @@
  * Pure functions; bytes in, bytes and percent out.
  */
 import type { MemoryField, Sample } from '../../shared/sample'
+import { medianInPlace } from './select'
 
 /** One observation of one metric: ms since the epoch, bytes. */
 export interface Point {
@@ -42,58 +43,6 @@ export function pointsOf(
 /** Median; null for an empty list. */
 export function median(values: readonly number[]): number | null {
   return values.length === 0 ? null : medianInPlace(Float64Array.from(values))
-}
-
-/**
- * The median of `a`, reordering it: a selection (Hoare's, median-of-three pivot) in linear
- * time, not a sort. A Theil–Sen fit over one climb sampled at 10 Hz has over a hundred
- * thousand slopes, and sorting each set took seconds over a long session.
- */
-export function medianInPlace(a: Float64Array): number {
-  const n = a.length
-  const mid = n >> 1
-  const upper = select(a, mid)
-  if (n % 2 === 1) return upper
-  // Selection leaves everything below `mid` no greater than a[mid]: the lower middle is their
-  // largest.
-  let lower = -Infinity
-  for (let i = 0; i < mid; i++) if ((a[i] as number) > lower) lower = a[i] as number
-  return (lower + upper) / 2
-}
-
-/** The k-th smallest of `a` (0-based), left at a[k] with no greater value after it. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0
-  let hi = a.length - 1
-  while (hi > lo) {
-    const m = (lo + hi) >> 1
-    // Median of three as the pivot, so sorted or reversed input stays linear.
-    if ((a[m] as number) < (a[lo] as number)) swap(a, m, lo)
-    if ((a[hi] as number) < (a[lo] as number)) swap(a, hi, lo)
-    if ((a[hi] as number) < (a[m] as number)) swap(a, hi, m)
-    const pivot = a[m] as number
-    let i = lo
-    let j = hi
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++
-      while ((a[j] as number) > pivot) j--
-      if (i <= j) {
-        swap(a, i, j)
-        i++
-        j--
-      }
-    }
-    if (k <= j) hi = j
-    else if (k >= i) lo = i
-    else break
-  }
-  return a[k] as number
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i] as number
-  a[i] = a[j] as number
-  a[j] = t
 }
 
 /**

@@ -3,7 +3,8 @@
  * scale, Theil–Sen slope with a residual-based interval, ordinary least squares with R²,
  * Student-t quantiles, and time binning. Pure functions over plain arrays.
  */
-import { median, medianInPlace, type Point } from './growth'
+import { median, type Point } from './growth'
+import { medianInPlace } from './select'
 
 /** Median absolute deviation around the median; 0 for an empty list. */
 export function mad(values: readonly number[]): number {
@@ -183,7 +184,7 @@ export function theilSen(
       if (dx !== 0) slopes[count++] = ((ys[j] as number) - (ys[i] as number)) / dx
     }
   }
-  const slope = count > 0 ? medianInPlace(slopes.subarray(0, count)) : 0
+  const slope = count > 0 ? medianInPlace(slopes, count) : 0
   const intercept = median(ys.slice(0, n).map((y, i) => y - slope * (xs[i] as number))) ?? 0
   const residuals = ys.slice(0, n).map((y, i) => y - intercept - slope * (xs[i] as number))
   const sxx = sumSquaredDeviations(xs.slice(0, n))

@@ -4,6 +4,7 @@
  * (Mann–Whitney U) for "did the distribution move". Pure functions over plain arrays; every
  * random draw comes from a seeded generator, so the same data always gives the same answer.
  */
+import { quantileInPlace } from '../analysis/select'
 
 /** A uniform generator on [0, 1). */
 export type Rng = () => number
@@ -67,58 +68,6 @@ export function stdDev(values: readonly number[]): number {
   return Math.sqrt(s / (n - 1))
 }
 
-/**
- * k-th smallest (0-based) of the first n entries of `a`, reordering them (Hoare's
- * quickselect with a median-of-three pivot). Linear on average: a bootstrap over 10,000
- * samples stays cheap where a sort per resample would not.
- */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0
-  let hi = n - 1
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1
-    // Median of three into a[mid].
-    if (a[mid]! < a[lo]!) swap(a, mid, lo)
-    if (a[hi]! < a[lo]!) swap(a, hi, lo)
-    if (a[hi]! < a[mid]!) swap(a, hi, mid)
-    const pivot = a[mid]!
-    let i = lo
-    let j = hi
-    while (i <= j) {
-      while (a[i]! < pivot) i++
-      while (a[j]! > pivot) j--
-      if (i <= j) {
-        swap(a, i, j)
-        i++
-        j--
-      }
-    }
-    if (k <= j) hi = j
-    else if (k >= i) lo = i
-    else return a[k]!
-  }
-  return a[k]!
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i]!
-  a[i] = a[j]!
-  a[j] = t
-}
-
-/** Type-7 quantile of the first n entries of a scratch array (reorders it). */
-function selectQuantile(a: Float64Array, n: number, q: number): number {
-  if (n === 1) return a[0]!
-  const h = (n - 1) * q
-  const lo = Math.floor(h)
-  const vlo = select(a, n, lo)
-  if (h === lo || lo + 1 >= n) return vlo
-  // After select, everything right of `lo` is ≥ a[lo]: the next order statistic is their minimum.
-  let vhi = Infinity
-  for (let i = lo + 1; i < n; i++) if (a[i]! < vhi) vhi = a[i]!
-  return vlo + (h - lo) * (vhi - vlo)
-}
-
 function resampleInto(src: readonly number[], dst: Float64Array, rng: Rng): void {
   const n = src.length
   for (let i = 0; i < n; i++) dst[i] = src[Math.floor(rng() * n)]!
@@ -180,7 +129,7 @@ export function bootstrapQuantileCi(
   const estimates = new Float64Array(b)
   for (let i = 0; i < b; i++) {
     resampleInto(values, scratch, rng)
-    estimates[i] = selectQuantile(scratch, n, q)
+    estimates[i] = quantileInPlace(scratch, n, q)
   }
   return percentileInterval(estimates, options.confidence ?? 0.95)
 }
@@ -212,8 +161,8 @@ export function bootstrapChangeCi(
   for (let i = 0; i < reps; i++) {
     resampleInto(a, sa, rng)
     resampleInto(b, sb, rng)
-    const qa = selectQuantile(sa, a.length, q)
-    const qb = selectQuantile(sb, b.length, q)
+    const qa = quantileInPlace(sa, a.length, q)
+    const qb = quantileInPlace(sb, b.length, q)
     if (qa > 0) ratios.push(qb / qa - 1)
   }
   if (ratios.length < reps / 2) return null
@@ -244,7 +193,7 @@ export function bootstrapDeltaCi(
   for (let i = 0; i < reps; i++) {
     resampleInto(a, sa, rng)
     resampleInto(b, sb, rng)
-    deltas[i] = selectQuantile(sb, b.length, q) - selectQuantile(sa, a.length, q)
+    deltas[i] = quantileInPlace(sb, b.length, q) - quantileInPlace(sa, a.length, q)
   }
   return percentileInterval(deltas, options.confidence ?? 0.95)
 }
