@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- analysis [--runs N] [--json]` (N default 3; about a minute in all): what
+ * `npm run bench -- analysis [--runs N] [--json]` (N default 3; about two minutes in all): what
  * `analyze` costs on long sessions. Recorded sessions are repeated end to end into long ones
  * that keep their real shape (flush sawtooth, memtables polled every 2 s, PSS every 5th
- * sample): the 10 Hz one (sim-10hz-no-leak-3m) to 30 min and 2 h, the 1 s one
+ * sample): the 10 Hz one (sim-10hz-no-leak-3m) to 30 min, 2 h and 8 h, the 1 s one
  * (sim-no-leak-5m) to 8 h. Each is written as a session directory, then read (readSession:
  * the reference, what any command pays to open a session) and analysed (analyzeSession), N
  * times; medians are reported, and the analysis as a multiple of reading it. Measures, never
@@ -27,6 +27,7 @@ interface Case {
 const CASES: Case[] = [
   { label: '10 Hz, 30 min', fixture: 'sim-10hz-no-leak-3m', hours: 0.5 },
   { label: '10 Hz, 2 h', fixture: 'sim-10hz-no-leak-3m', hours: 2 },
+  { label: '10 Hz, 8 h', fixture: 'sim-10hz-no-leak-3m', hours: 8 },
   { label: '1 Hz, 8 h', fixture: 'sim-no-leak-5m', hours: 8 }
 ]
 

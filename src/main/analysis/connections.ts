@@ -7,6 +7,7 @@
 import type { ConnectionReconciliation } from '../../shared/analysis'
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
+import { minOf } from './stats'
 
 /**
  * How long after an open or close the server may take to catch up. KalamDB drops a silent
@@ -87,8 +88,10 @@ function compare(
 ): ConnectionReconciliation {
   const readSince = (at: number | undefined, s: Sample): boolean =>
     settledAt === null || (at ?? s.t) >= settledAt
-  const sockets = minOf(pool.filter((s) => readSince(s.socketsAt, s)).map((s) => s.portConnections))
-  const serverReported = minOf(
+  const sockets = lowest(
+    pool.filter((s) => readSince(s.socketsAt, s)).map((s) => s.portConnections)
+  )
+  const serverReported = lowest(
     pool
       .filter((s) => readSince(s.server?.polledAt, s))
       .map((s) => s.wsConnections ?? s.server?.websocketSessions ?? null)
@@ -106,7 +109,8 @@ function compare(
   }
 }
 
-function minOf(values: readonly (number | null | undefined)[]): number | null {
+/** The lowest reading; null when there is none. */
+function lowest(values: readonly (number | null | undefined)[]): number | null {
   const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v))
-  return nums.length > 0 ? Math.min(...nums) : null
+  return nums.length > 0 ? minOf(nums) : null
 }

@@ -30,8 +30,10 @@ import type { MemoryField, Sample } from '../../shared/sample'
 import type { Point } from './growth'
 import {
   correlation,
+  maxOf,
   mean,
   midMean,
+  minOf,
   MINUTE,
   ols,
   OUTLIER_MIN_POINTS,
@@ -246,7 +248,7 @@ function robustPlane(pairs: readonly Pair[]): (PlaneFit & { pairs: readonly Pair
   // spread alone comes out small by chance (eight of ten points picked to fit), and judged by
   // it alone two flat samples in ten were dropped and the rest read as a leak.
   const ms = pairs.map((p) => p.m)
-  const swing = Math.abs(fit.weight) * (Math.max(...ms) - Math.min(...ms))
+  const swing = Math.abs(fit.weight) * (maxOf(ms) - minOf(ms))
   const limit = Math.max(OUTLIER_SIGMA * spread, OUTLIER_SWING_SHARE * swing)
   const inliers = pairs.filter((p) => Math.abs(p.y - fit.predict(p)) <= limit)
   const final = fitPlane(inliers)

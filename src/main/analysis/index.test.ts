@@ -216,4 +216,36 @@ describe('analysis/index', () => {
       ).toBe(true)
     })
   })
+
+  describe('long sessions', () => {
+    it('analyses 4 hours sampled at 10 Hz (144,000 samples), where spreading them as arguments overflowed the stack', () => {
+      // A slow leak at 100 inserts/s with CPU and connections read at every sample, and
+      // memtables that fill and flush every 50 s beside it: every per-sample step of the
+      // analysis (trend, flush checks, attribution, CPU, connections) sees them all.
+      const hours = 4
+      const a = analyzeSession(
+        session({
+          rss: S.linearLeak(L, 0.5),
+          durationMs: hours * 3_600_000,
+          intervalMs: 100,
+          noise: 0.001,
+          events: countersEvents(hours * 3_600_000, (ms) => ms / 10, {
+            connectionsOpen: 20,
+            connectionsOpened: 20
+          }),
+          sample: (ms, s) => ({
+            ...s,
+            cpuPercent: 10 + (ms % 7_000) / 1000,
+            portConnections: 20,
+            wsConnections: 20,
+            server: { polledAt: T0 + ms, memtableBytes: (ms % 50_000) * 40 }
+          })
+        })
+      )
+      expect(a.sampleCount).toBe(hours * 36_000 + 1)
+      expect(a.metrics.rssBytes?.verdict).toBe('leak')
+      expect(a.cpu?.peakPercent).toBeCloseTo(16.9, 5)
+      expect(a.connections?.serverReported).toBe(20)
+    })
+  })
 })

@@ -6,6 +6,7 @@ import type { LatencyBucket, LatencyPercentiles } from '../../shared/analysis'
 import { decodeBuckets } from '../compare/histogram'
 import type { Sample } from '../../shared/sample'
 import type { LatencyFile } from '../../shared/session'
+import { maxOf } from './stats'
 
 /** Per operation; operations with no recorded value are left out. Undefined without a file. */
 export function latencyPercentiles(
@@ -42,7 +43,7 @@ export function cpuSummary(
   if (values.length === 0) return null
   return {
     averagePercent: values.reduce((a, b) => a + b, 0) / values.length,
-    peakPercent: Math.max(...values)
+    peakPercent: maxOf(values)
   }
 }
 

@@ -5,7 +5,7 @@
  * sawtooth is judged by its troughs, not its peaks or its mean (issue 6).
  */
 import { median, type Point } from './growth'
-import { mad, pointNoise, theilSen } from './stats'
+import { mad, minOf, pointNoise, theilSen } from './stats'
 
 /**
  * A fall counts as a sawtooth drop when it is at least this many robust standard deviations
@@ -114,7 +114,7 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
       if ((diffs[j] as number) <= -threshold) last = j
     }
     const end = last + 1 // index of the point the last drop-sized fall lands on
-    const bottomLow = Math.min(...values.slice(end, i + 1))
+    const bottomLow = minOf(values.slice(end, i + 1))
     if (size < threshold || isSpike(values, i, size)) {
       lowSinceDrop = Math.min(lowSinceDrop, bottomLow, values[start] as number)
       continue
