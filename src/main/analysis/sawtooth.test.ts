@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { despike, detectSawtooth } from './sawtooth'
+import { despike, detectSawtooth, MAX_CLIMB_POINTS } from './sawtooth'
 import * as S from './synthetic'
 
 const L = 100 * 1024 * 1024
@@ -23,6 +23,22 @@ describe('analysis/sawtooth', () => {
       expect((troughs[troughs.length - 1]?.v ?? 0) - (troughs[0]?.v ?? 0)).toBeGreaterThan(
         0.025 * L
       )
+    })
+
+    it('fits climbs of an hour at 10 Hz on a bounded number of their samples', () => {
+      // Four hourly cycles sampled every 100 ms: 36,000 samples a climb, whose every pair
+      // would take 5 GiB. Troughs rise 0.01 %/min, 0.6 % of the level an hour.
+      const pts = S.synthesize(S.sawtooth(L, 0.1 * L, 3_600_000, 0.01), {
+        durationMs: 4 * 3_600_000,
+        intervalMs: 100,
+        noise: 0.0005
+      })
+      expect(pts.length).toBeGreaterThan(4 * MAX_CLIMB_POINTS * 18)
+      const troughs = detectSawtooth(pts)?.troughs ?? []
+      expect(troughs).toHaveLength(3)
+      troughs.forEach((t, i) => {
+        expect(Math.abs(t.v - L * (1 + 0.006 * (i + 1))) / L).toBeLessThan(0.001)
+      })
     })
 
     it('is null for noise, for a decay that never climbs back, and for spikes', () => {

@@ -50,6 +50,14 @@ export const MIN_DROP_RANGE_SHARE = 0.25
 /** Drops needed before a series is called a sawtooth: three falls make three full cycles. */
 export const MIN_DROPS = 3
 
+/**
+ * A climb's rate is fitted on at most this many of its samples, evenly spread. Theil–Sen's
+ * pairs grow as the square of the points: a 20-minute climb sampled at 10 Hz has 12,000
+ * samples and 72 million pairs (580 MiB and 3 s for four such climbs), and an hour-long one
+ * would not fit in memory. 2,000 samples (a 200 s climb at 10 Hz) make 2 million pairs.
+ */
+export const MAX_CLIMB_POINTS = 2000
+
 export interface Sawtooth {
   /** Drops found. */
   drops: number
@@ -161,12 +169,15 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
   const climbRates = segments
     .filter(({ from, to }) => to - from + 1 >= 4)
     .map(({ from, to }) => {
-      const seg = points.slice(from, to + 1)
-      const t0 = (seg[0] as Point).t
-      return theilSen(
-        seg.map((p) => p.t - t0),
-        values.slice(from, to + 1)
-      ).slope
+      const stride = Math.ceil((to - from + 1) / MAX_CLIMB_POINTS)
+      const t0 = (points[from] as Point).t
+      const xs: number[] = []
+      const ys: number[] = []
+      for (let i = from; i <= to; i += stride) {
+        xs.push((points[i] as Point).t - t0)
+        ys.push(values[i] as number)
+      }
+      return theilSen(xs, ys).slope
     })
   const rate = median(climbRates) ?? 0
   // A climb cut short by the end of the window gives a trough from a sample or two: too
