@@ -76,6 +76,16 @@ describe('analyze on recorded simulator sessions', () => {
       expect(a.attribution.filter((x) => x.per === 'insert')).toEqual([])
     })
 
+    it('sim-5s-no-leak-rate150-5m: sampled every 5 s at 150 rows/s, four flush cycles are no leak', async () => {
+      // The clean twin of the 256 B leak below: a 65 s cycle, its last climb cut short by the
+      // end of the load and kept for a trough (sawtooth.ts LAST_CLIMB_SHARE). Four flat
+      // troughs are too few to call stable, and no leak.
+      const a = await analyze('sim-5s-no-leak-rate150-5m')
+      expect(a.metrics.rssBytes?.verdict).toBe('inconclusive')
+      expectNoLeak(a)
+      expect(a.attribution.filter((x) => x.per === 'insert')).toEqual([])
+    })
+
     it('sim-wl-no-leak-5m: writers-and-listeners, a 100 s flush cycle read on a line is no leak', async () => {
       // 100 rows/s flush every 100 s: two drops in the judged window, too few for troughs. PSS,
       // read every 5 s, starts low in its first cycle (still warming up) and ends high in its
@@ -213,6 +223,18 @@ describe('analyze on recorded simulator sessions', () => {
         expect(a.metrics[field]).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
       }
       expect(expectPerInsertNear(a, 512)).toBe(2)
+    })
+
+    it('sim-5s-leak-256b-per-insert-rate150-5m: a leak whose fourth trough comes from a cut climb', async () => {
+      // Recorded as a check on data the rules were not written on (2026-12-06): 12 samples a
+      // 65 s flush cycle, and the load ends 4 samples into the last climb. Read on three
+      // troughs it was "too few cycles"; the fourth, from that short climb, shows what the
+      // line does (2.4 MiB/min; 256 B × 150 rows/s is 2.2).
+      const a = await analyze('sim-5s-leak-256b-per-insert-rate150-5m')
+      for (const field of ['rssBytes', 'heapBytes', 'pssBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+      }
+      expect(expectPerInsertNear(a, 256)).toBe(2)
     })
 
     it('sim-10hz-leak-256b-per-insert-3m: too small a leak for 3 minutes, never stable', async () => {

@@ -41,6 +41,19 @@ describe('analysis/sawtooth', () => {
       })
     })
 
+    it('reads a trough from a last climb cut short when it has a third of a climb', () => {
+      // 12 samples a 60 s cycle; the window ends 20 s (5 samples) or 5 s (2 samples) into
+      // the last climb, which keeps its trough with 4 samples or more.
+      const troughsUntil = (ms: number, intervalMs = 5000): number =>
+        detectSawtooth(S.synthesize(S.sawtooth(L, 0.1 * L, 60_000), { durationMs: ms, intervalMs }))
+          ?.troughs.length ?? 0
+      expect(troughsUntil(4 * 60_000 + 20_000)).toBe(4)
+      expect(troughsUntil(4 * 60_000 + 5_000)).toBe(3)
+      // Every 10 s (6 samples a cycle) a third of a climb is two samples: three are asked.
+      expect(troughsUntil(4 * 60_000 + 20_000, 10_000)).toBe(4)
+      expect(troughsUntil(4 * 60_000 + 10_000, 10_000)).toBe(3)
+    })
+
     it('is null for noise, for a decay that never climbs back, and for spikes', () => {
       expect(
         detectSawtooth(S.synthesize(S.flat(L), { durationMs: 300_000, noise: 0.01 }))
