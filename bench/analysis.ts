@@ -11,9 +11,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { analyzeSession } from '../src/main/analysis'
+import { analyzeSession, median } from '../src/main/analysis'
 import { readSession } from '../src/main/session/reader'
 import type { Sample } from '../src/shared/sample'
+import { flag } from './args'
 
 // (The bench runs as out/cli/bench.js: the fixtures are two levels up.)
 const FIXTURES = resolve(dirname(process.argv[1] as string), '../../test/fixtures/sessions')
@@ -61,12 +62,14 @@ export async function run(args: string[]): Promise<void> {
         analyze.push(performance.now() - t)
         rssVerdict = a.metrics.rssBytes?.verdict ?? 'none'
       }
+      const readMs = median(read) ?? 0
+      const analyzeMs = median(analyze) ?? 0
       const r: Result = {
         label: c.label,
         samples,
-        readMs: median(read),
-        analyzeMs: median(analyze),
-        analyzeOverRead: median(analyze) / median(read),
+        readMs,
+        analyzeMs,
+        analyzeOverRead: analyzeMs / readMs,
         rssVerdict
       }
       results.push(r)
@@ -117,15 +120,4 @@ async function writeRepeated(fixture: string, dir: string, durationMs: number): 
   )
   writeFileSync(join(dir, 'samples.ndjson'), `${out.join('\n')}\n`)
   return out.length
-}
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2
 }

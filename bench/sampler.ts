@@ -25,6 +25,7 @@ import { takeSnapshot } from '../src/main/sampler/snapshot'
 import type { ReadPlan, SamplerOptions } from '../src/main/sampler/types'
 import { parseStatus } from '../src/main/sampler/proc-status'
 import { compileGroundTruth, startGroundTruth } from '../test/helpers/ground-truth'
+import { flag } from './args'
 
 const MIB = 1024 * 1024
 /** The target's shape (issue 3: ≥ 1 GiB RSS, ≥ 5,000 mappings). */
@@ -383,11 +384,6 @@ async function snapshotCost(pid: number) {
     tookMs: round(last.tookMs, 1),
     mappings: last.totals.mappings
   }
-}
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
 }
 
 function median(xs: number[]): number {

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline'
 import { gunzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 import WebSocket from 'ws'
+import { flag } from './args'
 
 const MIB = 1024 * 1024
 
@@ -190,9 +191,4 @@ function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return Number(fields[11]) + Number(fields[12])
-}
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
 }

@@ -32,6 +32,7 @@ import { createStatements, insertSql, payloadOf, runObjects } from '../src/main/
 import { startSubscribers } from '../src/main/workload/subscribers'
 import type { LiveOpener, WorkloadSink } from '../src/main/workload/types'
 import { IdAllocator, startWriters } from '../src/main/workload/writers'
+import { flag } from './args'
 
 const USER = 'admin'
 const PASSWORD = 'kalamdb123'
@@ -497,11 +498,6 @@ async function login(url: string): Promise<string> {
   const body = (await res.json()) as { access_token?: string }
   if (!body.access_token) throw new Error(`login failed: ${res.status}`)
   return body.access_token
-}
-
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name)
-  return i >= 0 ? args[i + 1] : undefined
 }
 
 function fmt(v: number | null): string {
