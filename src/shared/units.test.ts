@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDuration, parseDuration } from './units'
+import { formatBytes, formatBytesBound, formatDuration, parseDuration } from './units'
 
 describe('units', () => {
   describe('parseDuration', () => {
@@ -30,6 +30,17 @@ describe('units', () => {
       expect(formatBytes(1536)).toBe('1.5 KiB')
       expect(formatBytes(-3 * 1024 * 1024)).toBe('-3.0 MiB')
       expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB')
+    })
+  })
+
+  describe('formatBytesBound', () => {
+    it('prints an unbounded interval end, stored as ±Number.MAX_VALUE, as ±∞', () => {
+      expect(formatBytesBound(Number.MAX_VALUE)).toBe('∞')
+      expect(formatBytesBound(-Number.MAX_VALUE)).toBe('-∞')
+      expect(formatBytesBound(Infinity)).toBe('∞')
+      expect(formatBytesBound(-Infinity)).toBe('-∞')
+      expect(formatBytesBound(-1536)).toBe('-1.5 KiB')
+      expect(formatBytesBound(1e300)).toMatch(/TiB$/)
     })
   })
 

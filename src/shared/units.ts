@@ -44,6 +44,17 @@ export function formatBytes(bytes: number, digits = 1): string {
   return `${sign}${i === 0 ? v.toFixed(0) : v.toFixed(digits)} ${BYTE_UNITS[i]}`
 }
 
+/**
+ * One end of an interval in bytes. An unbounded end (the data cannot bound it) is stored as
+ * ±Number.MAX_VALUE, JSON having no Infinity, and prints as ±∞ rather than as 10^296 TiB.
+ */
+export function formatBytesBound(bytes: number): string {
+  if (!Number.isFinite(bytes) || Math.abs(bytes) >= Number.MAX_VALUE / 2) {
+    return bytes > 0 ? '∞' : '-∞'
+  }
+  return formatBytes(bytes)
+}
+
 /** 61_000 → "1m 1s"; 450 → "450 ms". */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`

@@ -9,7 +9,7 @@ import {
   type MetricAnalysis
 } from '../../shared/analysis'
 import type { SessionMeta } from '../../shared/session'
-import { formatBytes, formatDuration } from '../../shared/units'
+import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
 import { measuredValue, metricName, pct, rate, UNIT_NAME } from './words'
 
 const MARK: Record<Finding['severity'], string> = { problem: '✗', warning: '!', info: '·' }
@@ -66,7 +66,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
           formatBytes(m.finalBytes),
           signed(m.growthPercent),
           rate(m.slopeBytesPerMin),
-          `${ciEnd(m.slopeCi95[0])} … ${ciEnd(m.slopeCi95[1])}`,
+          `${formatBytesBound(m.slopeCi95[0])} … ${formatBytesBound(m.slopeCi95[1])}`,
           m.releasedPercent === null ? '–' : pct(m.releasedPercent, 0)
         ]),
         [false, false, true, true, true, true, true, true]
@@ -171,12 +171,6 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
     )
   }
   return out.join('\n')
-}
-
-/** An unbounded interval end is stored as ±Number.MAX_VALUE (JSON has no Infinity). */
-function ciEnd(v: number): string {
-  if (Math.abs(v) >= Number.MAX_VALUE / 2) return v > 0 ? '∞' : '-∞'
-  return formatBytes(v)
 }
 
 function ms(v: number): string {

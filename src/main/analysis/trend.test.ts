@@ -301,6 +301,27 @@ describe('analysis/trend', () => {
       expect(r).toMatchObject({ verdict: 'inconclusive', code: 'too-short' })
     })
 
+    it('leaves the slope of a too-short series unbounded when no line fits, never 0 … 0', () => {
+      const two = [
+        { t: 0, v: L },
+        { t: 1000, v: L + 1024 }
+      ]
+      expect(judgeTrend(two)).toMatchObject({
+        code: 'too-short',
+        slopeCi95: [-Infinity, Infinity]
+      })
+      // (The first of five is warm-up: four are fitted.)
+      const four = judgeTrend(
+        [...two, 3072, 2048, 5120].map((p, i) =>
+          typeof p === 'number' ? { t: i * 1000, v: L + p } : p
+        )
+      )
+      expect(four).toMatchObject({ code: 'too-short', samplesUsed: 4 })
+      expect(four.slopeCi95.every(Number.isFinite)).toBe(true)
+      expect(four.slopeCi95[0]).toBeLessThan(four.slopeBytesPerMin)
+      expect(four.slopeCi95[1]).toBeGreaterThan(four.slopeBytesPerMin)
+    })
+
     it('excludes the first tenth of the window as warm-up', () => {
       const r = judgeTrend(S.synthesize(S.flat(L), { durationMs: 5 * MIN, noise: 0.002 }))
       expect(r.warmupMs).toBe(WARMUP_FRACTION * 5 * MIN)
@@ -361,7 +382,7 @@ describe('analysis/trend', () => {
       // Evaluation set, seed 10: ten samples 30 s apart of a 2 %/min leak under 1 % noise,
       // with a jump after the fifth. The break is real and its tail of five points grows at
       // the line's own rate (95 % from 3.8 MiB/min, five times the leak margin), but five
-      // points cannot show growth at 99.9 % (t = 10.2 at three degrees of freedom): asking
+      // points cannot show growth at 99.9 % (t = 10.2 at four degrees of freedom): asking
       // that alone made it unclear.
       const r = judgeCase('slow leak 2%/min, noise 1%, bare30s', 10)
       expect(r.breakRatio).toBeLessThan(BREAK_RATIO)

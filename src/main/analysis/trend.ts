@@ -241,7 +241,8 @@ export function judgeTrend(
   const window = { from, to: end }
   const level = median(judged.map((p) => p.v)) ?? 0
   if (judged.length < MIN_TREND_POINTS || durationMs < MIN_TREND_DURATION_MS) {
-    // Too short to judge, but the slope is still worth showing (never a verdict).
+    // Too short to judge, but the slope is still worth showing (never a verdict). With no
+    // line through the points, nothing bounds it: [0, 0] would claim it is known to be flat.
     const fit = judged.length >= 3 ? fitPerMinute(judged, from) : null
     const ci = fit ? slopeInterval(fit, 0.95) : null
     return empty('too-short', {
@@ -251,7 +252,7 @@ export function judgeTrend(
       levelBytes: level,
       ...(fit && ci && Number.isFinite(ci[0]) && Number.isFinite(ci[1])
         ? { slopeBytesPerMin: fit.slope, slopeCi95: ci }
-        : {})
+        : { slopeCi95: [-Infinity, Infinity] })
     })
   }
 

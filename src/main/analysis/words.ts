@@ -12,7 +12,7 @@ import {
 } from '../../shared/analysis'
 import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
-import { formatBytes, formatDuration } from '../../shared/units'
+import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
 import type { FlushCycle } from './flush-cycle'
 import type { ReleaseResult } from './release'
 import {
@@ -58,9 +58,7 @@ function signedPct(p: number): string {
 }
 
 function ci(range: readonly [number, number]): string {
-  const f = (v: number): string =>
-    Number.isFinite(v) && Math.abs(v) < Number.MAX_VALUE / 2 ? formatBytes(v) : v > 0 ? '∞' : '-∞'
-  return `95% CI ${f(range[0])} to ${f(range[1])}/min`
+  return `95% CI ${formatBytesBound(range[0])} to ${formatBytesBound(range[1])}/min`
 }
 
 /** Why a metric got its verdict: one sentence per trend code (plus release codes). */

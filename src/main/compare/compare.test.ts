@@ -179,6 +179,32 @@ describe('compare', () => {
       expect(r.summary).toMatch(/RSS slope/)
     })
 
+    it('fits the slope itself where the analysis could not bound it (±MAX_VALUE), not reads p = 1', () => {
+      const a = session({ seed: 1 })
+      const b = session({ seed: 2, leakBytesPerSec: 400 * 1024 })
+      const [anA, anB] = [analyzeSession(a), analyzeSession(b)]
+      const unbounded = (an: AnalysisResult, ci: [number, number]): AnalysisResult => ({
+        ...an,
+        metrics: {
+          ...an.metrics,
+          rssBytes: { ...an.metrics.rssBytes!, slopeBytesPerMin: 1, slopeCi95: ci }
+        }
+      })
+      const wide: [number, number] = [-Number.MAX_VALUE, Number.MAX_VALUE]
+      const own = metric(
+        compareSessions(a, b, { analyses: [unbounded(anA, wide), unbounded(anB, wide)] }),
+        'rssBytes.slope'
+      )
+      expect(own).toMatchObject({ significant: true, direction: 'worse' })
+      expect(own.b).toBeGreaterThan(300 * 1024 * 60)
+      // A bounded interval is the analysis's own, taken as it is.
+      const kept = metric(
+        compareSessions(a, b, { analyses: [unbounded(anA, [0, 2]), unbounded(anB, [0, 2])] }),
+        'rssBytes.slope'
+      )
+      expect(kept).toMatchObject({ a: 1, b: 1, significant: false })
+    })
+
     it('judges two sessions of the same build equal within noise', () => {
       for (let seed = 20; seed < 40; seed += 2) {
         const r = compareSessions(session({ seed }), session({ seed: seed + 1 }))

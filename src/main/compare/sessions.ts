@@ -150,14 +150,18 @@ function memoryRows(
   return rows
 }
 
-/** The analysis's slope and CI; our own fit when the analysis gave a degenerate interval. */
+/**
+ * The analysis's slope and CI; our own fit when the analysis gave a degenerate interval: empty,
+ * or unbounded (too few points or troughs to bound it, stored as ±Number.MAX_VALUE).
+ */
 function slopeOf(
   s: SessionData,
   field: MemoryField,
   m: MetricAnalysis | undefined,
   w: Window
 ): { slope: number; ci: [number, number] } | null {
-  if (m && Number.isFinite(m.slopeBytesPerMin) && m.slopeCi95[1] > m.slopeCi95[0]) {
+  const width = m ? m.slopeCi95[1] - m.slopeCi95[0] : 0
+  if (m && Number.isFinite(m.slopeBytesPerMin) && width > 0 && Number.isFinite(width)) {
     return { slope: m.slopeBytesPerMin, ci: m.slopeCi95 }
   }
   const own = ownSlope(pointsOf(s.samples, field, w))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { analysisFor } from '../../../test/fixtures/report/analysis'
+import { analysisFor, metricFactory } from '../../../test/fixtures/report/analysis'
 import { externalReferences } from '../../../test/fixtures/report/checks'
 import { all, parseHtml, type Doc } from '../../../test/fixtures/report/dom'
 import { sessionInMemory } from '../../../test/fixtures/report/sessions'
@@ -80,6 +80,26 @@ describe('report/html', () => {
       const report = JSON.parse(data!.textContent!) as JsonReport
       expect(report.samples).toHaveLength(s.samples.length)
       expect(report.analysis.status).toBe('failed')
+    })
+
+    it('prints an unbounded slope interval as -∞ to ∞, not as a 300-digit size', () => {
+      const base = analysisFor(s)
+      const unbounded = renderTextReport(
+        s,
+        {
+          ...base,
+          metrics: {
+            ...base.metrics,
+            fileMappedBytes: metricFactory({ slopeCi95: [-Number.MAX_VALUE, Number.MAX_VALUE] })
+          }
+        },
+        'html'
+      )
+      const cells = all(dom(unbounded).querySelectorAll('#memory td.num .muted')).map(
+        (e) => e.textContent
+      )
+      expect(cells).toContain('95% CI -∞ to ∞')
+      expect(cells.join(' ')).not.toMatch(/e\+\d/)
     })
 
     it('is printable: A4 page rule and charts kept whole across pages', () => {

@@ -6,7 +6,7 @@
  */
 import { BEFORE_FLUSH_TAG } from '../../shared/analysis'
 import { MAPPING_KINDS } from '../../shared/snapshot'
-import { formatBytes, formatDuration } from '../../shared/units'
+import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
 import {
   escapeHtml as h,
   formatBytesDelta,
@@ -193,7 +193,7 @@ function memory(m: ReportModel): string {
         `<tr><td>${h(metricLabel(r.field))}</td><td>${badge(r.verdict, VERDICT_LABEL[r.verdict])}</td>` +
         `<td class="num">${h(formatBytes(r.baselineBytes))}</td><td class="num">${h(formatBytes(r.finalBytes))}</td>` +
         `<td class="num">${formatPct(r.growthPercent)}</td>` +
-        `<td class="num">${h(formatBytesDelta(r.slopeBytesPerMin))}/min<br><span class="muted">95% CI ${h(formatBytes(r.slopeCi95[0]))} to ${h(formatBytes(r.slopeCi95[1]))}</span></td>` +
+        `<td class="num">${h(formatBytesDelta(r.slopeBytesPerMin))}/min<br><span class="muted">95% CI ${h(formatBytesBound(r.slopeCi95[0]))} to ${h(formatBytesBound(r.slopeCi95[1]))}</span></td>` +
         `<td class="num">${r.releasedPercent === null ? '—' : formatPct(r.releasedPercent)}</td></tr>\n` +
         `<tr class="why"><td colspan="7">${h(r.reason)}</td></tr>`
     )

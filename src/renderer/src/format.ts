@@ -1,5 +1,5 @@
 /** Text for numbers at the edge of the UI: every figure leaves here with its unit. */
-import { formatBytes, formatDuration, formatPercent } from '../../shared/units'
+import { formatBytes, formatBytesBound, formatDuration, formatPercent } from '../../shared/units'
 
 export { formatBytes, formatDuration, formatPercent }
 
@@ -57,7 +57,7 @@ export function formatMeasured(
   }
 }
 
-/** Bytes per minute, signed: "+38.0 MiB/min". */
+/** Bytes per minute, signed: "+38.0 MiB/min" (an unbounded interval end: "+∞/min"). */
 export function formatSlope(bytesPerMin: number): string {
-  return `${bytesPerMin >= 0 ? '+' : ''}${formatBytes(bytesPerMin)}/min`
+  return `${bytesPerMin >= 0 ? '+' : ''}${formatBytesBound(bytesPerMin)}/min`
 }
