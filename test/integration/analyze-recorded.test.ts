@@ -10,9 +10,12 @@
  * in the load: the hard case for a trend. The 10 Hz sessions are stored gzipped
  * (samples.ndjson.gz), as record.sh keeps large ones and as users attach them to issues.
  */
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { AnalysisResult } from '../../src/shared/analysis'
+import type { SessionMeta } from '../../src/shared/session'
 import { memoryContext } from '../../src/main/cli/context'
 import { runCli } from '../../src/main/cli/run-cli'
 
@@ -248,6 +251,71 @@ describe('analyze on recorded simulator sessions', () => {
         expect(['leak', 'inconclusive']).toContain(a.metrics[field]?.verdict)
       }
       expectPerInsertNear(a, 256)
+    })
+  })
+
+  // DESIGN.md: analyze must work on a directory holding only session.json and samples.ndjson.
+  // There no phase says where the load was: the whole recording is judged, idle included.
+  describe('from samples alone (no events: no phases, no counters)', () => {
+    const dirs: string[] = []
+    afterAll(async () => {
+      for (const d of dirs) await rm(d, { recursive: true, force: true })
+    })
+
+    async function analyzeBare(name: string): Promise<AnalysisResult> {
+      const dir = await mkdtemp(join(tmpdir(), 'kp-bare-'))
+      dirs.push(dir)
+      const from = join(FIXTURES, name)
+      const meta = JSON.parse(await readFile(join(from, 'session.json'), 'utf8')) as SessionMeta
+      const minimal = {
+        scenario: meta.scenario,
+        target: { pid: meta.target.pid },
+        startedAt: meta.startedAt
+      }
+      await writeFile(join(dir, 'session.json'), JSON.stringify(minimal))
+      for (const f of await readdir(from)) {
+        if (f.startsWith('samples.ndjson')) await copyFile(join(from, f), join(dir, f))
+      }
+      const ctx = memoryContext()
+      expect(await runCli(['analyze', dir, '--json'], ctx)).toBe(0)
+      return JSON.parse(ctx.out()) as AnalysisResult
+    }
+
+    it('calls no metric of a clean recording a leak, and no leaking one stable', async () => {
+      const names = (await readdir(FIXTURES, { withFileTypes: true }))
+        .filter((e) => e.isDirectory() && e.name.startsWith('sim-'))
+        .map((e) => e.name)
+      expect(names.length).toBeGreaterThan(15)
+      for (const name of names) {
+        const a = await analyzeBare(name)
+        const leaks = /-leak-\d+(b|kib)-per-insert|leak-connections/.test(name)
+        for (const field of ['rssBytes', 'heapBytes'] as const) {
+          const m = a.metrics[field]
+          expect(m?.verdict, `${name} ${field}: ${m?.reason}`).not.toBe(leaks ? 'stable' : 'leak')
+        }
+        if (!leaks) expectNoLeak(a)
+      }
+    })
+
+    it('sim-release-leak-1kib-per-insert: a fall that kept most of the rise is not a release', async () => {
+      // Load with 1 KiB leaked per insert, then idle: memory falls half-way and stays there.
+      // Without phases this was "rose and then fell back: given back, not leaked".
+      const a = await analyzeBare('sim-release-leak-1kib-per-insert')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({
+          verdict: 'inconclusive',
+          reasonCode: 'kept-after-fall'
+        })
+      }
+      expect(a.metrics.heapBytes?.reason).toMatch(
+        /rose \d+\.\d MiB and then fell back, but gave back only 5\d% of it and ended \d+\.\d MiB \(\+1\d\d\.\d%\) above where it started/
+      )
+    })
+
+    it('sim-release-no-leak: a fall back to near the start is a release', async () => {
+      const a = await analyzeBare('sim-release-no-leak')
+      expect(a.metrics.rssBytes?.verdict).toBe('stable')
+      expect(a.metrics.heapBytes?.verdict).toBe('stable')
     })
   })
 })

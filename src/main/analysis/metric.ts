@@ -9,29 +9,13 @@ import type { MetricAnalysis, MetricVerdict } from '../../shared/analysis'
 import { growthOfPoints, type Point } from './growth'
 import { fitFlushCycle, withoutFlushCycle, type FlushCycle } from './flush-cycle'
 import { findPhase, loadSpan, type PhaseSpan } from './phases'
-import { analyzeRelease, type ReleaseResult } from './release'
+import { analyzeRelease, gaveBackEnough, type ReleaseResult } from './release'
 import { judgeTrend, type TrendResult } from './trend'
 import { flushCycleClause, notReleasedClause, releasedReason, trendReason } from './words'
 
-/**
- * A leak that gave back at least this share of its load growth after load was not a leak…
- * when what it kept stays within KEPT_MAX_FRACTION of the baseline.
- */
-export const RELEASED_ENOUGH_PERCENT = 50
-/** T224's own limit: the final level within 15 % of the baseline. */
-export const KEPT_MAX_FRACTION = 0.15
-/** Giving back this share or more is a release whatever the baseline (a small heap doubling). */
-export const RELEASED_MOSTLY_PERCENT = 80
-
 /** Did the load's growth come back (most of it, or half and the rest within T224's limit)? */
 export function releasedEnough(r: ReleaseResult): boolean {
-  const p = r.releasedPercent
-  if (p === null) return false
-  if (p >= RELEASED_MOSTLY_PERCENT) return true
-  return (
-    p >= RELEASED_ENOUGH_PERCENT &&
-    r.finalBytes - r.baselineBytes <= KEPT_MAX_FRACTION * r.baselineBytes
-  )
+  return gaveBackEnough(r.releasedPercent, r.baselineBytes, r.finalBytes)
 }
 
 export interface MetricReport {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { phaseSpans } from './phases'
-import { analyzeRelease } from './release'
+import { analyzeRelease, gaveBackEnough } from './release'
 import * as S from './synthetic'
 
 const L = 100 * 1024 * 1024
@@ -66,6 +66,18 @@ describe('analysis/release', () => {
       const pts = S.synthesize(grow(0), { durationMs: 270_000, noise: 0.001, t0: T0 })
       expect(analyzeRelease(pts, spans)?.baselineBytes).toBeCloseTo(L, -6)
       void MIN
+    })
+  })
+
+  describe('gaveBackEnough', () => {
+    it('takes most of the growth back, or half and the rest within 15 % of the base', () => {
+      expect(gaveBackEnough(null, 100, 100)).toBe(false)
+      expect(gaveBackEnough(80, 100, 140)).toBe(true)
+      expect(gaveBackEnough(60, 100, 115)).toBe(true)
+      expect(gaveBackEnough(60, 100, 116)).toBe(false)
+      expect(gaveBackEnough(49, 100, 101)).toBe(false)
+      // A part of the process (the heap) may be held to the whole's level (RSS).
+      expect(gaveBackEnough(60, 100, 130, 200)).toBe(true)
     })
   })
 })

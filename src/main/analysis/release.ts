@@ -17,6 +17,36 @@ export const RELEASE_PHASES: readonly string[] = ['cooldown', 'idle']
 /** Samples in the rolling median the half-life is read from (one sample must not end it). */
 export const RELEASE_SMOOTHING = 5
 
+/**
+ * Growth that gave back at least this share of itself was given back (not leaked)… when what
+ * it kept stays within KEPT_MAX_FRACTION of where it started.
+ */
+export const RELEASED_ENOUGH_PERCENT = 50
+/** T224's own limit: the final level within 15 % of the baseline. */
+export const KEPT_MAX_FRACTION = 0.15
+/** Giving back this share or more is a release whatever the baseline (a small heap doubling). */
+export const RELEASED_MOSTLY_PERCENT = 80
+
+/**
+ * Did growth from `baselineBytes` come back, `releasedPercent` of it, to `finalBytes`: most of
+ * it, or half and the rest within T224's limit (a share of `limitBaseBytes`: the baseline, or
+ * the process's RSS for a part of it, see against-rss.ts)? The rule for a release after load
+ * (metric.ts) and for a fall inside a window judged without phases (trend.ts).
+ */
+export function gaveBackEnough(
+  releasedPercent: number | null,
+  baselineBytes: number,
+  finalBytes: number,
+  limitBaseBytes = baselineBytes
+): boolean {
+  if (releasedPercent === null) return false
+  if (releasedPercent >= RELEASED_MOSTLY_PERCENT) return true
+  return (
+    releasedPercent >= RELEASED_ENOUGH_PERCENT &&
+    finalBytes - baselineBytes <= KEPT_MAX_FRACTION * limitBaseBytes
+  )
+}
+
 export interface ReleaseResult {
   /** When load stopped (end of the last load phase), ms since the epoch. */
   loadEnd: number

@@ -219,6 +219,21 @@ const TRUTHS: Truth[] = [
     exactUpTo: 0.02
   },
   {
+    // Without phases a release that kept most of the growth could be a leak held after load.
+    name: 'growth then a release that keeps 70% of it',
+    shape: () => S.growthThenRelease(L, 5, 3 * MIN, 20_000, 0.7),
+    durationMs: 5 * MIN,
+    truth: 'inconclusive',
+    exactUpTo: 0.01
+  },
+  {
+    name: 'growth then a release that keeps 15% of it',
+    shape: () => S.growthThenRelease(L, 5, 3 * MIN, 20_000, 0.15),
+    durationMs: 5 * MIN,
+    truth: 'stable',
+    exactUpTo: 0.01
+  },
+  {
     name: 'warm-up then flat',
     shape: () => S.warmup(0.3 * L, 30_000, S.flat(L)),
     durationMs: 5 * MIN,

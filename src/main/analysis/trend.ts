@@ -38,6 +38,7 @@ import {
   SLOWER_RATIO,
   type Break
 } from './breaks'
+import { gaveBackEnough } from './release'
 import { detectSawtooth } from './sawtooth'
 import {
   binLevels,
@@ -48,6 +49,7 @@ import {
   lagAutocorrelation,
   MINUTE,
   MAD_EFFICIENCY,
+  minOf,
   residualsOf,
   pointNoise,
   slopeInterval,
@@ -120,6 +122,13 @@ export const MATERIAL_MIN_BYTES = 64 * 1024
  */
 export const LEAK_CONFIDENCE = 0.999
 /**
+ * A rise of at least this share of the level, then a fall of at least RELEASE_MIN_FALL_SHARE
+ * of it, is a load and its release, and is judged by what it kept (see judgeTrend's stoppedAt).
+ */
+export const RELEASE_MIN_RISE_FRACTION = 0.1
+/** See RELEASE_MIN_RISE_FRACTION. */
+export const RELEASE_MIN_FALL_SHARE = 0.25
+/**
  * The late segment: the last half of the window. A leak must not be contradicted there: a
  * late half that surely grows less than the leak margin has stopped growing.
  */
@@ -156,6 +165,7 @@ export type TrendCode =
   | 'noisy'
   | 'unclear-end'
   | 'few-cycles'
+  | 'kept-after-fall'
 
 export interface TrendResult {
   verdict: MetricVerdict
@@ -183,6 +193,11 @@ export interface TrendResult {
   warmupMs: number
   samplesUsed: number
   sawtooth: { drops: number; periodMs: number; dropBytes: number } | null
+  /**
+   * A rise, then a fall from its peak (codes fell-back and kept-after-fall): the lowest level
+   * before the peak, the peak, and the fitted level at the end of the window; bytes.
+   */
+  fall?: { fromBytes: number; peakBytes: number; endBytes: number }
 }
 
 export interface TrendOptions {
@@ -333,7 +348,11 @@ export function judgeTrend(
       : null
   const lateCi95 = late ? slopeInterval(late, 0.95) : null
 
-  const result = (verdict: MetricVerdict, code: TrendCode): TrendResult => ({
+  const result = (
+    verdict: MetricVerdict,
+    code: TrendCode,
+    extra: Partial<TrendResult> = {}
+  ): TrendResult => ({
     verdict,
     code,
     slopeBytesPerMin: b,
@@ -345,7 +364,8 @@ export function judgeTrend(
     tailFrom: brk ? brk.from : null,
     breakRatio: brk ? brk.ratio : null,
     ...base,
-    sawtooth
+    sawtooth,
+    ...extra
   })
 
   if (saw && series.length < 2 * MIN_SEGMENT_POINTS) {
@@ -357,9 +377,28 @@ export function judgeTrend(
   const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
   const growing = b - strictQ * fit.slopeSe > 0 && b >= leakMargin
 
-  const peak = Math.max(...series.map((p) => p.v))
-  const fellFrom = (hi: number, endValue: number): boolean =>
-    hi < 0 && peak - endValue >= LEAK_GROWTH_FRACTION * level
+  const peakAt = series.reduce((best, p, i) => (p.v > (series[best] as Point).v ? i : best), 0)
+  const peak = (series[peakAt] as Point).v
+  // Growth stopped: a plateau, or a fall from the peak. A rise of a tenth of the level or more
+  // that gives back a quarter of itself or more is a load and its release, judged as a release
+  // is (metric.ts's rule, from the lowest level before the peak): one that kept much of the
+  // rise is no proof that nothing leaked. Without phases a leaking load followed by idle looks
+  // just so (a recorded T224 run, 1 KiB leaked per insert, gave back 52 % and kept 124 % of
+  // its start). Anything less is a plateau settling (a 25 % step sagging 4 %), or noise.
+  const stoppedAt = (hi: number, endValue: number): TrendResult => {
+    const fell = peak - endValue
+    const fromBytes = minOf(series.slice(0, peakAt + 1).map((p) => p.v))
+    const rise = peak - fromBytes
+    if (rise >= RELEASE_MIN_RISE_FRACTION * scale && fell >= RELEASE_MIN_FALL_SHARE * rise) {
+      const fall = { fromBytes, peakBytes: peak, endBytes: endValue }
+      const limitBase = options.marginLevelBytes ?? fromBytes
+      return gaveBackEnough((fell / rise) * 100, fromBytes, endValue, limitBase)
+        ? result('stable', 'fell-back', { fall })
+        : result('inconclusive', 'kept-after-fall', { fall })
+    }
+    const fellBack = hi < 0 && fell >= LEAK_GROWTH_FRACTION * level
+    return result('stable', fellBack ? 'fell-back' : 'levelled-off')
+  }
   // The late half surely grows, at the leak margin or more: nothing has levelled off.
   const lateSurelyGrows =
     late !== null && lateCi95 !== null && lateCi95[0] > 0 && late.slope >= leakMargin
@@ -370,7 +409,7 @@ export function judgeTrend(
       return null
     }
     if (brk && plateauAfterBreak(brk, series.length, b, leakMargin, lateSurelyGrows)) {
-      return result('stable', fellFrom(brk.tailCi95[1], brk.tailEnd) ? 'fell-back' : 'levelled-off')
+      return stoppedAt(brk.tailCi95[1], brk.tailEnd)
     }
     // Overturning a slope that cleared the leak test takes a late half surely flat under its
     // own noise: its interval is then widened for the autocorrelation of its residuals about
@@ -388,7 +427,7 @@ export function judgeTrend(
       // The late half surely grows less than a leak would: whatever rose before has stopped.
       const lastT = (series[series.length - 1] as Point).t
       const lateEnd = late.intercept + late.slope * ((lastT - from) / MINUTE)
-      return result('stable', fellFrom(lateHi, lateEnd) ? 'fell-back' : 'levelled-off')
+      return stoppedAt(lateHi, lateEnd)
     }
     return null
   }

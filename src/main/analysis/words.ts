@@ -85,9 +85,19 @@ export function trendReason(field: string, t: TrendResult): string {
       `${m} moved ${rate(t.slopeBytesPerMin)} over ${span}, but the noise (${ci(t.slopeCi95)}) is too large to call it a leak or stable${saw}.`,
     'unclear-end': () =>
       `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}, but the last part of the window neither clearly grows on nor clearly levels off${saw}.`,
-    'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`
+    'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`,
+    'kept-after-fall': () => keptAfterFallReason(m, t)
   }
   return reasons[t.code]()
+}
+
+function keptAfterFallReason(m: string, t: TrendResult): string {
+  const f = t.fall
+  if (!f) return `${m} rose and then fell back only in part.`
+  const rise = f.peakBytes - f.fromBytes
+  const kept = f.endBytes - f.fromBytes
+  const gaveBack = rise > 0 ? ((f.peakBytes - f.endBytes) / rise) * 100 : 0
+  return `${m} rose ${formatBytes(rise)} and then fell back, but gave back only ${gaveBack.toFixed(0)}% of it and ended ${formatBytes(kept)} (${signedPct((kept / f.fromBytes) * 100)}) above where it started: what it kept may be a leak${sawClause(t)}.`
 }
 
 function sawClause(t: TrendResult): string {
