@@ -39,6 +39,32 @@ describe('analysis/against-rss', () => {
     )
   })
 
+  it("takes back a heap's leak that is under the leak margin of an RSS that does not leak", () => {
+    // RSS grows 0.13 %/min of its 60 MiB; the heap is RSS less 40 MiB of files, so the same
+    // 80 KiB/min is 0.4 %/min of its 20 MiB: a leak against itself, not against the process.
+    const slowSpec = {
+      rss: S.linearLeak(60 * MiB, 0.13),
+      durationMs: 10 * 60_000,
+      noise: 0.001,
+      seed: 5
+    }
+    const slow = syntheticSession(slowSpec)
+    const heap = pointsOf(slow.samples, 'heapBytes')
+    expect(analyzeMetric('heapBytes', heap, [])?.analysis.verdict).toBe('leak')
+    const a = analyzeSession(slow)
+    expect(a.metrics.rssBytes?.verdict).not.toBe('leak')
+    expect(a.metrics.heapBytes).toMatchObject({
+      verdict: 'inconclusive',
+      reasonCode: 'small-beside-rss'
+    })
+    expect(a.metrics.heapBytes?.reason).toMatch(
+      /^Heap \(RssAnon\) grew \+8\d\.\d KiB\/min \(95% CI .*\) over 9m 0s: a leak against its own 20\.\d MiB, but under the leak margin of the process's RSS \(60\.\d MiB: \+12\d\.\d KiB\/min\), which does not leak\.$/
+    )
+    // Four times as fast, the heap's leak is the process's too.
+    const fast = analyzeSession(syntheticSession({ ...slowSpec, rss: S.linearLeak(60 * MiB, 0.5) }))
+    expect(fast.metrics.heapBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+  })
+
   it('leaves the heap undecided when RSS is not stable', () => {
     // Files mapped 4 MiB at a time from 200 s on make RSS climb; the heap is as above.
     const filesWander = (ms: number, s: Sample): Sample => {

@@ -79,7 +79,7 @@ describe('analysis/evaluation', () => {
     }
 
     // The goal is zero wrong verdicts. Until it is reached, the test holds the line at what
-    // was measured (2 seeds: 33 wrong of 3,208, none of them the opposite verdict; all are
+    // was measured (2 seeds: 31 wrong of 3,208, none of them the opposite verdict; all are
     // inconclusive where the truth is leak or stable) so no change makes it worse. (Before
     // the flush sawtooths with the server's memtables were added, 32 of 3,118, 31 now. Before
     // the trend changes of December: 82 wrong, 8 opposite; before the short-window stable
@@ -91,12 +91,14 @@ describe('analysis/evaluation', () => {
     // PSS checked against USS and RSS: 43 wrong, at 10 seeds 240 and 8, then 190 and 8; with a
     // steep tail of a surely growing late half taken for growing on, 183 and 8 of those, and
     // 193 and 8 of 16,040 with the memtables' sawtooths; with undecided metrics read against
-    // RSS and the heap (against-rss.ts), 34 -> 33 here and 174 and 8 at 10 seeds.)
+    // RSS and the heap (against-rss.ts), 34 -> 33 here and 174 and 8 at 10 seeds; with the
+    // leak margin's floor at 0.2 %/min and a part's leak held to RSS's margin, 31 here and
+    // 168 and 8 at 10 seeds.)
     const DEFAULT_SEEDS = SEED_COUNT === 2 && FIRST_SEED === 1
 
     it('gives every metric of every labelled session a verdict the truth accepts (no worse than measured)', () => {
       expect(outcomes.length).toBeGreaterThan(500)
-      if (DEFAULT_SEEDS) expect(wrong.length).toBeLessThanOrEqual(33)
+      if (DEFAULT_SEEDS) expect(wrong.length).toBeLessThanOrEqual(31)
     })
 
     it('never calls a stable metric a leak nor a leaking one stable', () => {

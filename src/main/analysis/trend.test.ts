@@ -5,7 +5,13 @@ import { pointsOf } from './growth'
 import { loadSpan, phaseSpans } from './phases'
 import * as S from './synthetic'
 import { BREAK_RATIO, LOOSE_BREAK_RATIO } from './breaks'
-import { judgeTrend, MIN_TREND_DURATION_MS, orderChance, WARMUP_FRACTION } from './trend'
+import {
+  judgeTrend,
+  LEAK_MIN_RATE_PER_MIN,
+  MIN_TREND_DURATION_MS,
+  orderChance,
+  WARMUP_FRACTION
+} from './trend'
 
 const L = 200 * 1024 * 1024
 const MIN = 60_000
@@ -335,6 +341,20 @@ describe('analysis/trend', () => {
       expect(four.slopeCi95.every(Number.isFinite)).toBe(true)
       expect(four.slopeCi95[0]).toBeLessThan(four.slopeBytesPerMin)
       expect(four.slopeCi95[1]).toBeGreaterThan(four.slopeBytesPerMin)
+    })
+
+    it('holds a long window to a leak margin of at least 0.2 %/min of the level', () => {
+      // 0.1 %/min, plainly seen over 15 minutes, is 1.5 % where T220 allows 10 % in 5.
+      const r = judgeTrend(
+        S.synthesize(S.linearLeak(L, 0.1), { durationMs: 15 * MIN, noise: 0.0005 })
+      )
+      expect(r.leakMarginBytesPerMin).toBeCloseTo(LEAK_MIN_RATE_PER_MIN * r.levelBytes, -2)
+      expect(r.slopeCi95[0]).toBeGreaterThan(0)
+      expect(r.verdict).not.toBe('leak')
+      const twice = judgeTrend(
+        S.synthesize(S.linearLeak(L, 0.3), { durationMs: 15 * MIN, noise: 0.0005 })
+      )
+      expect(twice.verdict).toBe('leak')
     })
 
     it('excludes the first tenth of the window as warm-up', () => {

@@ -86,10 +86,14 @@ export const LEAK_GROWTH_FRACTION = 0.01
 /** Short windows are held to the leak margin as a rate over at least this horizon. */
 export const LEAK_HORIZON_MS = 240_000
 /**
- * …and never less than this share of the level per minute, however long the window (3 % an
- * hour): a tiny slope made "significant" by hours of samples is not a leak.
+ * …and never less than this share of the level per minute, however long the window (12 % an
+ * hour, the stable margin's own floor): a small slope made "significant" by many minutes of
+ * samples is not a leak. Windows up to 5 minutes are untouched (1 % over them is more). At
+ * 0.05 %/min (3 % an hour) two clean 15-minute recordings were leaks: the simulator's RSS
+ * creeps 0.08-0.12 %/min (bloom filters of flushed segments, V8's old space), +1.1 % over 14
+ * minutes, where T220 allows 10 % over 5.
  */
-export const LEAK_MIN_RATE_PER_MIN = 0.0005
+export const LEAK_MIN_RATE_PER_MIN = 0.002
 /**
  * The stable margin: "stable" means the growth the data still allow over the window (the
  * 95 % upper bound of the slope) stays under this share of the level — T220's "growth < 10 %

@@ -113,6 +113,18 @@ export function withinRssReason(field: string, t: TrendResult, rssLevelBytes: nu
   return `${m} moved ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to judge against its own ${formatBytes(t.levelBytes)}, but the growth it can still hide stays under ${STABLE_GROWTH_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}) in ${STABLE_HORIZON_MS / 60_000} minutes, the seed's limit, and RSS held steady.`
 }
 
+/** A part's leak under the leak margin of the whole process, whose RSS does not leak (against-rss.ts). */
+export function smallBesideRssReason(
+  field: string,
+  own: TrendResult,
+  againstRss: TrendResult,
+  rssLevelBytes: number
+): string {
+  const m = metricName(field)
+  const span = formatDuration(own.window.to - own.window.from)
+  return `${m} grew ${rate(own.slopeBytesPerMin)} (${ci(own.slopeCi95)}) over ${span}${sawClause(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)}), which does not leak.`
+}
+
 /** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
 export function followsLeakReason(
   field: string,
