@@ -84,11 +84,11 @@ export function checkAgainstRss(
 }
 
 /**
- * A part's leak that RSS does not show: judged once more with RSS's level as the margins'
- * base, and no leak when its growth is under the process's leak margin. The simulator's own
- * heap creeps (bloom filters, V8's old space: 4-9 B per insert): over 13 minutes of a clean
- * recording 127 KiB/min, 0.25 %/min of its 52 MiB heap and a leak against that, 0.12 %/min of
- * the 100 MiB process, whose RSS held steady.
+ * A part's leak that RSS does not show: no leak when, judged with RSS's level as the margins'
+ * base, its growth is under the process's leak margin. The simulator's own heap creeps (bloom
+ * filters, V8's old space: 4-9 B per insert): over 13 minutes of a clean recording 127 KiB/min,
+ * 0.25 %/min of its 52 MiB heap and a leak against that, 0.12 %/min of the 100 MiB process,
+ * whose RSS held steady.
  */
 function smallBesideRss(
   report: MetricReport,
@@ -97,20 +97,13 @@ function smallBesideRss(
   memtables: readonly Point[],
   rss: MetricReport
 ): MetricReport {
-  const rssLevel = rss.trend.levelBytes
-  if (rssLevel <= report.trend.levelBytes) return report
-  const again = analyzeMetric(report.field, points, spans, memtables, {
-    marginLevelBytes: rssLevel
-  })
+  const again = againstRssLevel(report, points, spans, memtables, rss)
   if (!again || again.analysis.verdict === 'leak') return report
-  return {
-    ...again,
-    analysis: {
-      ...again.analysis,
-      reasonCode: 'small-beside-rss',
-      reason: smallBesideRssReason(report.field, report.trend, again.trend, rssLevel)
-    }
-  }
+  return withReason(
+    again,
+    'small-beside-rss',
+    smallBesideRssReason(report.field, report.trend, again.trend, rss.trend.levelBytes)
+  )
 }
 
 function stableWithinRss(
@@ -120,18 +113,29 @@ function stableWithinRss(
   memtables: readonly Point[],
   rss: MetricReport
 ): MetricReport {
-  const rssLevel = rss.trend.levelBytes
-  if (rssLevel <= report.trend.levelBytes) return report
-  const again = analyzeMetric(report.field, points, spans, memtables, {
-    marginLevelBytes: rssLevel
-  })
+  const again = againstRssLevel(report, points, spans, memtables, rss)
   if (!again || again.analysis.verdict !== 'stable') return report
-  return {
-    ...again,
-    analysis: {
-      ...again.analysis,
-      reasonCode: 'within-rss',
-      reason: withinRssReason(report.field, again.trend, rssLevel)
-    }
-  }
+  return withReason(
+    again,
+    'within-rss',
+    withinRssReason(report.field, again.trend, rss.trend.levelBytes)
+  )
+}
+
+/** The metric judged again with RSS's level as its margins' base; null when RSS is no larger. */
+function againstRssLevel(
+  report: MetricReport,
+  points: readonly Point[],
+  spans: readonly PhaseSpan[],
+  memtables: readonly Point[],
+  rss: MetricReport
+): MetricReport | null {
+  if (rss.trend.levelBytes <= report.trend.levelBytes) return null
+  return analyzeMetric(report.field, points, spans, memtables, {
+    marginLevelBytes: rss.trend.levelBytes
+  })
+}
+
+function withReason(report: MetricReport, reasonCode: string, reason: string): MetricReport {
+  return { ...report, analysis: { ...report.analysis, reasonCode, reason } }
 }

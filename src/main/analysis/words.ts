@@ -100,6 +100,11 @@ function keptAfterFallReason(m: string, t: TrendResult): string {
   return `${m} rose ${formatBytes(rise)} and then fell back, but gave back only ${gaveBack.toFixed(0)}% of it and ended ${formatBytes(kept)} (${signedPct((kept / f.fromBytes) * 100)}) above where it started: what it kept may be a leak${sawClause(t)}.`
 }
 
+/** "+1.2 MiB/min (95% CI …) over 4m 30s", and how a sawtooth was judged. */
+function slopeOver(t: TrendResult): string {
+  return `${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${formatDuration(t.window.to - t.window.from)}${sawClause(t)}`
+}
+
 function sawClause(t: TrendResult): string {
   return t.sawtooth
     ? `, judged by the troughs of its sawtooth (a drop of ${formatBytes(t.sawtooth.dropBytes)} every ${formatDuration(t.sawtooth.periodMs)})`
@@ -108,9 +113,7 @@ function sawClause(t: TrendResult): string {
 
 /** A metric undecided against its own level, stable against the process's RSS (against-rss.ts). */
 export function withinRssReason(field: string, t: TrendResult, rssLevelBytes: number): string {
-  const m = metricName(field)
-  const span = formatDuration(t.window.to - t.window.from)
-  return `${m} moved ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to judge against its own ${formatBytes(t.levelBytes)}, but the growth it can still hide stays under ${STABLE_GROWTH_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}) in ${STABLE_HORIZON_MS / 60_000} minutes, the seed's limit, and RSS held steady.`
+  return `${metricName(field)} moved ${slopeOver(t)}: too unsteady to judge against its own ${formatBytes(t.levelBytes)}, but the growth it can still hide stays under ${STABLE_GROWTH_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}) in ${STABLE_HORIZON_MS / 60_000} minutes, the seed's limit, and RSS held steady.`
 }
 
 /** A part's leak under the leak margin of the whole process, whose RSS does not leak (against-rss.ts). */
@@ -120,9 +123,7 @@ export function smallBesideRssReason(
   againstRss: TrendResult,
   rssLevelBytes: number
 ): string {
-  const m = metricName(field)
-  const span = formatDuration(own.window.to - own.window.from)
-  return `${m} grew ${rate(own.slopeBytesPerMin)} (${ci(own.slopeCi95)}) over ${span}${sawClause(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)}), which does not leak.`
+  return `${metricName(field)} grew ${slopeOver(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)}), which does not leak.`
 }
 
 /** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
@@ -132,13 +133,11 @@ export function followsLeakReason(
   followed: string,
   followedSlopeBytesPerMin: number
 ): string {
-  const m = metricName(field)
-  const span = formatDuration(t.window.to - t.window.from)
   const why =
     followed === 'heapBytes'
       ? `it counts every page the heap holds, and the heap leaks ${rate(followedSlopeBytesPerMin)}, a rate its interval holds`
       : `it surely grows, and at a rate that holds ${metricName(followed)}'s leak (${rate(followedSlopeBytesPerMin)})`
-  return `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${sawClause(t)}: too unsteady to call a leak on its own, but ${why}.`
+  return `${metricName(field)} grew ${slopeOver(t)}: too unsteady to call a leak on its own, but ${why}.`
 }
 
 /**
