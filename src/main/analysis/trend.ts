@@ -384,11 +384,12 @@ export function judgeTrend(
   const peakAt = series.reduce((best, p, i) => (p.v > (series[best] as Point).v ? i : best), 0)
   const peak = (series[peakAt] as Point).v
   // Growth stopped: a plateau, or a fall from the peak. A rise of a tenth of the level or more
-  // that gives back a quarter of itself or more is a load and its release, judged as a release
-  // is (metric.ts's rule, from the lowest level before the peak): one that kept much of the
-  // rise is no proof that nothing leaked. Without phases a leaking load followed by idle looks
-  // just so (a recorded T224 run, 1 KiB leaked per insert, gave back 52 % and kept 124 % of
-  // its start). Anything less is a plateau settling (a 25 % step sagging 4 %), or noise.
+  // that gives back a quarter of itself or more is a load and its release, judged as a
+  // release after a load phase is (gaveBackEnough, from the lowest level before the peak):
+  // one that kept much of the rise is no proof that nothing leaked. Without phases a leaking
+  // load followed by idle looks just so (a recorded T224 run, 1 KiB leaked per insert, gave
+  // back 52 % and kept 124 % of its start). Anything less is a plateau settling (a 25 % step
+  // sagging 4 %), or noise.
   const stoppedAt = (hi: number, endValue: number): TrendResult => {
     const fell = peak - endValue
     const fromBytes = minOf(series.slice(0, peakAt + 1).map((p) => p.v))
