@@ -257,6 +257,16 @@ describe('analyze on recorded simulator sessions', () => {
       expect(expectPerInsertNear(a, 256)).toBe(2)
     })
 
+    it('sim-15m-leak-32b-per-insert-rate250: a leak of 32 B per insert over 15 minutes', async () => {
+      // 0.45 %/min of RSS, the floor of the leak margin being 0.2 %/min: small leaks over long
+      // runs are still found (16 B at 400 rows/s was too: 0.36 %/min, 20 B per insert).
+      const a = await analyze('sim-15m-leak-32b-per-insert-rate250')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'leak', sawtooth: true })
+      }
+      expect(expectPerInsertNear(a, 32)).toBe(2)
+    })
+
     it('sim-10hz-leak-256b-per-insert-3m: too small a leak for 3 minutes, never stable', async () => {
       const a = await analyze('sim-10hz-leak-256b-per-insert-3m')
       expect(a.sampleCount).toBeGreaterThan(1500)
