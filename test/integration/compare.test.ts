@@ -109,10 +109,12 @@ describe('compare (simulator builds)', () => {
      * Two fresh servers of one build on the 2-core development VM, machine otherwise quiet:
      * the lower quartile of one-at-a-time latency (≈ 1 ms) came out up to 38% apart (CI up to
      * 43%), a different benchmark each run — waking a process costs 0.06–0.25 ms here, and a
-     * round trip wakes two. The default 10% band is for steadier machines (README, compare);
-     * here the band is 50%, which the 20 ms build still clears by far.
+     * round trip wakes two. Inside `npm test`, beside the other test files, query latency p25
+     * once came out 95% apart (CI 81–114%). The default 10% band is for steadier machines
+     * (README, compare); here the band is 100%, the widest --noise takes, which the 20 ms build
+     * (+1,500% or more) still clears by far.
      */
-    const VM_NOISE = ['--noise', '50']
+    const VM_NOISE = ['--noise', '100']
 
     it('judges two runs of one build equal within noise', async () => {
       const r = await compareJson(base, same, VM_NOISE)
