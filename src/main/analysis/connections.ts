@@ -7,7 +7,7 @@
 import type { ConnectionReconciliation } from '../../shared/analysis'
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
-import { minOf } from './stats'
+import { minOf } from './select'
 
 /**
  * How long after an open or close the server may take to catch up. KalamDB drops a silent

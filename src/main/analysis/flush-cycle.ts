@@ -28,12 +28,11 @@
  */
 import type { MemoryField, Sample } from '../../shared/sample'
 import type { Point } from './growth'
+import { maxOf, minOf } from './select'
 import {
   correlation,
-  maxOf,
   mean,
   midMean,
-  minOf,
   MINUTE,
   ols,
   OUTLIER_MIN_POINTS,

@@ -6,7 +6,7 @@ import type { LatencyBucket, LatencyPercentiles } from '../../shared/analysis'
 import { decodeBuckets } from '../compare/histogram'
 import type { Sample } from '../../shared/sample'
 import type { LatencyFile } from '../../shared/session'
-import { maxOf } from './stats'
+import { maxOf } from './select'
 
 /** Per operation; operations with no recorded value are left out. Undefined without a file. */
 export function latencyPercentiles(

@@ -5,7 +5,8 @@
  * sawtooth is judged by its troughs, not its peaks or its mean (issue 6).
  */
 import { median, type Point } from './growth'
-import { mad, minOf, pointNoise, theilSen } from './stats'
+import { minOf } from './select'
+import { mad, pointNoise, theilSen } from './stats'
 
 /**
  * A fall counts as a sawtooth drop when it is at least this many robust standard deviations

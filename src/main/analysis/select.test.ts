@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { quantileSorted } from '../compare/stats'
-import { medianInPlace, quantileInPlace, select } from './select'
+import { maxOf, medianInPlace, minOf, quantileInPlace, select } from './select'
 import { seededRandom } from './synthetic'
 
 /** Random lists: few distinct values (many ties) or spread ones, in random, rising or falling order. */
@@ -55,5 +55,22 @@ describe('analysis/select', () => {
         )
       }
     }
+  })
+
+  describe('maxOf / minOf', () => {
+    it('find the extremes of more values than a call can take as arguments', () => {
+      const values = Array.from({ length: 300_000 }, (_, i) => Math.sin(i) * i)
+      expect(() => Math.max(...values)).toThrow(RangeError)
+      let max = -Infinity
+      let min = Infinity
+      for (const v of values) {
+        max = Math.max(max, v)
+        min = Math.min(min, v)
+      }
+      expect(maxOf(values)).toBe(max)
+      expect(minOf(values)).toBe(min)
+      expect(maxOf(Float64Array.from([3, -1, 2]))).toBe(3)
+      expect([maxOf([]), minOf([])]).toEqual([-Infinity, Infinity])
+    })
   })
 })

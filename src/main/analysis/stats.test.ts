@@ -15,9 +15,7 @@ import {
   tCdf,
   theilSen,
   withoutOutliers,
-  tQuantile,
-  maxOf,
-  minOf
+  tQuantile
 } from './stats'
 import { gaussian, seededRandom } from './synthetic'
 
@@ -155,23 +153,6 @@ describe('analysis/stats', () => {
       const values = Array.from({ length: 2000 }, (_, i) => 1000 * i + 10 * normal())
       expect(pointNoise(values)).toBeGreaterThan(8)
       expect(pointNoise(values)).toBeLessThan(12)
-    })
-  })
-
-  describe('maxOf / minOf', () => {
-    it('find the extremes of more values than a call can take as arguments', () => {
-      const values = Array.from({ length: 300_000 }, (_, i) => Math.sin(i) * i)
-      expect(() => Math.max(...values)).toThrow(RangeError)
-      let max = -Infinity
-      let min = Infinity
-      for (const v of values) {
-        max = Math.max(max, v)
-        min = Math.min(min, v)
-      }
-      expect(maxOf(values)).toBe(max)
-      expect(minOf(values)).toBe(min)
-      expect(maxOf(Float64Array.from([3, -1, 2]))).toBe(3)
-      expect([maxOf([]), minOf([])]).toEqual([-Infinity, Infinity])
     })
   })
 

@@ -439,21 +439,3 @@ export function fitPerMinute(
     floorDf
   )
 }
-
-/**
- * The largest of `values` (−Infinity for none). Math.max(...values) passes every value as an
- * argument, and past about 100,000 of them the stack overflows: an 8-hour session sampled at
- * 10 Hz has 288,000 samples.
- */
-export function maxOf(values: ArrayLike<number>): number {
-  let max = -Infinity
-  for (let i = 0; i < values.length; i++) if ((values[i] as number) > max) max = values[i] as number
-  return max
-}
-
-/** The smallest of `values` (Infinity for none); see maxOf. */
-export function minOf(values: ArrayLike<number>): number {
-  let min = Infinity
-  for (let i = 0; i < values.length; i++) if ((values[i] as number) < min) min = values[i] as number
-  return min
-}

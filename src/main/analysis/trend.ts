@@ -40,6 +40,7 @@ import {
 } from './breaks'
 import { gaveBackEnough } from './release'
 import { detectSawtooth } from './sawtooth'
+import { minOf } from './select'
 import {
   binLevels,
   blockMeanCorrelation,
@@ -49,7 +50,6 @@ import {
   lagAutocorrelation,
   MINUTE,
   MAD_EFFICIENCY,
-  minOf,
   residualsOf,
   pointNoise,
   slopeInterval,

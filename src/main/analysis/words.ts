@@ -78,8 +78,7 @@ export function trendReason(field: string, t: TrendResult): string {
     'levelled-off': () =>
       `${m} rose and then levelled off (no growth in the last part of the window): a step or a warm-up, not a leak${saw}.`,
     'fell-back': () => `${m} rose and then fell back: memory was given back, not leaked${saw}.`,
-    flat: () =>
-      `${m} held steady at ${formatBytes(t.levelBytes)}: ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${saw}.`,
+    flat: () => `${m} held steady at ${formatBytes(t.levelBytes)}: ${slopeOver(t)}.`,
     shrinking: () => `${m} shrank ${rate(t.slopeBytesPerMin)} over ${span}${saw}.`,
     noisy: () =>
       `${m} moved ${rate(t.slopeBytesPerMin)} over ${span}, but the noise (${ci(t.slopeCi95)}) is too large to call it a leak or stable${saw}.`,
