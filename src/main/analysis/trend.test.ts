@@ -426,6 +426,21 @@ describe('analysis/trend', () => {
       expect(r).toMatchObject({ verdict: 'leak', code: 'growing' })
     })
 
+    it('calls a leak after a warm-up a leak when its tail surely grows past the leak margin, whatever its late half alone shows', () => {
+      // Evaluation set, seed 13: ten samples 30 s apart, a cache filling (+8 % in a minute),
+      // then 1 %/min. The tail after the bend, seven points, grows 0.80 %/min (95 % from
+      // 0.31, above the 0.24 leak margin); its late half, five points, cannot show growth
+      // alone (95 % from -0.16), though it does not contradict it. The tail cannot pass
+      // 99.9 % on five degrees of freedom, and asking that, or a late half surely growing,
+      // made it unclear.
+      const r = judgeCase('warm-up then leak 1%/min, bare30s', 13)
+      expect(r.breakRatio).toBeLessThan(BREAK_RATIO)
+      expect(r.tailSlopeCi95![0]).toBeGreaterThan(r.leakMarginBytesPerMin)
+      expect(r.lateSlopeCi95![0]).toBeLessThan(0)
+      expect(r.lateSlopeCi95![1]).toBeGreaterThan(r.tailSlopeBytesPerMin!)
+      expect(r).toMatchObject({ verdict: 'leak', code: 'growing' })
+    })
+
     it('takes no plateau whose tail may still grow as fast as the whole line', () => {
       // Evaluation set, seed 40: a 2 %/min leak under slowly wandering 10 Hz noise, lifted 4 %
       // in 20 s mid-window; its tail reads 0.7 %/min, but its interval reaches above the line's.

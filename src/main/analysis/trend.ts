@@ -451,19 +451,21 @@ export function judgeTrend(
       return result('inconclusive', 'unclear-end')
     }
     // Growth must go on to the end: after a real break (a step, a warm-up bend) the tail
-    // grows surely, at LEAK_CONFIDENCE, or — when the late half surely grows — its own 95 %
-    // interval stays above the leak margin (a tail of five points cannot show growth at
-    // 99.9 %, t = 10.2, however steep); the late half grows surely too — or, with too few
-    // points to tell (under 8: ten samples every 30 s), does not contradict the overall slope;
-    // or, with no real break, still reaches it (its interval holds the whole line's slope):
-    // half the points cannot prove a slow leak alone, and one line explains the series.
+    // grows surely, at LEAK_CONFIDENCE, or its own 95 % interval stays above the leak margin
+    // (a tail of five points cannot show growth at 99.9 %, t = 10.2, however steep; asking
+    // the late half to grow surely as well left slow leaks after a warm-up's bend, sampled
+    // every 30 s, unclear: five points cannot); the late half grows surely too — or,
+    // with too few points to tell (under 8: ten samples every 30 s), does not contradict the
+    // overall slope; or, with no real break, still reaches it (its interval holds the whole
+    // line's slope): half the points cannot prove a slow leak alone, and one line explains
+    // the series.
     // Whether the late half grows is read against the whole series' noise (lateGrowthInterval).
     const tailOn =
       !brk ||
       !breakIsReal(brk, series.length) ||
       (brk.tail.slope - tQuantile(LEAK_CONFIDENCE, brk.tail.df) * brk.tail.slopeSe > 0 &&
         brk.tail.slope >= leakMargin) ||
-      (lateSurelyGrows && brk.tailCi95[0] >= leakMargin)
+      brk.tailCi95[0] >= leakMargin
     const lateOn =
       !late ||
       !lateCi95 ||
