@@ -14,6 +14,7 @@ import {
   slopeInterval,
   tCdf,
   theilSen,
+  spikeIndices,
   withoutOutliers,
   tQuantile
 } from './stats'
@@ -172,6 +173,19 @@ describe('analysis/stats', () => {
       const spike = [1, -1.2, 0.8, -0.5, 30, 0.3, -0.9, 1.1, -0.7, 0.4]
       expect(withoutOutliers(spike)).not.toContain(30)
       expect(withoutOutliers(spike)).toHaveLength(9)
+    })
+  })
+
+  describe('spikeIndices', () => {
+    it('finds two spikes together where one at a time the second hides the first', () => {
+      const twoSpikes = [1, -1.2, 0.8, -0.5, 30, 29, -0.9, 1.1, -0.7, 0.4]
+      expect(withoutOutliers(twoSpikes)).toHaveLength(10)
+      expect(spikeIndices(twoSpikes)).toEqual([4, 5])
+    })
+
+    it('finds none in spread, nor on fewer points than an outlier test needs', () => {
+      expect(spikeIndices([2, -0.4, -0.2, 3, 0.1, 4.3, -0.1, -0.3])).toEqual([])
+      expect(spikeIndices([1, -1, 0.5, 30, -0.5, 0.2, -0.8])).toEqual([])
     })
   })
 })

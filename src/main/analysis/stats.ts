@@ -82,6 +82,31 @@ export function withoutOutliers(residuals: readonly number[]): number[] {
 }
 
 /**
+ * Indices of the residuals that are spikes: the most k of them (k up to SPIKE_MAX_SHARE of
+ * the points) whose smallest lies beyond OUTLIER_SIGMA times the RMS of the rest, tested
+ * together so that two spikes do not hide each other (withoutOutliers tests one at a time,
+ * and a second spike in the rest keeps the first). Empty below OUTLIER_MIN_POINTS.
+ */
+export function spikeIndices(residuals: readonly number[]): number[] {
+  const n = residuals.length
+  if (n < OUTLIER_MIN_POINTS) return []
+  const order = residuals
+    .map((_, i) => i)
+    .sort((a, b) => Math.abs(residuals[b] as number) - Math.abs(residuals[a] as number))
+  for (let k = Math.floor(SPIKE_MAX_SHARE * n); k >= 1; k--) {
+    const rest = order.slice(k).map((i) => residuals[i] as number)
+    const rms = Math.sqrt(rest.reduce((a, r) => a + r * r, 0) / (rest.length - 2))
+    if (Math.abs(residuals[order[k - 1] as number] as number) > OUTLIER_SIGMA * rms) {
+      return order.slice(0, k).sort((a, b) => a - b)
+    }
+  }
+  return []
+}
+
+/** See spikeIndices. */
+export const SPIKE_MAX_SHARE = 0.2
+
+/**
  * Lag-1 autocorrelation of residuals in time order, clamped to [0, MAX_AUTOCORRELATION];
  * 0 for fewer than 8 points or when it is within chance of 0.
  */

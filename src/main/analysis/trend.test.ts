@@ -10,7 +10,8 @@ import {
   LEAK_MIN_RATE_PER_MIN,
   MIN_TREND_DURATION_MS,
   orderChance,
-  WARMUP_FRACTION
+  WARMUP_FRACTION,
+  withoutSpikes
 } from './trend'
 
 const L = 200 * 1024 * 1024
@@ -441,6 +442,14 @@ describe('analysis/trend', () => {
       expect(r).toMatchObject({ verdict: 'leak', code: 'growing' })
     })
 
+    it('calls a leak sampled every 30 s with two spikes in a row a leak, not a rise and a fall', () => {
+      // Evaluation set, seed 13: a 2 %/min leak under 2 % spikes (+10-30 % for one sample);
+      // two came one after the other, 34 MiB above the line, and read as a peak the leak fell
+      // back from (stable, fell-back). One point a sample averages nothing away.
+      const r = judgeCase('slow leak 2%/min, spiky, 30s', 13)
+      expect(r).toMatchObject({ verdict: 'leak', code: 'growing' })
+    })
+
     it('takes no plateau whose tail may still grow as fast as the whole line', () => {
       // Evaluation set, seed 40: a 2 %/min leak under slowly wandering 10 Hz noise, lifted 4 %
       // in 20 s mid-window; its tail reads 0.7 %/min, but its interval reaches above the line's.
@@ -486,6 +495,41 @@ describe('analysis/trend', () => {
 
     it('has nothing to say about no data', () => {
       expect(judgeTrend([])).toMatchObject({ verdict: 'inconclusive', code: 'no-data' })
+    })
+  })
+
+  describe('withoutSpikes', () => {
+    /** `n` samples 30 s apart, 1 %/min of 100 MiB, ±0.2 MiB, with `v` overriding some. */
+    const series = (v: Record<number, number> = {}, n = 10): { t: number; v: number }[] =>
+      Array.from({ length: n }, (_, i) => ({
+        t: i * 30_000,
+        v: v[i] ?? L / 2 + (i * L) / 400 + (i % 2 ? 0.2 : -0.2) * 1024 * 1024
+      }))
+    const spike = 30 * 1024 * 1024
+
+    it('leaves out one or two points that jump and come back', () => {
+      const base = series()
+      expect(withoutSpikes(series({ 4: base[4]!.v + spike }), 0)).toEqual(
+        base.filter((_, i) => i !== 4)
+      )
+      expect(withoutSpikes(series({ 4: base[4]!.v + spike, 5: base[5]!.v + spike }), 0)).toEqual(
+        base.filter((_, i) => i !== 4 && i !== 5)
+      )
+    })
+
+    it('keeps a peak that memory falls from and stays down, a step, a last point, and three in a row', () => {
+      const base = series()
+      const fallAfter: Record<number, number> = { 4: base[4]!.v + spike }
+      for (let i = 5; i < 10; i++) fallAfter[i] = base[i]!.v - spike / 2
+      expect(withoutSpikes(series(fallAfter), 0)).toHaveLength(10)
+      const step: Record<number, number> = {}
+      for (let i = 7; i < 10; i++) step[i] = base[i]!.v + spike
+      expect(withoutSpikes(series(step), 0)).toHaveLength(10)
+      expect(withoutSpikes(series({ 9: base[9]!.v + spike }), 0)).toHaveLength(10)
+      // (Twenty points: on ten, no more than two can be outliers at all.)
+      const long = series({}, 20)
+      const three = { 8: long[8]!.v + spike, 9: long[9]!.v + spike, 10: long[10]!.v + spike }
+      expect(withoutSpikes(series(three, 20), 0)).toHaveLength(20)
     })
   })
 

@@ -9,7 +9,7 @@
  *  2. Too few samples or too short a window → inconclusive.
  *  3. A sawtooth (≥ 3 sharp drops) is judged by its troughs; anything else by the
  *     interquartile means of TREND_BINS time bins (robust to spikes, honest about correlated
- *     noise).
+ *     noise; bins of one sample are robust to nothing, so there spikes are left out).
  *  4. Theil–Sen slope with a residual-based interval (never tighter than the sample noise
  *     allows). Two margins, as a share of the level over the window (or over
  *     MATERIAL_HORIZON_MS when the window is shorter): LEAK_GROWTH_FRACTION is enough growth
@@ -53,6 +53,7 @@ import {
   residualsOf,
   pointNoise,
   slopeInterval,
+  spikeIndices,
   sumSquaredDeviations,
   tQuantile,
   type LineFit
@@ -155,6 +156,11 @@ export const RISING_ORDER_CHANCE = 1 / 24
  * not pass for stable just because its interval reaches zero.
  */
 export const RISE_CONFIDENCE = 0.9
+
+/** A spike is at most this many points in a row (see withoutSpikes)… */
+export const SPIKE_MAX_POINTS = 2
+/** …and the point after it is within this share of its height of the point before. */
+export const SPIKE_RETURN_SHARE = 0.25
 
 export type TrendCode =
   | 'no-data'
@@ -306,11 +312,13 @@ export function judgeTrend(
   const saw = detectSawtooth(judged)
   // Hours of a fast sawtooth make thousands of troughs: binned like samples beyond
   // MAX_TROUGHS, so Theil–Sen stays cheap.
-  const series = saw
+  const binned = saw
     ? saw.troughs.length > MAX_TROUGHS
       ? binLevels(saw.troughs, MAX_TROUGHS)
       : saw.troughs
     : binLevels(judged, TREND_BINS)
+  // (Bins of one sample average no spike away: there spikes are left out.)
+  const series = !saw && judged.length < 2 * binned.length ? withoutSpikes(binned, from) : binned
   const sawtooth = saw
     ? { drops: saw.drops, periodMs: saw.periodMs, dropBytes: saw.dropBytes }
     : null
@@ -491,6 +499,41 @@ export function judgeTrend(
   if (stopped) return stopped
   if (saw && fit.n < MIN_TREND_POINTS) return result('inconclusive', 'few-cycles')
   return result('inconclusive', 'noisy')
+}
+
+/**
+ * The series less its spikes, where each point is one sample (sampled every 30 s, or PSS read
+ * every fifth sample): one or two points above the line beyond OUTLIER_SIGMA of the rest
+ * (spikeIndices), between neighbours that are not, which come back to where they were — the
+ * point after within SPIKE_RETURN_SHARE of the spike's height of the point before. A
+ * transient allocation gone by the next sample is no level; binned samples average it away,
+ * a single sample does not: two spikes in a row at 30 s read as a leak's peak and a fall
+ * ("fell-back", stable) on a leak of 2 %/min. A peak before a flush is not a spike: memory
+ * after it stays down.
+ */
+export function withoutSpikes(series: readonly Point[], from: number): readonly Point[] {
+  const xs = series.map((p) => (p.t - from) / MINUTE)
+  const r = residualsOf(
+    xs,
+    series.map((p) => p.v),
+    fitPerMinute(series, from)
+  )
+  const outliers = new Set(spikeIndices(r))
+  const spikes = new Set<number>()
+  for (let i = 1; i < series.length - 1; i++) {
+    if (!outliers.has(i) || outliers.has(i - 1)) continue
+    let last = i
+    while (last + 1 < series.length && outliers.has(last + 1)) last++
+    if (last - i + 1 > SPIKE_MAX_POINTS || last === series.length - 1) continue
+    const before = r[i - 1] as number
+    const after = r[last + 1] as number
+    const run = r.slice(i, last + 1)
+    const height = minOf(run) - Math.max(before, after)
+    if (height > 0 && Math.abs(after - before) <= SPIKE_RETURN_SHARE * height) {
+      for (let j = i; j <= last; j++) spikes.add(j)
+    }
+  }
+  return spikes.size === 0 ? series : series.filter((_, i) => !spikes.has(i))
 }
 
 /**
