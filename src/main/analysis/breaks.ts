@@ -59,14 +59,14 @@ export const BREAK_CONFIDENCE = 0.999
 export const BREAK_FAMILY_CONFIDENCE = 0.95
 
 /**
- * A late half that surely grows at the leak margin is overturned by a flat tail inside it only
- * when the tail surely grows less than the leak margin, or the break before it is sharp (its
- * broken line leaves under this share of one line's squared residuals) and its tail has
- * MIN_TAIL_POINTS or more. A step leaves a few per cent; a slow leak under slowly wandering
- * noise (AR, 10 s memory) bent flat for its last 45 s left 47 % and was called levelled-off
- * although its late half rose at 1.9 %/min; a 2 %/min leak sampled every 30 s with one jump
- * before its last four points was called levelled-off on those four (tail 0.7 %/min, 95 % up
- * to 2.3).
+ * A late half that surely grows at the leak margin is overturned by a flat (or falling) tail
+ * inside it only when the break before it is sharp (its broken line leaves under this share
+ * of one line's squared residuals) and its tail has MIN_TAIL_POINTS or more, however surely
+ * the tail grows less than the leak margin. A step leaves a few per cent; a slow leak under
+ * slowly wandering noise (AR, 10 s memory) bent flat for its last 45 s left 47 % and was
+ * called levelled-off although its late half rose at 1.9 %/min; a 2 %/min leak sampled every
+ * 30 s with one jump before its last four points was called levelled-off on those four (tail
+ * 0.7 %/min, 95 % up to 2.3).
  */
 export const LOOSE_BREAK_RATIO = 0.3
 
@@ -165,12 +165,14 @@ export function breakIsReal(b: Break, n: number, atLeast = 0): boolean {
 /**
  * Growth stopped after a real break (a step, a bend, a peak): the best split's tail does not
  * grow — not significantly above zero, or surely under the leak margin — and its estimate is
- * under the leak margin or half the overall slope (when the late half surely grows, only a
- * sharp break with a long enough tail may rest on that estimate: LOOSE_BREAK_RATIO). Only the
- * best split is asked: scanning every split would find some short noisy tail that looks flat
- * on a real leak. When the tail's interval reaches the leak margin, the plateau rests on its
- * estimate; on a tail of fewer than MIN_TAIL_POINTS that estimate is too rough to carry it,
- * and the break must be real at FEW_TAIL_BREAK_CONFIDENCE; on a series of
+ * under the leak margin or half the overall slope. When the late half surely grows, only a
+ * sharp break with a long enough tail stops it (LOOSE_BREAK_RATIO), even a tail that surely
+ * falls: slowly wandering noise at 1 s bent the last 70 s of a 2 %/min leak down by 1.5 %/min
+ * (95 % to -0.75) after a loose break (43 % of one line's residuals left), and it read as
+ * given back. Only the best split is asked: scanning every split would find some short noisy
+ * tail that looks flat on a real leak. When the tail's interval reaches the leak margin, the
+ * plateau rests on its estimate; on a tail of fewer than MIN_TAIL_POINTS that estimate is too
+ * rough to carry it, and the break must be real at FEW_TAIL_BREAK_CONFIDENCE; on a series of
  * SLOWER_TAIL_MIN_POINTS or more its interval must also stay under the overall slope (surely
  * slower than the whole line).
  */
@@ -184,8 +186,8 @@ export function plateauAfterBreak(
   if (!breakIsReal(brk, n)) return false
   const [lo, hi] = brk.tailCi95
   if (lo > 0 && brk.tail.slope >= leakMargin) return false
-  if (hi < leakMargin) return true
   if (lateGrows && (brk.ratio >= LOOSE_BREAK_RATIO || brk.tail.n < MIN_TAIL_POINTS)) return false
+  if (hi < leakMargin) return true
   if (brk.tail.n < MIN_TAIL_POINTS && !breakIsReal(brk, n, FEW_TAIL_BREAK_CONFIDENCE)) return false
   if (n >= SLOWER_TAIL_MIN_POINTS && hi >= overallSlope) return false
   return brk.tail.slope < Math.max(leakMargin, SLOWER_RATIO * overallSlope)

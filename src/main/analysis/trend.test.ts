@@ -450,6 +450,18 @@ describe('analysis/trend', () => {
       expect(r).toMatchObject({ verdict: 'leak', code: 'growing' })
     })
 
+    it('takes no fall after a loose break for a release while the late half surely grows', () => {
+      // Evaluation set, seed 36: a 2 %/min leak under slowly wandering noise (90 % kept a
+      // second later), 1 s samples. Its last 70 s dip 1.5 %/min (95 % to -0.75) after a break
+      // that leaves 43 % of one line's squared residuals, while the late half grows 1.6 %/min
+      // (95 % from 0.4): that read as "rose and fell back", stable.
+      const r = judgeCase('slow leak 2%/min, AR noise 1%, bare', 36)
+      expect(r.breakRatio).toBeGreaterThan(LOOSE_BREAK_RATIO)
+      expect(r.tailSlopeCi95![1]).toBeLessThan(0)
+      expect(r.lateSlopeCi95![0]).toBeGreaterThan(0)
+      expect(r.verdict).not.toBe('stable')
+    })
+
     it('takes no plateau whose tail may still grow as fast as the whole line', () => {
       // Evaluation set, seed 40: a 2 %/min leak under slowly wandering 10 Hz noise, lifted 4 %
       // in 20 s mid-window; its tail reads 0.7 %/min, but its interval reaches above the line's.
