@@ -81,6 +81,9 @@ export function withoutOutliers(residuals: readonly number[]): number[] {
   return kept
 }
 
+/** Up to this share of the points may be spikes (see spikeIndices). */
+export const SPIKE_MAX_SHARE = 0.2
+
 /**
  * Indices of the residuals that are spikes: the most k of them (k up to SPIKE_MAX_SHARE of
  * the points) whose smallest lies beyond OUTLIER_SIGMA times the RMS of the rest, tested
@@ -102,9 +105,6 @@ export function spikeIndices(residuals: readonly number[]): number[] {
   }
   return []
 }
-
-/** See spikeIndices. */
-export const SPIKE_MAX_SHARE = 0.2
 
 /**
  * Lag-1 autocorrelation of residuals in time order, clamped to [0, MAX_AUTOCORRELATION];
