@@ -64,6 +64,64 @@ describe('analysis/index', () => {
       expect(a.metrics.rssBytes?.reason).toMatch(/gave \d+% of it back after load stopped/)
     })
 
+    describe('a load too noisy to call on its own, judged by what it left behind', () => {
+      const M = 1024 * 1024
+      /** baseline 30 s, load 2 min, idle 60 s keeping `kept` of what `load` added. */
+      const releaseSession = (load: S.Shape, kept: number, noise: number): SessionData =>
+        session({
+          rss: (ms) =>
+            ms < 30_000
+              ? 100 * M
+              : ms <= 150_000
+                ? 100 * M + load(ms - 30_000)
+                : 100 * M +
+                  load(120_000) * (kept + (1 - kept) * Math.pow(0.5, (ms - 150_000) / 5000)),
+          durationMs: 210_000,
+          noise,
+          events: [phase(0, 'baseline'), phase(30_000, 'load'), phase(150_000, 'idle')]
+        })
+      // +10 MiB/min under 10 % noise: surely growing at 95 %, not at 99.9 %.
+      const noisyLeak: S.Shape = (ms) => (10 * M * ms) / 60_000
+
+      it('calls growth it surely saw and mostly kept beyond T224 limit a leak', () => {
+        const rss = analyzeSession(releaseSession(noisyLeak, 1, 0.1)).metrics.rssBytes
+        expect(rss?.slopeCi95[0]).toBeGreaterThan(0)
+        expect(rss).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
+        expect(rss?.reason).toMatch(
+          /^RSS grew \+.*\/min \(95% CI .*\) over 1m 48s under load, too unsteady to call on its own, and kept \d+% of the .* it gained after load stopped, ending \+\d+\.\d% above its baseline \(T224 allows 15%\): not released\.$/
+        )
+      })
+
+      it('leaves it undecided when what it kept stays within T224 limit, and stable when given back', () => {
+        // The same load (same noise): 40 % given back, ending under 15 % above the baseline.
+        const within = analyzeSession(releaseSession(noisyLeak, 0.6, 0.1)).metrics.rssBytes
+        expect(within).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+        const back = analyzeSession(releaseSession(noisyLeak, 0, 0.1)).metrics.rssBytes
+        expect(back).toMatchObject({ verdict: 'stable', reasonCode: 'released' })
+      })
+
+      it('leaves it undecided when the load did not surely grow, whatever it kept', () => {
+        // 20 MiB in the load's first 2 s (inside its warm-up), then +5 MiB/min under 10 %
+        // noise: past the leak margin, but not surely above zero.
+        const early: S.Shape = (ms) => (ms >= 2000 ? 20 * M : 0) + (5 * M * ms) / 60_000
+        const rss = analyzeSession(releaseSession(early, 1, 0.1)).metrics.rssBytes
+        expect(rss?.slopeBytesPerMin).toBeGreaterThan(rss?.leakMarginBytesPerMin ?? Infinity)
+        expect(rss?.slopeCi95[0]).toBeLessThan(0)
+        expect(rss?.releasedPercent).toBeLessThan(10)
+        expect(rss).toMatchObject({ verdict: 'inconclusive', reasonCode: 'noisy' })
+      })
+
+      it('leaves a warm-up still climbing when load stopped undecided, though it kept it all', () => {
+        // Caches filling (+30 MiB, 20 s time constant) keep what they filled: unclear-end is a
+        // doubt about the shape, not the noise.
+        const warmUp: S.Shape = (ms) => 30 * M * (1 - Math.exp(-ms / 20_000))
+        const rss = analyzeSession(releaseSession(warmUp, 1, 0.01)).metrics.rssBytes
+        expect(rss?.slopeCi95[0]).toBeGreaterThan(0)
+        expect(rss?.releasedPercent).toBeLessThan(10)
+        expect(rss).toMatchObject({ verdict: 'inconclusive', reasonCode: 'unclear-end' })
+      })
+    })
+
     it('works on a minimal session: samples only, no events, no verdicts', () => {
       const a = analyzeSession(session({ rss: S.flat(L), durationMs: 120_000, noise: 0.002 }))
       expect(a.status).toBe('no-criteria')

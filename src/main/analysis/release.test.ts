@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { phaseSpans } from './phases'
-import { analyzeRelease, gaveBackEnough } from './release'
+import { analyzeRelease, gaveBackEnough, keptMostOf } from './release'
 import * as S from './synthetic'
 
 const L = 100 * 1024 * 1024
@@ -78,6 +78,37 @@ describe('analysis/release', () => {
       expect(gaveBackEnough(49, 100, 101)).toBe(false)
       // A part of the process (the heap) may be held to the whole's level (RSS).
       expect(gaveBackEnough(60, 100, 130, 200)).toBe(true)
+    })
+  })
+
+  describe('keptMostOf', () => {
+    const kept = (releasedPercent: number | null, finalBytes: number): boolean =>
+      keptMostOf({
+        loadEnd: T0,
+        baselineBytes: 100,
+        peakBytes: 150,
+        finalBytes,
+        grownBytes: 50,
+        releasedPercent,
+        halfLifeSec: null
+      })
+
+    it('takes under half given back and an end beyond 15 % of the base for growth that stayed', () => {
+      expect(kept(40, 130)).toBe(true)
+      expect(kept(-5, 152)).toBe(true)
+      // Half given back, or an end within T224's limit, or nothing grown: not kept.
+      expect(kept(50, 125)).toBe(false)
+      expect(kept(40, 115)).toBe(false)
+      expect(kept(null, 130)).toBe(false)
+      // Never both kept and given back enough.
+      for (const [p, end] of [
+        [40, 130],
+        [60, 115],
+        [50, 116],
+        [80, 140]
+      ] as const) {
+        expect(kept(p, end) && gaveBackEnough(p, 100, end)).toBe(false)
+      }
     })
   })
 })

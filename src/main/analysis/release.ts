@@ -47,6 +47,19 @@ export function gaveBackEnough(
   )
 }
 
+/**
+ * Did the load's growth stay: less than half of it came back, and the level ended beyond
+ * T224's limit above the baseline? Neither test of gaveBackEnough passes, by a margin: what
+ * a load that surely grew left behind after it stopped (metric.ts).
+ */
+export function keptMostOf(r: ReleaseResult): boolean {
+  return (
+    r.releasedPercent !== null &&
+    r.releasedPercent < RELEASED_ENOUGH_PERCENT &&
+    r.finalBytes - r.baselineBytes > KEPT_MAX_FRACTION * r.baselineBytes
+  )
+}
+
 export interface ReleaseResult {
   /** When load stopped (end of the last load phase), ms since the epoch. */
   loadEnd: number

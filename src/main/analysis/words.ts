@@ -14,7 +14,7 @@ import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
 import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
 import type { FlushCycle } from './flush-cycle'
-import type { ReleaseResult } from './release'
+import { KEPT_MAX_FRACTION, type ReleaseResult } from './release'
 import {
   STABLE_GROWTH_FRACTION,
   STABLE_HORIZON_MS,
@@ -195,6 +195,13 @@ export function flushCycleClause(field: string, c: FlushCycle): string {
 /** The load growth came back after load stopped: not a leak. */
 export function releasedReason(field: string, r: ReleaseResult): string {
   return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load but gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}: not a leak.`
+}
+
+/** A load too unsteady to call that surely grew and kept most of it after load (metric.ts). */
+export function keptAfterLoadReason(field: string, t: TrendResult, r: ReleaseResult): string {
+  const kept = 100 - (r.releasedPercent ?? 0)
+  const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
+  return `${metricName(field)} grew ${slopeOver(t)} under load, too unsteady to call on its own, and kept ${pct(kept, 0)} of the ${formatBytes(r.grownBytes)} it gained after load stopped, ending ${signedPct(above)} above its baseline (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
 }
 
 /** Appended to a leak's reason when there was a release phase. */
