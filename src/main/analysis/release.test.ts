@@ -100,6 +100,17 @@ describe('analysis/release', () => {
       expect(kept(50, 125)).toBe(false)
       expect(kept(40, 115)).toBe(false)
       expect(kept(null, 130)).toBe(false)
+      expect(
+        keptMostOf({
+          loadEnd: T0,
+          baselineBytes: 0,
+          peakBytes: 50,
+          finalBytes: 50,
+          grownBytes: 50,
+          releasedPercent: 0,
+          halfLifeSec: null
+        })
+      ).toBe(false)
       // Never both kept and given back enough.
       for (const [p, end] of [
         [40, 130],

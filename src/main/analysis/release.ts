@@ -56,6 +56,7 @@ export function keptMostOf(r: ReleaseResult): boolean {
   return (
     r.releasedPercent !== null &&
     r.releasedPercent < RELEASED_ENOUGH_PERCENT &&
+    r.baselineBytes > 0 &&
     r.finalBytes - r.baselineBytes > KEPT_MAX_FRACTION * r.baselineBytes
   )
 }

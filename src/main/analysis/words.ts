@@ -199,9 +199,10 @@ export function releasedReason(field: string, r: ReleaseResult): string {
 
 /** A load too unsteady to call that surely grew and kept most of it after load (metric.ts). */
 export function keptAfterLoadReason(field: string, t: TrendResult, r: ReleaseResult): string {
-  const kept = 100 - (r.releasedPercent ?? 0)
+  const released = r.releasedPercent ?? 0
+  const kept = released <= 0 ? 'all' : pct(100 - released, 0)
   const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
-  return `${metricName(field)} grew ${slopeOver(t)} under load, too unsteady to call on its own, and kept ${pct(kept, 0)} of the ${formatBytes(r.grownBytes)} it gained after load stopped, ending ${signedPct(above)} above its baseline (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
+  return `${metricName(field)} grew ${slopeOver(t)} under load, too unsteady to call on its own, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained after load stopped, ending ${signedPct(above)} above its baseline (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
 }
 
 /** Appended to a leak's reason when there was a release phase. */
