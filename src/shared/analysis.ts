@@ -35,9 +35,9 @@ export interface MetricAnalysis {
   sawtooth?: boolean
   /**
    * Machine-readable cause of the verdict (the reason's key in the words module), e.g.
-   * 'growing', 'levelled-off', 'fell-back', 'kept-after-fall', 'released', 'too-short',
-   * 'noisy', 'shared-pages', 'own-pages-unclear', 'no-flush', 'flush-phase', 'within-rss',
-   * 'with-rss', 'with-heap', 'small-beside-rss'.
+   * 'growing', 'levelled-off', 'fell-back', 'kept-after-fall', 'released', 'not-released',
+   * 'too-short', 'noisy', 'shared-pages', 'own-pages-unclear', 'no-flush', 'flush-phase',
+   * 'within-rss', 'with-rss', 'with-heap', 'small-beside-rss'.
    */
   reasonCode?: string
   /** Slope of the late half of the judged window, bytes per minute, when fitted. */
