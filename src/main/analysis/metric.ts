@@ -9,7 +9,7 @@ import type { MetricAnalysis, MetricVerdict } from '../../shared/analysis'
 import { growthOfPoints, type Point } from './growth'
 import { fitFlushCycle, withoutFlushCycle, type FlushCycle } from './flush-cycle'
 import { findPhase, loadSpan, type PhaseSpan } from './phases'
-import { analyzeRelease, gaveBackEnough, keptMostOf, type ReleaseResult } from './release'
+import { analyzeRelease, keptMostOf, releasedEnough, type ReleaseResult } from './release'
 import { judgeTrend, type TrendResult } from './trend'
 import {
   flushCycleClause,
@@ -18,11 +18,6 @@ import {
   releasedReason,
   trendReason
 } from './words'
-
-/** Did the load's growth come back (most of it, or half and the rest within T224's limit)? */
-export function releasedEnough(r: ReleaseResult): boolean {
-  return gaveBackEnough(r.releasedPercent, r.baselineBytes, r.finalBytes)
-}
 
 export interface MetricReport {
   field: string

@@ -47,10 +47,16 @@ export function gaveBackEnough(
   )
 }
 
+/** Did the load's growth come back (most of it, or half and the rest within T224's limit)? */
+export function releasedEnough(r: ReleaseResult): boolean {
+  return gaveBackEnough(r.releasedPercent, r.baselineBytes, r.finalBytes)
+}
+
 /**
  * Did the load's growth stay: less than half of it came back, and the level ended beyond
  * T224's limit above the baseline? Neither test of gaveBackEnough passes, by a margin: what
- * a load that surely grew left behind after it stopped (metric.ts).
+ * a load that surely grew left behind after it stopped (metric.ts); the other side of
+ * releasedEnough.
  */
 export function keptMostOf(r: ReleaseResult): boolean {
   return (
