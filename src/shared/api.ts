@@ -202,7 +202,13 @@ export type SnapshotSummary = z.infer<typeof SnapshotSummarySchema>
 export const SessionViewSchema = z.object({
   summary: SessionSummarySchema,
   meta: SessionMetaSchema,
+  /**
+   * The samples to draw: all of them up to 20,000, past that each span of time's highest and
+   * lowest RSS (main/session/envelope.ts). The analysis reads every sample from disk.
+   */
   samples: z.array(SampleSchema),
+  /** Samples in the recording (more than `samples` holds when it was thinned). */
+  sampleCount: z.number().int().nonnegative(),
   events: z.array(SessionEventSchema),
   latency: LatencyFileSchema.nullable(),
   /**

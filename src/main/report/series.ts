@@ -27,25 +27,40 @@ export function pointsOf(
  * its lowest and highest point in time order. A series that already fits is returned as is.
  */
 export function decimateMinMax(points: readonly Point[], maxPoints: number): Point[] {
-  if (points.length <= maxPoints) return [...points]
+  return decimateMinMaxBy(
+    points,
+    maxPoints,
+    (p) => p[0],
+    (p) => p[1]
+  )
+}
+
+/** decimateMinMax of any items in time order, by the time and the value `of` them. */
+export function decimateMinMaxBy<T>(
+  items: readonly T[],
+  maxPoints: number,
+  timeOf: (x: T) => number,
+  valueOf: (x: T) => number
+): T[] {
+  if (items.length <= maxPoints) return [...items]
   const buckets = Math.max(1, Math.floor(maxPoints / 2))
-  const t0 = points[0]![0]
-  const span = points[points.length - 1]![0] - t0 || 1
-  const out: Point[] = []
+  const t0 = timeOf(items[0]!)
+  const span = timeOf(items[items.length - 1]!) - t0 || 1
+  const out: T[] = []
   let i = 0
   for (let b = 0; b < buckets; b++) {
     const end = b === buckets - 1 ? Infinity : t0 + (span * (b + 1)) / buckets
-    let lo: Point | null = null
-    let hi: Point | null = null
-    while (i < points.length && points[i]![0] < end) {
-      const p = points[i]!
-      if (lo === null || p[1] < lo[1]) lo = p
-      if (hi === null || p[1] > hi[1]) hi = p
+    let lo: T | null = null
+    let hi: T | null = null
+    while (i < items.length && timeOf(items[i]!) < end) {
+      const p = items[i]!
+      if (lo === null || valueOf(p) < valueOf(lo)) lo = p
+      if (hi === null || valueOf(p) > valueOf(hi)) hi = p
       i++
     }
     if (lo === null || hi === null) continue
     if (lo === hi) out.push(lo)
-    else if (lo[0] <= hi[0]) out.push(lo, hi)
+    else if (timeOf(lo) <= timeOf(hi)) out.push(lo, hi)
     else out.push(hi, lo)
   }
   return out

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SessionViewSchema } from '../../shared/api'
+import { MAX_VIEW_SAMPLES } from '../session/envelope'
 import { listSessionDirs, readSession } from '../session/reader'
 import { SessionStore } from './session-store'
 
@@ -64,6 +65,51 @@ describe('session-store', () => {
     it('leaves out events the API does not know', async () => {
       const v = await store.open(join(a, 'old'))
       expect(v.events).toEqual([{ t: 1, type: 'phase', phase: 'load' }])
+    })
+
+    it('thins a long recording for drawing and says how many samples it holds', async () => {
+      // Eight hours at 1 Hz with one spike: past MAX_VIEW_SAMPLES, an envelope of RSS.
+      const n = 8 * 3600
+      const lines = Array.from({ length: n }, (_, i) =>
+        JSON.stringify({
+          t: 1_000_000 + i * 1000,
+          pid: 1,
+          rssBytes: i === 7777 ? 900_000_000 : 100_000_000 + (i % 60) * 4096,
+          pssBytes: null,
+          ussBytes: null,
+          heapBytes: 50_000_000,
+          fileMappedBytes: 40_000_000,
+          stackBytes: 132_000,
+          swapBytes: 0,
+          cpuPercent: null,
+          cpuUserPercent: null,
+          cpuSystemPercent: null,
+          threads: 8,
+          fds: 20,
+          tcpConnections: 0,
+          portConnections: null,
+          wsConnections: null
+        })
+      )
+      writeSession(
+        join(a, 'long'),
+        { scenario: 'memory-stability', startedAt: 4 },
+        {
+          'samples.ndjson': lines.join('\n') + '\n'
+        }
+      )
+      const v = await store.open(join(a, 'long'))
+      expect(v.sampleCount).toBe(n)
+      expect(v.samples.length).toBeLessThanOrEqual(MAX_VIEW_SAMPLES)
+      expect(v.samples.length).toBeLessThan(n)
+      expect(v.samples.map((x) => x.rssBytes)).toContain(900_000_000)
+      // …and still spans the whole recording.
+      expect(v.samples[0]!.t).toBeLessThan(1_000_000 + 10_000)
+      expect(v.samples.at(-1)!.t).toBeGreaterThan(1_000_000 + (n - 10) * 1000)
+      expect(SessionViewSchema.safeParse(v).success).toBe(true)
+      // A short one is sent whole.
+      const short = await store.open(join(a, 'old'))
+      expect(short.sampleCount).toBe(short.samples.length)
     })
 
     it('carries the latency histograms as bars, valid for the API', async () => {

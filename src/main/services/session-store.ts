@@ -9,6 +9,7 @@ import { basename, dirname, resolve } from 'node:path'
 import type { SessionSummary, SessionView, SnapshotSummary } from '../../shared/api'
 import { SessionEventSchema } from '../../shared/api-schemas'
 import { latencyHistograms } from '../analysis/latency'
+import { envelopeSamples } from '../session/envelope'
 import { ProfilerError } from '../../shared/errors'
 import type { CriterionResult, SessionData, SessionEvent } from '../../shared/session'
 import type { Engine } from './engine'
@@ -48,7 +49,8 @@ export class SessionStore {
     return {
       summary: summarize(data),
       meta: data.meta,
-      samples: data.samples,
+      samples: envelopeSamples(data.samples),
+      sampleCount: data.samples.length,
       events: data.events.filter(isKnownEvent),
       latency: data.latency,
       // Decoded here: the renderer gets bars, never HdrHistogram bytes to decode.

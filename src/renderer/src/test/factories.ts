@@ -176,6 +176,7 @@ export function sessionView(o: Partial<SessionView> = {}): SessionView {
       status: summary.status
     },
     samples: [0, 1, 2, 3].map((i) => sample({ t: T0 + i * 1000, rssBytes: (100 + i) * MiB })),
+    sampleCount: o.samples?.length ?? 4,
     events: [{ t: T0, type: 'phase', phase: 'load' }],
     latency: null,
     verdicts: [criterion()],

@@ -94,6 +94,17 @@ describe('Investigation', () => {
     expect(screen.getByText(/They disagree after the grace period/)).toBeTruthy()
   })
 
+  it('says when the chart of a long recording is drawn from a share of its samples', async () => {
+    const fake = api()
+    await renderWithStore(<Investigation />, fake)
+    await screen.findByRole('figure', { name: 'Memory with fitted trend' })
+    expect(screen.queryByText(/Drawn from/)).toBeNull()
+    cleanup()
+    fake.handle({ 'session:open': () => sessionView({ sampleCount: 288_000 }) })
+    await renderWithStore(<Investigation />, fake)
+    expect(await screen.findByText(/Drawn from 4 of 288,000 samples/)).toBeTruthy()
+  })
+
   it('takes a snapshot now and diffs two', async () => {
     const fake = api()
     await renderWithStore(<Investigation />, fake)

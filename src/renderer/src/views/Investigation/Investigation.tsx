@@ -21,7 +21,8 @@ import {
   latencyHistogramSpecs,
   latencyRows,
   metricName,
-  missingConnections
+  missingConnections,
+  thinnedNote
 } from './Investigation.utils'
 
 function Findings({ a }: { a: AnalysisResult }): React.JSX.Element {
@@ -176,6 +177,7 @@ export function Investigation(): React.JSX.Element {
   }, [session, list, store])
 
   const a = analysis.state === 'ready' ? analysis.value : null
+  const thinned = view.state === 'ready' ? thinnedNote(view.value) : null
   const canTake = state?.attachment?.pid !== null && state?.attachment?.pid !== undefined
   const lat = view.state === 'ready' ? latencyRows(a, view.value.latency) : []
   const maxP99 = Math.max(1, ...lat.map((r) => r.p99Ms))
@@ -228,6 +230,7 @@ export function Investigation(): React.JSX.Element {
               height={260}
             />
           )}
+          {thinned && <p className="muted small">{thinned}</p>}
           <Growth a={a} />
         </section>
       )}

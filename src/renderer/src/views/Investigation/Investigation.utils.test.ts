@@ -6,6 +6,7 @@ import {
   headline,
   latencyRows,
   missingConnections,
+  thinnedNote,
   trendLine
 } from './Investigation.utils'
 
@@ -55,6 +56,16 @@ describe('Investigation.utils', () => {
         { x: 0, y: 10 * MiB },
         { x: 240, y: 14 * MiB }
       ])
+    })
+  })
+
+  describe('thinnedNote', () => {
+    it('says what a thinned chart is drawn from, and nothing when every sample is drawn', () => {
+      expect(thinnedNote(sessionView())).toBeNull()
+      expect(thinnedNote(sessionView({ sampleCount: 288_000 }))).toBe(
+        "Drawn from 4 of 288,000 samples: each span of time's highest and lowest RSS. " +
+          'The analysis reads all 288,000.'
+      )
     })
   })
 

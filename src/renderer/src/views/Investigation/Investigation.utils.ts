@@ -82,6 +82,19 @@ export function trendLine(
   ]
 }
 
+/**
+ * What the chart of a long recording is drawn from, when the engine thinned it (SessionView
+ * `samples`); null when every sample is drawn.
+ */
+export function thinnedNote(view: SessionView): string | null {
+  if (view.sampleCount <= view.samples.length) return null
+  const n = (x: number): string => x.toLocaleString('en-US')
+  return (
+    `Drawn from ${n(view.samples.length)} of ${n(view.sampleCount)} samples: each span of ` +
+    `time's highest and lowest RSS. The analysis reads all ${n(view.sampleCount)}.`
+  )
+}
+
 /** Memory of a recorded session with the fitted trends of RSS and heap. */
 export function growthSpec(view: SessionView, a: AnalysisResult | null): ChartSpec {
   const set = new SeriesSet()

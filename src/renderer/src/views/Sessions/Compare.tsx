@@ -86,7 +86,7 @@ export function Compare({ a, b }: { a: SessionSummary; b: SessionSummary }): Rea
       <TimeSeriesChart
         spec={spec}
         version={1}
-        summary={`${va.value.samples.length} samples in A, ${vb.value.samples.length} in B`}
+        summary={`${va.value.sampleCount.toLocaleString('en-US')} samples in A, ${vb.value.sampleCount.toLocaleString('en-US')} in B`}
       />
       {rows.length === 0 ? (
         <p className="muted">Neither session has judged criteria.</p>

@@ -16,7 +16,11 @@ import { renderWithStore } from '../../test/render'
 import { Sessions } from './Sessions'
 
 vi.mock('../../charts/TimeSeriesChart', () => ({
-  TimeSeriesChart: ({ spec }: { spec: { title: string } }) => <figure aria-label={spec.title} />
+  TimeSeriesChart: ({ spec, summary }: { spec: { title: string }; summary: string }) => (
+    <figure aria-label={spec.title}>
+      <figcaption>{summary}</figcaption>
+    </figure>
+  )
 }))
 
 afterEach(cleanup)
@@ -39,6 +43,8 @@ function api(list = [A, B]) {
     'session:open': ({ dir }) =>
       sessionView({
         summary: dir === '/s/a' ? A : B,
+        // B is a long recording the engine thinned for drawing.
+        ...(dir === '/s/a' ? {} : { sampleCount: 288_000 }),
         verdicts: [criterion({ measured: dir === '/s/a' ? 4 : 12, pass: dir === '/s/a' })]
       }),
     'session:delete': () => ({}),
@@ -89,6 +95,7 @@ describe('Sessions', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: 'Select b for comparison' }))
     await userEvent.click(compare)
     expect(await screen.findByRole('figure', { name: 'Memory, A against B' })).toBeTruthy()
+    expect(screen.getByText('4 samples in A, 288,000 in B')).toBeTruthy()
     // The significance calls come from their own request; wait for them.
     expect(await screen.findByText('B regresses: RSS slope +4.0 MiB/min.')).toBeTruthy()
     const table = screen.getByRole('table', { name: 'Criteria, A against B' })
