@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { processSample } from '../../../test/helpers/sample'
 import type { Sample } from '../../shared/sample'
 import {
   growthOfPoints,
@@ -11,25 +12,7 @@ import {
 } from './growth'
 
 function sample(t: number, rssBytes: number, pssBytes: number | null = null): Sample {
-  return {
-    t,
-    pid: 1,
-    rssBytes,
-    pssBytes,
-    ussBytes: null,
-    heapBytes: rssBytes / 2,
-    fileMappedBytes: rssBytes / 4,
-    stackBytes: 132_000,
-    swapBytes: 0,
-    cpuPercent: null,
-    cpuUserPercent: null,
-    cpuSystemPercent: null,
-    threads: 8,
-    fds: 20,
-    tcpConnections: 0,
-    portConnections: null,
-    wsConnections: null
-  }
+  return processSample(t, rssBytes, { pssBytes })
 }
 
 describe('analysis/growth', () => {

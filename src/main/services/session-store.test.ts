@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { processSample } from '../../../test/helpers/sample'
 import { SessionViewSchema } from '../../shared/api'
 import { MAX_VIEW_SAMPLES } from '../session/envelope'
 import { listSessionDirs, readSession } from '../session/reader'
@@ -70,26 +71,9 @@ describe('session-store', () => {
     it('thins a long recording for drawing and says how many samples it holds', async () => {
       // Eight hours at 1 Hz with one spike: past MAX_VIEW_SAMPLES, an envelope of RSS.
       const n = 8 * 3600
+      const rss = (i: number): number => (i === 7777 ? 900_000_000 : 100_000_000 + (i % 60) * 4096)
       const lines = Array.from({ length: n }, (_, i) =>
-        JSON.stringify({
-          t: 1_000_000 + i * 1000,
-          pid: 1,
-          rssBytes: i === 7777 ? 900_000_000 : 100_000_000 + (i % 60) * 4096,
-          pssBytes: null,
-          ussBytes: null,
-          heapBytes: 50_000_000,
-          fileMappedBytes: 40_000_000,
-          stackBytes: 132_000,
-          swapBytes: 0,
-          cpuPercent: null,
-          cpuUserPercent: null,
-          cpuSystemPercent: null,
-          threads: 8,
-          fds: 20,
-          tcpConnections: 0,
-          portConnections: null,
-          wsConnections: null
-        })
+        JSON.stringify(processSample(1_000_000 + i * 1000, rss(i)))
       )
       writeSession(
         join(a, 'long'),

@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample } from '../../shared/sample'
+import { processSample } from '../../../test/helpers/sample'
 import { envelopeSamples, MAX_VIEW_SAMPLES } from './envelope'
 
 const MiB = 1024 * 1024
 
-function sample(t: number, rssBytes: number): Sample {
-  return {
-    t,
-    pid: 1,
-    rssBytes,
-    pssBytes: null,
-    ussBytes: null,
-    heapBytes: rssBytes / 2,
-    fileMappedBytes: rssBytes / 4,
-    stackBytes: 132_000,
-    swapBytes: 0,
-    cpuPercent: null,
-    cpuUserPercent: null,
-    cpuSystemPercent: null,
-    threads: 8,
-    fds: 20,
-    tcpConnections: 0,
-    portConnections: null,
-    wsConnections: null
-  }
-}
+const sample = (t: number, rssBytes: number): Sample => processSample(t, rssBytes)
 
 /** `n` samples 100 ms apart from t = 1,000,000, RSS given by `rss(i)`. */
 function series(n: number, rss: (i: number) => number): Sample[] {
