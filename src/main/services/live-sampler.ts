@@ -3,8 +3,9 @@
  * interval, and (opt-in, every 5 s at most) the server's own figures from system.stats
  * merged into the samples that follow a poll.
  */
-import type { Sample, ServerFigures } from '../../shared/sample'
+import type { Sample } from '../../shared/sample'
 import type { RunningSampler } from '../sampler/types'
+import { toServerFigures } from '../target/stats'
 import type { KalamClient, ServerStats } from '../target/types'
 import type { Engine } from './engine'
 import type { LiveStream } from './live-stream'
@@ -79,26 +80,9 @@ export function startLiveSampler(o: LiveSamplerOptions): LiveSampler {
 /** Adds the latest system.stats poll to a sample that has none of its own. */
 export function withServerFigures(sample: Sample, stats: ServerStats | null): Sample {
   if (!stats || sample.server) return sample
-  const server: ServerFigures = { polledAt: stats.polledAt }
-  const keys = [
-    'memoryBytes',
-    'cpuPercent',
-    'threads',
-    'websocketSessions',
-    'websocketSessionsPeak',
-    'activeConnections',
-    'activeSubscriptions',
-    'activeSubscriptionsPeak',
-    'jobsRunning',
-    'jobsQueued',
-    'jobsFailed',
-    'memtableBytes',
-    'sstBytes'
-  ] as const
-  for (const k of keys) if (typeof stats[k] === 'number') server[k] = stats[k]
   return {
     ...sample,
     wsConnections: sample.wsConnections ?? stats.websocketSessions ?? null,
-    server
+    server: toServerFigures(stats)
   }
 }
