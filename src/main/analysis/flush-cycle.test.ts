@@ -64,6 +64,22 @@ describe('analysis/flush-cycle', () => {
     )
   })
 
+  it('pairs each sample only with the memtable reading taken with it', () => {
+    // Every third poll missing (a timeout): those samples have no place in the cycle. Paired
+    // with the next reading instead, they would read the wrong phase and blur the weight.
+    const { points, memtables } = coarse({
+      weight: 10,
+      leakPerMin: 6 * MiB,
+      intervalMs: 20_000,
+      durationMs: 10 * MIN
+    })
+    const polled = memtables.filter((_, i) => i % 3 !== 1)
+    const cycle = fitFlushCycle(points, polled, whole(points))
+    expect(cycle?.samplesUsed).toBe(polled.length)
+    expect(cycle?.bytesPerMemtableByte).toBeGreaterThan(9)
+    expect(cycle?.bytesPerMemtableByte).toBeLessThan(11)
+  })
+
   it('turns an aliased sawtooth sampled every 30 s into a series whose leak shows', () => {
     const { points, memtables } = coarse({ weight: 10, leakPerMin: 6 * MiB })
     // As measured, the ±10 MiB of the cycle hides the leak.

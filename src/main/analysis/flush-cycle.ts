@@ -155,21 +155,29 @@ export function slopeBesideMemtables(
   return { slope: fit.slope, slopeSe: fit.slopeSe, df: fit.pairs.length - 3, flushes }
 }
 
+/**
+ * The points in `window` that have a memtable reading taken with them. Both series are in time
+ * order (as judgeTrend asks of its points), so they are merged: a lookup by time per point
+ * hashed 287,000 float keys for every metric and every leak check of an 8-hour 10 Hz
+ * session, a ninth of its analysis.
+ */
 function pairsIn(
   points: readonly Point[],
   memtables: readonly Point[],
   window: { from: number; to: number }
 ): Pair[] {
-  const at = new Map(memtables.map((p) => [p.t, p.v]))
-  return points
-    .filter((p) => p.t >= window.from && p.t <= window.to && at.has(p.t))
-    .map((p) => ({ at: p.t, t: (p.t - window.from) / MINUTE, y: p.v, m: at.get(p.t) as number }))
+  const out: Pair[] = []
+  let j = 0
+  for (const p of points) {
+    if (p.t < window.from) continue
+    if (p.t > window.to) break
+    while (j < memtables.length && (memtables[j] as Point).t < p.t) j++
+    const m = memtables[j]
+    if (m && m.t === p.t) out.push({ at: p.t, t: (p.t - window.from) / MINUTE, y: p.v, m: m.v })
+  }
+  return out
 }
 
-/**
- * Memtables that rise with time rather than cycle (MAX_TIME_CORRELATION) are a trend of their
- * own: beside time in one regression, they would take a leak with them.
- */
 function climbsWithTime(pairs: readonly Pair[]): boolean {
   const ts = pairs.map((p) => p.t)
   const ms = pairs.map((p) => p.m)
