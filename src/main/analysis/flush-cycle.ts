@@ -178,6 +178,10 @@ function pairsIn(
   return out
 }
 
+/**
+ * Memtables that rise with time rather than cycle (MAX_TIME_CORRELATION) are a trend of their
+ * own: beside time in one regression, they would take a leak with them.
+ */
 function climbsWithTime(pairs: readonly Pair[]): boolean {
   const ts = pairs.map((p) => p.t)
   const ms = pairs.map((p) => p.m)

@@ -5,11 +5,9 @@ import { envelopeSamples, MAX_VIEW_SAMPLES } from './envelope'
 
 const MiB = 1024 * 1024
 
-const sample = (t: number, rssBytes: number): Sample => processSample(t, rssBytes)
-
 /** `n` samples 100 ms apart from t = 1,000,000, RSS given by `rss(i)`. */
 function series(n: number, rss: (i: number) => number): Sample[] {
-  return Array.from({ length: n }, (_, i) => sample(1_000_000 + i * 100, rss(i)))
+  return Array.from({ length: n }, (_, i) => processSample(1_000_000 + i * 100, rss(i)))
 }
 
 describe('session/envelope', () => {
@@ -51,11 +49,11 @@ describe('session/envelope', () => {
     expect(Math.max(...rss)).toBe(100 * MiB + 99 * 100 * 1024)
   })
 
-  it('spreads over time, not over samples: a gap in the recording takes no share', () => {
+  it('spreads over time: a gap keeps nothing, the hours on each side keep their share', () => {
     // An hour at 1 Hz, a 7-hour gap (the laptop slept), another hour.
-    const before = Array.from({ length: 3600 }, (_, i) => sample(i * 1000, 100 * MiB + i))
+    const before = Array.from({ length: 3600 }, (_, i) => processSample(i * 1000, 100 * MiB + i))
     const after = Array.from({ length: 3600 }, (_, i) =>
-      sample((8 * 3600 + i) * 1000, 100 * MiB + i)
+      processSample((8 * 3600 + i) * 1000, 100 * MiB + i)
     )
     const out = envelopeSamples([...before, ...after], 1000)
     expect(out.length).toBeLessThanOrEqual(1000)
