@@ -54,6 +54,34 @@ describe('analysis/sawtooth', () => {
       expect(troughsUntil(4 * 60_000 + 10_000, 10_000)).toBe(3)
     })
 
+    it('counts the first fall when the window opens part way up a climb', () => {
+      // The judged window starts after the warm-up, here 30 s into a 50 s cycle: only 40 %
+      // of the first climb is seen before it drops. Its trough is a trough like the others.
+      const cycle = S.sawtooth(L, 0.1 * L, 50_000, 2)
+      const pts = S.synthesize((ms) => cycle(ms + 30_000), {
+        durationMs: 250_000,
+        intervalMs: 2000,
+        noise: 0.001
+      })
+      const troughs = detectSawtooth(pts)?.troughs ?? []
+      const t0 = (pts[0] as { t: number }).t
+      expect(troughs.map((p) => Math.round((p.t - t0) / 1000))).toEqual([19, 69, 119, 169, 219])
+      for (const [i, p] of troughs.entries()) {
+        expect(Math.abs(p.v - L * (1 + 0.02 * ((30 + 20 + 50 * i) / 60))) / L).toBeLessThan(0.005)
+      }
+      // …but a fall from a flat stretch (memory given back before the flushes start) is no
+      // sawtooth's drop: nothing climbed to it.
+      const flatThenSaw = S.synthesize(
+        (ms) => (ms < 30_000 ? 1.1 * L : cycle(ms - 30_000 + 1000)),
+        { durationMs: 250_000, intervalMs: 1000, noise: 0.001 }
+      )
+      const first = detectSawtooth(flatThenSaw)?.troughs[0]
+      expect(Math.round(((first?.t ?? 0) - (flatThenSaw[0] as { t: number }).t) / 1000)).toBe(79)
+      // …and a window opening on a fall has seen no climb: a decay stays no sawtooth.
+      const decay = S.growthThenRelease(L, 5, 1, 10_000)
+      expect(detectSawtooth(S.synthesize(decay, { durationMs: 180_000, noise: 0.002 }))).toBeNull()
+    })
+
     it('is null for noise, for a decay that never climbs back, and for spikes', () => {
       expect(
         detectSawtooth(S.synthesize(S.flat(L), { durationMs: 300_000, noise: 0.01 }))

@@ -76,7 +76,7 @@ export function trendReason(field: string, t: TrendResult): string {
     'growing-slower': () =>
       `${m} grew ${rate(t.slopeBytesPerMin)} and was still growing at the end, if slower (${rate(t.lateSlopeBytesPerMin ?? 0)} in the last half)${saw}.`,
     'levelled-off': () =>
-      `${m} rose and then levelled off (no growth in the last part of the window): a step or a warm-up, not a leak${saw}.`,
+      `${m} rose and then levelled off (the last part of the window grew slower than a leak would, if at all): a step or a warm-up, not a leak${saw}.`,
     'fell-back': () => `${m} rose and then fell back: memory was given back, not leaked${saw}.`,
     flat: () => `${m} held steady at ${formatBytes(t.levelBytes)}: ${slopeOver(t)}.`,
     shrinking: () => `${m} shrank ${rate(t.slopeBytesPerMin)} over ${span}${saw}.`,
