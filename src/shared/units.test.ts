@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatBytesBound, formatDuration, parseDuration } from './units'
+import type { CompareUnit } from './compare'
+import {
+  formatBytes,
+  formatBytesBound,
+  formatCount,
+  formatDuration,
+  formatInUnit,
+  formatMeasured,
+  formatMs,
+  formatPercent,
+  parseDuration
+} from './units'
 
 describe('units', () => {
   describe('parseDuration', () => {
@@ -50,6 +61,70 @@ describe('units', () => {
       expect(formatDuration(2500)).toBe('2.5 s')
       expect(formatDuration(61_000)).toBe('1m 1s')
       expect(formatDuration(3_725_000)).toBe('1h 2m 5s')
+    })
+  })
+
+  describe('formatCount', () => {
+    it('groups thousands in a fixed locale and keeps the digits asked for', () => {
+      expect(formatCount(1234567)).toBe('1,234,567')
+      expect(formatCount(12.345, 1)).toBe('12.3')
+      expect(formatCount(Number.NaN)).toBe('NaN')
+    })
+  })
+
+  describe('formatMs', () => {
+    it.each([
+      [0.4213, '0.42 ms'],
+      [4.567, '4.57 ms'],
+      [45.67, '45.7 ms'],
+      [4567, '4,567 ms'],
+      [61_000, '1m 1s']
+    ])('%d ms reads %s', (ms, text) => {
+      expect(formatMs(ms)).toBe(text)
+    })
+  })
+
+  describe('formatPercent', () => {
+    it('keeps a value that is no number readable', () => {
+      expect(formatPercent(12.345)).toBe('12.3%')
+      expect(formatPercent(Number.POSITIVE_INFINITY)).toBe('Infinity')
+    })
+  })
+
+  describe('formatMeasured', () => {
+    it('prints a criterion value in its unit, or says it was not measured', () => {
+      expect(formatMeasured(3.14159, 'percent')).toBe('3.1%')
+      expect(formatMeasured(1536, 'bytes')).toBe('1.5 KiB')
+      expect(formatMeasured(12.34, 'ms')).toBe('12.3 ms')
+      expect(formatMeasured(25, 'count')).toBe('25')
+      expect(formatMeasured(2.5, 'count')).toBe('2.5')
+      expect(formatMeasured(987.6, 'per-sec')).toBe('988/s')
+      expect(formatMeasured(4.56, 'per-sec')).toBe('4.6/s')
+      expect(formatMeasured(null, 'ms')).toBe('not measured')
+      expect(formatMeasured(Number.NaN, 'ms')).toBe('not measured')
+    })
+  })
+
+  describe('formatInUnit', () => {
+    it.each<[CompareUnit, number, string]>([
+      ['ms', 0.4213, '0.42 ms'],
+      ['rows/s', 987.6, '988 rows/s'],
+      ['rows/s', 4.56, '4.6 rows/s'],
+      ['per-sec', 1234, '1,234/s'],
+      ['bytes', 1536, '1.5 KiB'],
+      ['bytes/min', 2048, '2.0 KiB/min'],
+      ['bytes/row', 300, '300 B/row'],
+      ['percent', 12.345, '12.3%'],
+      ['count', 25, '25'],
+      ['ratio', 0.0123, '1.23%']
+    ])('%s: %d reads %s', (unit, v, text) => {
+      expect(formatInUnit(unit, v)).toBe(text)
+    })
+
+    it('prints a dash where there is no value', () => {
+      expect(formatInUnit('ms', null)).toBe('—')
+      expect(formatInUnit('bytes', undefined)).toBe('—')
+      expect(formatInUnit('bytes', Number.NaN)).toBe('—')
     })
   })
 })

@@ -2,7 +2,9 @@
  * Parsing and formatting of units. Data stays in bytes and milliseconds; these helpers
  * are for the edges only (flags in, text out).
  */
+import type { CompareUnit } from './compare'
 import { ProfilerError } from './errors'
+import type { CriterionResult } from './session'
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
@@ -68,5 +70,80 @@ export function formatDuration(ms: number): string {
 
 /** 12.345 → "12.3%". */
 export function formatPercent(p: number, digits = 1): string {
-  return `${p.toFixed(digits)}%`
+  return Number.isFinite(p) ? `${p.toFixed(digits)}%` : String(p)
+}
+
+/** 1234567 → "1,234,567"; a fixed locale, so text does not depend on the machine's. */
+export function formatCount(n: number, digits = 0): string {
+  if (!Number.isFinite(n)) return String(n)
+  return n.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits
+  })
+}
+
+/** Latency and durations under a minute with enough precision to compare: 0.42 ms, 12.3 ms, 450 ms. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms)
+  const a = Math.abs(ms)
+  if (a < 10) return `${ms.toFixed(2)} ms`
+  if (a < 100) return `${ms.toFixed(1)} ms`
+  if (a < 10_000) return `${formatCount(Math.round(ms))} ms`
+  return formatDuration(ms)
+}
+
+/** "12/s", "1,234/s": one decimal under 10. */
+function formatPerSec(v: number): string {
+  return `${formatCount(v, Math.abs(v) < 10 ? 1 : 0)}/s`
+}
+
+/** A criterion's measured value with its unit, or "not measured". */
+export function formatMeasured(value: number | null, unit: CriterionResult['unit']): string {
+  if (value === null || !Number.isFinite(value)) return 'not measured'
+  switch (unit) {
+    case 'bytes':
+      return formatBytes(value)
+    case 'percent':
+      return formatPercent(value)
+    case 'ms':
+      return formatMs(value)
+    case 'count':
+      return formatCount(value, Number.isInteger(value) ? 0 : 1)
+    case 'per-sec':
+      return formatPerSec(value)
+    case 'ratio':
+      return value.toFixed(3)
+    default:
+      return String(value)
+  }
+}
+
+/**
+ * A compared value in its unit, for tables and sentences ("—" when there is none). The CLI,
+ * the reports and the app all print compared values with this, so they read alike.
+ */
+export function formatInUnit(unit: CompareUnit, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—'
+  switch (unit) {
+    case 'ms':
+      return formatMs(v)
+    case 'rows/s':
+      return `${formatCount(v, Math.abs(v) < 10 ? 1 : 0)} rows/s`
+    case 'per-sec':
+      return formatPerSec(v)
+    case 'bytes':
+      return formatBytes(v)
+    case 'bytes/min':
+      return `${formatBytes(v)}/min`
+    case 'bytes/row':
+      return `${formatBytes(v)}/row`
+    case 'percent':
+      return formatPercent(v)
+    case 'count':
+      return formatCount(v, Number.isInteger(v) ? 0 : 1)
+    case 'ratio':
+      return formatPercent(v * 100, 2)
+    default:
+      return String(v)
+  }
 }

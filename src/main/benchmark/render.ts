@@ -4,8 +4,8 @@
  * how each was measured.
  */
 import type { BenchFigure, BenchResult, BenchUnit } from '../../shared/bench'
-import { formatBytes } from '../../shared/units'
-import { formatMs, formatTime } from '../report/format'
+import { formatBytes, formatMs } from '../../shared/units'
+import { formatTime } from '../report/format'
 
 export function formatFigure(unit: BenchUnit, v: number): string {
   if (!Number.isFinite(v)) return '—'

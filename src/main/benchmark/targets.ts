@@ -7,13 +7,13 @@
  * 1,000/s, WebSocket stability) are scenarios: `run memory-stability`, `run cpu-under-load`,
  * `run writers-and-listeners`.
  */
+import { formatMs } from '../../shared/units'
 import type {
   BenchFigure,
   BenchmarkId,
   BenchmarkOutcome,
   BenchTargetCheck
 } from '../../shared/bench'
-import { formatMs } from '../report/format'
 
 interface Target {
   benchmark: BenchmarkId

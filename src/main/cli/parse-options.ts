@@ -38,14 +38,15 @@ export function durationInRange(
     if (ms < minMs || ms > maxMs) {
       throw new ProfilerError(
         'BAD_INPUT',
-        `invalid ${what} '${v}': must be between ${formatMs(minMs)} and ${formatMs(maxMs)}`
+        `invalid ${what} '${v}': must be between ${asFlag(minMs)} and ${asFlag(maxMs)}`
       )
     }
     return ms
   }
 }
 
-function formatMs(ms: number): string {
+/** A duration as a flag would spell it ("100ms", "24h"), so the error names a valid value. */
+function asFlag(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
   if (ms % 60_000 === 0) return `${ms / 60_000}m`
   if (ms % 1000 === 0) return `${ms / 1000}s`

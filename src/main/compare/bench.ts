@@ -21,6 +21,7 @@
 import type { BenchFigure, BenchMemory, BenchResult } from '../../shared/bench'
 import type { CompareMetric, CompareResult, CompareSide } from '../../shared/compare'
 import { ProfilerError } from '../../shared/errors'
+import { formatInUnit } from '../../shared/units'
 import {
   asContext,
   DEFAULT_THRESHOLDS,
@@ -30,7 +31,7 @@ import {
   type Thresholds
 } from './significance'
 import { bootstrapChangeCi, bootstrapDeltaCi, mannWhitney, quantile, twoSidedP } from './stats'
-import { formatIn, reasonFor, summaryOf, verdictOf } from './words'
+import { reasonFor, summaryOf, verdictOf } from './words'
 
 /**
  * Latency differences under 50 µs are never called: below that, timer resolution, the
@@ -351,7 +352,7 @@ function targetFlips(a: BenchResult, b: BenchResult): string[] {
     const word = (p: boolean | null): string =>
       p === null ? 'not measured' : p ? 'passed' : 'FAILED'
     out.push(
-      `Target ${tb.name} (${tb.threshold}): ${word(ta.pass)} in A (${formatIn(ta.unit, ta.measured)}), ${word(tb.pass)} in B (${formatIn(tb.unit, tb.measured)}).`
+      `Target ${tb.name} (${tb.threshold}): ${word(ta.pass)} in A (${formatInUnit(ta.unit, ta.measured)}), ${word(tb.pass)} in B (${formatInUnit(tb.unit, tb.measured)}).`
     )
   }
   return out

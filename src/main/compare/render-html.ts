@@ -6,12 +6,13 @@
  * the CompareResult is embedded as inert JSON.
  */
 import type { CompareResult } from '../../shared/compare'
+import { formatInUnit } from '../../shared/units'
 import { escapeHtml as h, formatTime } from '../report/format'
 import { renderLegend, renderSvgChart } from '../report/svg'
 import type { OverlayChart } from './charts'
 import { intervalText } from './render-markdown'
 import { GROUP_TITLE, callOf, sideDetails } from './render-text'
-import { VERDICT_LABEL, formatChange, formatIn, formatMetricChange } from './words'
+import { VERDICT_LABEL, formatChange, formatMetricChange } from './words'
 
 const CSS = `
 :root { --fg:#1b1f24; --muted:#57606a; --line:#d0d7de; --pass:#1a7f37; --fail:#c62828; --warn:#9a6700; }
@@ -64,7 +65,7 @@ export function renderCompareHtml(r: CompareResult, charts: readonly OverlayChar
     called.length > 0
       ? section(
           'Differences outside the noise',
-          `<ul>${called.map((m) => `<li>${badge(m.direction, m.direction)} <strong>${h(m.name)}</strong>: ${h(formatIn(m.unit, m.a))} → ${h(formatIn(m.unit, m.b))} (${h(formatMetricChange(m))}). ${h(m.reason)}</li>`).join('\n')}</ul>`
+          `<ul>${called.map((m) => `<li>${badge(m.direction, m.direction)} <strong>${h(m.name)}</strong>: ${h(formatInUnit(m.unit, m.a))} → ${h(formatInUnit(m.unit, m.b))} (${h(formatMetricChange(m))}). ${h(m.reason)}</li>`).join('\n')}</ul>`
         )
       : '',
     forest(r),
@@ -118,7 +119,7 @@ function metricsTable(r: CompareResult): string {
     // it wraps a word per line.
     const cls = m.significant ? ' class="sig"' : ''
     rows.push(
-      `<tr${cls}><td>${h(m.name)}</td><td class="num">${h(formatIn(m.unit, m.a))}</td><td class="num">${h(formatIn(m.unit, m.b))}</td>` +
+      `<tr${cls}><td>${h(m.name)}</td><td class="num">${h(formatInUnit(m.unit, m.a))}</td><td class="num">${h(formatInUnit(m.unit, m.b))}</td>` +
         `<td class="num">${h(formatMetricChange(m))}</td><td class="ci">${h(intervalText(m))}</td><td>${call}</td></tr>\n` +
         `<tr class="why${m.significant ? ' sig' : ''}"><td colspan="6">${h(m.reason)}</td></tr>`
     )

@@ -5,11 +5,12 @@
  * Mermaid charts.
  */
 import type { CompareMetric, CompareResult } from '../../shared/compare'
+import { formatInUnit } from '../../shared/units'
 import { formatTime, truncate } from '../report/format'
 import { bucketMeans, niceRange } from '../report/series'
 import type { OverlayChart } from './charts'
 import { callOf, sideDetails } from './render-text'
-import { VERDICT_LABEL, formatChange, formatIn, formatMetricChange } from './words'
+import { VERDICT_LABEL, formatChange, formatMetricChange } from './words'
 
 const MERMAID_POINTS = 100
 
@@ -22,7 +23,7 @@ function cell(text: string): string {
 export function intervalText(m: CompareMetric): string {
   if (m.changeCi95) return `${formatChange(m.changeCi95[0])} … ${formatChange(m.changeCi95[1])}`
   if (m.a95 && m.b95) {
-    return `A ${formatIn(m.unit, m.a95[0])}–${formatIn(m.unit, m.a95[1])}; B ${formatIn(m.unit, m.b95[0])}–${formatIn(m.unit, m.b95[1])}`
+    return `A ${formatInUnit(m.unit, m.a95[0])}–${formatInUnit(m.unit, m.a95[1])}; B ${formatInUnit(m.unit, m.b95[0])}–${formatInUnit(m.unit, m.b95[1])}`
   }
   return '—'
 }
@@ -49,7 +50,7 @@ export function renderCompareMarkdown(
       called
         .map(
           (m) =>
-            `- **${cell(m.name)}** (${m.direction}): ${cell(formatIn(m.unit, m.a))} → ${cell(formatIn(m.unit, m.b))}, ${cell(formatMetricChange(m))}. ${cell(m.reason)}`
+            `- **${cell(m.name)}** (${m.direction}): ${cell(formatInUnit(m.unit, m.a))} → ${cell(formatInUnit(m.unit, m.b))}, ${cell(formatMetricChange(m))}. ${cell(m.reason)}`
         )
         .join('\n')
     )
@@ -57,7 +58,7 @@ export function renderCompareMarkdown(
   out.push('## All metrics')
   const rows = r.metrics.map(
     (m) =>
-      `| ${cell(m.name)} | ${cell(formatIn(m.unit, m.a))} | ${cell(formatIn(m.unit, m.b))} | ${cell(formatMetricChange(m))} | ${cell(intervalText(m))} | ${m.significant ? `**${callOf(m)}**` : callOf(m)} | ${cell(m.reason)} |`
+      `| ${cell(m.name)} | ${cell(formatInUnit(m.unit, m.a))} | ${cell(formatInUnit(m.unit, m.b))} | ${cell(formatMetricChange(m))} | ${cell(intervalText(m))} | ${m.significant ? `**${callOf(m)}**` : callOf(m)} | ${cell(m.reason)} |`
   )
   out.push(
     [

@@ -3,8 +3,9 @@
  * one aligned table with units, then why each difference was called, then caveats.
  */
 import type { CompareMetric, CompareResult, CompareSide } from '../../shared/compare'
+import { formatInUnit } from '../../shared/units'
 import { formatTime } from '../report/format'
-import { formatIn, formatMetricChange, headline } from './words'
+import { formatMetricChange, headline } from './words'
 
 /** Section titles of the metric groups, in every rendering. */
 export const GROUP_TITLE: Record<CompareMetric['group'], string> = {
@@ -54,8 +55,8 @@ export function renderCompareText(r: CompareResult): string {
     }
     rows.push([
       `  ${m.name}`,
-      formatIn(m.unit, m.a),
-      formatIn(m.unit, m.b),
+      formatInUnit(m.unit, m.a),
+      formatInUnit(m.unit, m.b),
       formatMetricChange(m),
       callOf(m)
     ])

@@ -22,6 +22,7 @@ import type { CompareMetric, CompareResult, CompareSide, CompareUnit } from '../
 import { ProfilerError } from '../../shared/errors'
 import type { MemoryField } from '../../shared/sample'
 import type { CriterionResult, SessionData, SessionEvent } from '../../shared/session'
+import { formatInUnit } from '../../shared/units'
 import { analyzeSession, loadSpan, phaseSpans, pointsOf } from '../analysis'
 import { metricLabel } from '../report/words'
 import { LATENCY_FLOOR_MS, type CompareOptions } from './bench'
@@ -36,7 +37,7 @@ import {
   type Thresholds
 } from './significance'
 import { bootstrapChangeCi, mannWhitney, mannWhitneyGrouped, median, twoSidedP } from './stats'
-import { formatIn, reasonFor, summaryOf, verdictOf } from './words'
+import { reasonFor, summaryOf, verdictOf } from './words'
 import { ownSlope, perSampleNoise, type Window } from './trend'
 
 const Z95 = 1.959963985
@@ -604,7 +605,7 @@ function criteriaRows(
       (change === null ? x.measured !== y.measured : Math.abs(change) > t.noise)
     const significant = flipped && moved
     const direction = significant ? (y.pass ? 'better' : 'worse') : 'same'
-    const values = `${formatIn(unit, x.measured)} in A, ${formatIn(unit, y.measured)} in B`
+    const values = `${formatInUnit(unit, x.measured)} in A, ${formatInUnit(unit, y.measured)} in B`
     const reason = flipped
       ? `${word(x.pass)} in A, ${word(y.pass)} in B (${values})${significant ? '.' : ': the values barely moved, so the flip is within noise.'}`
       : `${word(x.pass)} in both (${values}).`

@@ -9,8 +9,7 @@ import type {
   CompareUnit,
   CompareVerdict
 } from '../../shared/compare'
-import { formatBytes } from '../../shared/units'
-import { formatCount, formatMs, formatPct } from '../report/format'
+import { formatInUnit } from '../../shared/units'
 import { relativeBand, type Judgement, type Thresholds } from './significance'
 
 export const VERDICT_LABEL: Record<CompareVerdict, string> = {
@@ -25,40 +24,13 @@ export const DIRECTION_LABEL: Record<CompareDirection, string> = {
   same: 'same'
 }
 
-/** A value in its unit, for tables and sentences. */
-export function formatIn(unit: CompareUnit, v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '—'
-  switch (unit) {
-    case 'ms':
-      return formatMs(v)
-    case 'rows/s':
-      return `${formatCount(v, Math.abs(v) < 10 ? 1 : 0)} rows/s`
-    case 'per-sec':
-      return `${formatCount(v, Math.abs(v) < 10 ? 1 : 0)}/s`
-    case 'bytes':
-      return formatBytes(v)
-    case 'bytes/min':
-      return `${formatBytes(v)}/min`
-    case 'bytes/row':
-      return `${formatBytes(v)}/row`
-    case 'percent':
-      return formatPct(v)
-    case 'count':
-      return formatCount(v, Number.isInteger(v) ? 0 : 1)
-    case 'ratio':
-      return formatPct(v * 100, 2)
-    default:
-      return String(v)
-  }
-}
-
 /** A difference in the unit: "+1.5 MiB/min", "+2.3 pp", "+0.40 ms". */
 export function formatDelta(unit: CompareUnit, d: number | null): string {
   if (d === null || !Number.isFinite(d)) return '—'
   const sign = d > 0 ? '+' : d < 0 ? '-' : '±'
   if (unit === 'percent') return `${sign}${Math.abs(d).toFixed(1)} pp`
   if (unit === 'ratio') return `${sign}${(Math.abs(d) * 100).toFixed(2)} pp`
-  return `${sign}${formatIn(unit, Math.abs(d))}`
+  return `${sign}${formatInUnit(unit, Math.abs(d))}`
 }
 
 /** A relative change: "+3.1%", "-45%". */
@@ -127,7 +99,7 @@ export function reasonFor(r: ReasonInput): string {
     case 'within-noise':
       return `${what}${ciText} does not clear the noise band (${formatChange(relativeBand(r.noise ?? 0)[0])} … +${Math.round((r.noise ?? 0) * 100)}%).`
     case 'below-floor':
-      return `${what}${ciText} is within the ±${formatIn(r.unit, r.floor ?? 0)} noise floor.`
+      return `${what}${ciText} is within the ±${formatInUnit(r.unit, r.floor ?? 0)} noise floor.`
     case 'significant': {
       const p = r.pValue !== null ? `, ${formatP(r.pValue)}` : ''
       return `${what}${ciText}${p}: ${j.direction === 'worse' ? 'worse' : 'better'} beyond the noise of the two runs.`

@@ -3,56 +3,11 @@
  * here (DESIGN.md "Units"); these turn it into what a reader sees, the same way in Markdown,
  * HTML and JUnit.
  */
-import type { CriterionResult } from '../../shared/session'
-import { formatBytes, formatDuration } from '../../shared/units'
-
-/** 1234567 → "1,234,567"; fixed locale so reports do not depend on the machine's. */
-export function formatCount(n: number, digits = 0): string {
-  if (!Number.isFinite(n)) return String(n)
-  return n.toLocaleString('en-US', {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits
-  })
-}
-
-/** Latency and durations under a minute with enough precision to compare: 0.42 ms, 12.3 ms, 450 ms. */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms)
-  const a = Math.abs(ms)
-  if (a < 10) return `${ms.toFixed(2)} ms`
-  if (a < 100) return `${ms.toFixed(1)} ms`
-  if (a < 10_000) return `${formatCount(Math.round(ms))} ms`
-  return formatDuration(ms)
-}
-
-export function formatPct(p: number, digits = 1): string {
-  return Number.isFinite(p) ? `${p.toFixed(digits)}%` : String(p)
-}
+import { formatBytes } from '../../shared/units'
 
 /** A signed byte delta: "+1.5 MiB", "-300 KiB". */
 export function formatBytesDelta(bytes: number): string {
   return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes)
-}
-
-/** A criterion's measured value with its unit, or "not measured". */
-export function formatMeasured(value: number | null, unit: CriterionResult['unit']): string {
-  if (value === null || !Number.isFinite(value)) return 'not measured'
-  switch (unit) {
-    case 'bytes':
-      return formatBytes(value)
-    case 'percent':
-      return formatPct(value)
-    case 'ms':
-      return formatMs(value)
-    case 'count':
-      return formatCount(value, Number.isInteger(value) ? 0 : 1)
-    case 'per-sec':
-      return `${formatCount(value, value < 10 ? 1 : 0)}/s`
-    case 'ratio':
-      return value.toFixed(3)
-    default:
-      return String(value)
-  }
 }
 
 /** Offset from the start of the run: "4:05", "1:02:03". */

@@ -6,16 +6,15 @@
  */
 import { BEFORE_FLUSH_TAG } from '../../shared/analysis'
 import { MAPPING_KINDS } from '../../shared/snapshot'
-import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
 import {
-  escapeHtml as h,
-  formatBytesDelta,
+  formatBytes,
+  formatBytesBound,
   formatCount,
-  formatElapsed,
+  formatDuration,
   formatMs,
-  formatPct,
-  formatTime
-} from './format'
+  formatPercent
+} from '../../shared/units'
+import { escapeHtml as h, formatBytesDelta, formatElapsed, formatTime } from './format'
 import type { ReportModel } from './model'
 import { renderLegend, renderSvgChart } from './svg'
 import { ATTRIBUTION_UNIT, metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'
@@ -192,9 +191,9 @@ function memory(m: ReportModel): string {
       (r) =>
         `<tr><td>${h(metricLabel(r.field))}</td><td>${badge(r.verdict, VERDICT_LABEL[r.verdict])}</td>` +
         `<td class="num">${h(formatBytes(r.baselineBytes))}</td><td class="num">${h(formatBytes(r.finalBytes))}</td>` +
-        `<td class="num">${formatPct(r.growthPercent)}</td>` +
+        `<td class="num">${formatPercent(r.growthPercent)}</td>` +
         `<td class="num">${h(formatBytesDelta(r.slopeBytesPerMin))}/min<br><span class="muted">95% CI ${h(formatBytesBound(r.slopeCi95[0]))} to ${h(formatBytesBound(r.slopeCi95[1]))}</span></td>` +
-        `<td class="num">${r.releasedPercent === null ? '—' : formatPct(r.releasedPercent)}</td></tr>\n` +
+        `<td class="num">${r.releasedPercent === null ? '—' : formatPercent(r.releasedPercent)}</td></tr>\n` +
         `<tr class="why"><td colspan="7">${h(r.reason)}</td></tr>`
     )
     const head = [
@@ -276,7 +275,7 @@ function mappings(m: ReportModel): string {
     MAPPING_KINDS.filter((k) => d.byKind[k] && d.byKind[k].deltaRssBytes !== 0).map((k) => [
       h(k),
       h(formatBytesDelta(d.byKind[k].deltaRssBytes)),
-      d.byKind[k].deltaPercent === null ? 'new' : formatPct(d.byKind[k].deltaPercent)
+      d.byKind[k].deltaPercent === null ? 'new' : formatPercent(d.byKind[k].deltaPercent)
     ]),
     [1, 2]
   )
@@ -291,7 +290,7 @@ function mappings(m: ReportModel): string {
             h(formatBytes(r.beforeRssBytes)),
             h(formatBytes(r.afterRssBytes)),
             h(formatBytesDelta(r.deltaRssBytes)),
-            r.deltaPercent === null ? h(r.status) : formatPct(r.deltaPercent)
+            r.deltaPercent === null ? h(r.status) : formatPercent(r.deltaPercent)
           ]),
           [2, 3, 4, 5]
         )
@@ -329,7 +328,7 @@ function cpuAndConnections(m: ReportModel): string {
   const parts: string[] = []
   if (m.cpu)
     parts.push(
-      `<p>CPU: average ${formatPct(m.cpu.averagePercent)}, peak ${formatPct(m.cpu.peakPercent)} of one core.</p>`
+      `<p>CPU: average ${formatPercent(m.cpu.averagePercent)}, peak ${formatPercent(m.cpu.peakPercent)} of one core.</p>`
     )
   const c = m.connections
   if (c) {

@@ -10,9 +10,9 @@
  * criterion that did not pass, plus a testcase for the target itself. A run without criteria
  * gets one testcase per memory-metric verdict, so a nightly `sample` still reports a leak.
  */
+import { formatPercent } from '../../shared/units'
 import { metricLabel } from './words'
 import type { ReportModel } from './model'
-import { formatPct } from './format'
 
 interface Case {
   name: string
@@ -96,7 +96,7 @@ function testCases(m: ReportModel): Case[] {
   if (m.criteria.length === 0)
     for (const r of m.metrics) {
       const name = `${metricLabel(r.field)} does not leak`
-      const message = `${r.reason} (growth ${formatPct(r.growthPercent)})`
+      const message = `${r.reason} (growth ${formatPercent(r.growthPercent)})`
       cases.push(
         r.verdict === 'stable'
           ? { name, outcome: 'pass' }

@@ -6,16 +6,14 @@
  * charts have at most 100 points, and a final guard drops the least important sections.
  */
 import { BEFORE_FLUSH_NOTE } from '../../shared/analysis'
-import { formatBytes, formatDuration } from '../../shared/units'
 import {
-  formatBytesDelta,
+  formatBytes,
   formatCount,
-  formatElapsed,
+  formatDuration,
   formatMs,
-  formatPct,
-  formatTime,
-  truncate
-} from './format'
+  formatPercent
+} from '../../shared/units'
+import { formatBytesDelta, formatElapsed, formatTime, truncate } from './format'
 import { seriesByKey, type ReportModel } from './model'
 import { bucketMeans, niceRange } from './series'
 import { ATTRIBUTION_UNIT, metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'
@@ -155,9 +153,9 @@ function metrics(m: ReportModel): string {
           r.verdict === 'leak' ? `**${VERDICT_LABEL.leak}**` : VERDICT_LABEL[r.verdict],
           formatBytes(r.baselineBytes),
           formatBytes(r.finalBytes),
-          formatPct(r.growthPercent),
+          formatPercent(r.growthPercent),
           `${formatBytesDelta(r.slopeBytesPerMin)}/min`,
-          r.releasedPercent === null ? '—' : formatPct(r.releasedPercent),
+          r.releasedPercent === null ? '—' : formatPercent(r.releasedPercent),
           cell(r.reason, 300)
         ])
       )
@@ -274,7 +272,7 @@ function mappings(m: ReportModel): string {
         formatBytes(r.beforeRssBytes),
         formatBytes(r.afterRssBytes),
         formatBytesDelta(r.deltaRssBytes),
-        r.deltaPercent === null ? r.status : formatPct(r.deltaPercent)
+        r.deltaPercent === null ? r.status : formatPercent(r.deltaPercent)
       ])
     )
   )
@@ -309,7 +307,7 @@ function connections(m: ReportModel): string {
   const parts: string[] = []
   if (cpu)
     parts.push(
-      `CPU: average ${formatPct(cpu.averagePercent)}, peak ${formatPct(cpu.peakPercent)} of one core.`
+      `CPU: average ${formatPercent(cpu.averagePercent)}, peak ${formatPercent(cpu.peakPercent)} of one core.`
     )
   if (c) {
     const v = (x: number | null): string => (x === null ? 'unknown' : formatCount(x))

@@ -17,15 +17,8 @@ import type {
   WorkloadCounters
 } from '../../shared/session'
 import type { SnapshotDiff, SnapshotDiffRow } from '../../shared/snapshot'
-import { formatBytes, formatDuration } from '../../shared/units'
-import {
-  formatCount,
-  formatMeasured,
-  formatTime,
-  formatValue,
-  shellQuote,
-  truncate
-} from './format'
+import { formatBytes, formatCount, formatDuration, formatMeasured } from '../../shared/units'
+import { formatTime, formatValue, shellQuote, truncate } from './format'
 import { stripSecretArgs } from './redact'
 import { pointsOf, type Point } from './series'
 import {

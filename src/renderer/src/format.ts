@@ -1,7 +1,15 @@
 /** Text for numbers at the edge of the UI: every figure leaves here with its unit. */
-import { formatBytes, formatBytesBound, formatDuration, formatPercent } from '../../shared/units'
+import { formatBytesBound } from '../../shared/units'
 
-export { formatBytes, formatDuration, formatPercent }
+// The figures the reports print too come from one place, so the app and a report agree.
+export {
+  formatBytes,
+  formatDuration,
+  formatInUnit,
+  formatMeasured,
+  formatMs,
+  formatPercent
+} from '../../shared/units'
 
 /** 1234.5 → "1,235/s". */
 export function formatRate(perSec: number): string {
@@ -11,12 +19,6 @@ export function formatRate(perSec: number): string {
 /** Counts keep a unit word so "25" is never ambiguous. */
 export function formatCount(n: number, unit: string): string {
   return `${Math.round(n).toLocaleString('en-US')} ${unit}`
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(2)} ms`
-  if (ms < 10) return `${ms.toFixed(1)} ms`
-  return `${Math.round(ms).toLocaleString('en-US')} ms`
 }
 
 /** Seconds since the start of a series as m:ss (h:mm:ss past an hour), for time axes. */
@@ -33,28 +35,6 @@ export function formatDateTime(t: number): string {
   const d = new Date(t)
   const p = (n: number): string => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
-}
-
-/** A measured criterion value in its unit. */
-export function formatMeasured(
-  value: number | null,
-  unit: 'percent' | 'bytes' | 'ms' | 'count' | 'per-sec' | 'ratio'
-): string {
-  if (value === null) return 'not measured'
-  switch (unit) {
-    case 'percent':
-      return formatPercent(value)
-    case 'bytes':
-      return formatBytes(value)
-    case 'ms':
-      return formatMs(value)
-    case 'per-sec':
-      return formatRate(value)
-    case 'ratio':
-      return `${value.toFixed(2)}×`
-    default:
-      return formatCount(value, value === 1 ? 'item' : 'items')
-  }
 }
 
 /** Bytes per minute, signed: "+38.0 MiB/min" (an unbounded interval end: "+∞/min"). */

@@ -52,7 +52,7 @@ describe('spec', () => {
       expect(formatAxisValue('bytes', 3 * 1024 * 1024)).toBe('3.0 MiB')
       expect(formatAxisValue('percent', 12.345)).toBe('12.3%')
       expect(formatAxisValue('per-sec', 200)).toBe('200/s')
-      expect(formatAxisValue('ms', 2.5)).toBe('2.5 ms')
+      expect(formatAxisValue('ms', 2.5)).toBe('2.50 ms')
     })
   })
 

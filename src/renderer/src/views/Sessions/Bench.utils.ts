@@ -1,7 +1,7 @@
 /** Saved bench results and their comparison in words and units. Pure. */
 import type { BenchSummary } from '../../../../shared/api'
 import type { CompareMetric, CompareVerdict } from '../../../../shared/compare'
-import { formatCompareValue } from './Sessions.utils'
+import { formatInUnit } from '../../format'
 
 export const VERDICT_WORDS: Record<CompareVerdict, string> = {
   regression: 'Regression: B is worse than A',
@@ -24,7 +24,7 @@ export function changeText(m: Pick<CompareMetric, 'unit' | 'delta' | 'change'>):
   const sign = (v: number): string => (v > 0 ? '+' : v < 0 ? '−' : '±')
   const pct = m.change === null ? null : `${sign(m.change)}${Math.abs(m.change * 100).toFixed(1)}%`
   if (m.delta === null) return pct ?? '—'
-  const abs = `${sign(m.delta)}${formatCompareValue(m.unit, Math.abs(m.delta))}`
+  const abs = `${sign(m.delta)}${formatInUnit(m.unit, Math.abs(m.delta))}`
   return pct === null ? abs : `${abs} (${pct})`
 }
 

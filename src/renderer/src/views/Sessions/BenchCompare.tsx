@@ -5,7 +5,7 @@ import type { CompareResult } from '../../../../shared/compare'
 import { errorText, useApi } from '../../api'
 import type { Load } from '../../components/states'
 import { ErrorMessage, Loading } from '../../components/states'
-import { formatDateTime } from '../../format'
+import { formatDateTime, formatInUnit } from '../../format'
 import {
   benchRows,
   benchVersion,
@@ -15,7 +15,6 @@ import {
   VERDICT_WORDS,
   verdictClass
 } from './Bench.utils'
-import { formatCompareValue } from './Sessions.utils'
 
 function useBenchComparison(a: string, b: string): Load<CompareResult> {
   const api = useApi()
@@ -104,8 +103,8 @@ function Result({ result }: { result: CompareResult }): React.JSX.Element {
                 {m.name}
                 <div className="muted small">{m.reason}</div>
               </th>
-              <td className="num">{formatCompareValue(m.unit, m.a)}</td>
-              <td className="num">{formatCompareValue(m.unit, m.b)}</td>
+              <td className="num">{formatInUnit(m.unit, m.a)}</td>
+              <td className="num">{formatInUnit(m.unit, m.b)}</td>
               <td className="num">{changeText(m)}</td>
               <td>{significanceText(m)}</td>
               <td>{directionText(m)}</td>

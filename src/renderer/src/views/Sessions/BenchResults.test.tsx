@@ -183,10 +183,10 @@ describe('Sessions: bench results', () => {
     const rows = within(table).getAllByRole('row')
     expect(rows.map((r) => within(r).queryAllByRole('columnheader').length)).toEqual([6, 0, 0, 0])
     expect(rows[1]!.textContent).toMatch(
-      /write latency p25.*1\.0 ms19 ms\+18 ms \(\+1765\.0%\)significantworse \(lower is better\)/
+      /write latency p25.*1\.02 ms19\.0 ms\+18\.0 ms \(\+1765\.0%\)significantworse \(lower is better\)/
     )
     expect(rows[2]!.textContent).toMatch(
-      /sustained write throughput median.*1,000\/s995\/s−5\/s \(−0\.5%\)within noisesame \(higher is better\)/
+      /sustained write throughput median.*1,000 rows\/s995 rows\/s−5\.0 rows\/s \(−0\.5%\)within noisesame \(higher is better\)/
     )
     expect(rows[3]!.textContent).toMatch(/context onlyworse \(not counted; lower is better\)/)
     expect(within(region).getByRole('list', { name: 'Notes on this comparison' }).textContent).toBe(
@@ -279,8 +279,8 @@ describe('Sessions: bench results', () => {
 
 describe('Bench.utils', () => {
   it('words the change with its unit, the significance and the direction', () => {
-    expect(changeText(metric())).toBe('+18 ms (+1765.0%)')
-    expect(changeText(metric({ change: null }))).toBe('+18 ms')
+    expect(changeText(metric())).toBe('+18.0 ms (+1765.0%)')
+    expect(changeText(metric({ change: null }))).toBe('+18.0 ms')
     expect(changeText(metric({ delta: null, change: null }))).toBe('—')
     expect(changeText(metric({ unit: 'bytes/row', delta: -2048, change: -0.5 }))).toBe(
       '−2.0 KiB/row (−50.0%)'

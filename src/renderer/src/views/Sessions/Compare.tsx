@@ -3,19 +3,12 @@ import type { SessionSummary } from '../../../../shared/api'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
 import { sessionLabel } from '../../components/SessionPicker'
 import { ErrorMessage, Loading, PassBadge } from '../../components/states'
-import { formatMeasured } from '../../format'
+import { formatInUnit, formatMeasured } from '../../format'
 import { useSessionView } from '../../state/sessions.hooks'
 import { useEffect, useState } from 'react'
 import type { CompareResult } from '../../../../shared/compare'
 import { errorText, useApi } from '../../api'
-import {
-  callText,
-  compareRows,
-  criteriaDiff,
-  formatCompareValue,
-  overlaySpec,
-  significanceOf
-} from './Sessions.utils'
+import { callText, compareRows, criteriaDiff, overlaySpec, significanceOf } from './Sessions.utils'
 
 /** The engine's comparison with significance calls; null while loading, a string on error. */
 function useComparison(a: string, b: string): CompareResult | string | null {
@@ -149,8 +142,8 @@ export function Compare({ a, b }: { a: SessionSummary; b: SessionSummary }): Rea
                   {m.name}
                   <div className="muted small">{m.reason}</div>
                 </td>
-                <td className="num">{formatCompareValue(m.unit, m.a)}</td>
-                <td className="num">{formatCompareValue(m.unit, m.b)}</td>
+                <td className="num">{formatInUnit(m.unit, m.a)}</td>
+                <td className="num">{formatInUnit(m.unit, m.b)}</td>
                 <td className="num">
                   {m.change === null
                     ? '—'

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compareMetric, compareResult, criterion, sessionView } from '../../test/factories'
-import {
-  compareRows,
-  criteriaDiff,
-  formatCompareValue,
-  overlaySpec,
-  significanceOf
-} from './Sessions.utils'
+import { compareRows, criteriaDiff, overlaySpec, significanceOf } from './Sessions.utils'
 
 describe('Sessions.utils', () => {
   describe('criteriaDiff', () => {
@@ -46,14 +40,6 @@ describe('Sessions.utils significance', () => {
         ]
       })
       expect(compareRows(r).map((m) => m.id)).toEqual(['y', 'x'])
-    })
-  })
-
-  describe('formatCompareValue', () => {
-    it('formats in the metric unit', () => {
-      expect(formatCompareValue('bytes/min', 2048)).toBe('2.0 KiB/min')
-      expect(formatCompareValue('ratio', 0.0123)).toBe('1.23%')
-      expect(formatCompareValue('ms', null)).toBe('—')
     })
   })
 })

@@ -1,8 +1,7 @@
 /** Two sessions side by side: overlaid memory and criteria with their differences. Pure. */
 import type { SessionView } from '../../../../shared/api'
-import type { CompareMetric, CompareResult, CompareUnit } from '../../../../shared/compare'
+import type { CompareMetric, CompareResult } from '../../../../shared/compare'
 import type { CriterionResult } from '../../../../shared/session'
-import { formatBytes, formatMs, formatPercent, formatRate } from '../../format'
 import type { ChartSpec, Point } from '../../charts/spec'
 
 /** RSS of each session against time since its own start, on one chart. */
@@ -82,28 +81,4 @@ export function compareRows(result: CompareResult): CompareMetric[] {
   return result.metrics
     .filter((m) => m.group !== 'criteria')
     .sort((x, y) => Number(y.significant) - Number(x.significant))
-}
-
-/** A compared value in its unit. */
-export function formatCompareValue(unit: CompareUnit, v: number | null): string {
-  if (v === null) return '—'
-  switch (unit) {
-    case 'bytes':
-      return formatBytes(v)
-    case 'bytes/min':
-      return `${formatBytes(v)}/min`
-    case 'bytes/row':
-      return `${formatBytes(v)}/row`
-    case 'ms':
-      return formatMs(v)
-    case 'percent':
-      return formatPercent(v)
-    case 'rows/s':
-    case 'per-sec':
-      return `${formatRate(v)}`
-    case 'ratio':
-      return `${(v * 100).toFixed(2)}%`
-    default:
-      return `${Math.round(v * 100) / 100}`
-  }
 }
