@@ -7,26 +7,20 @@ import {
   loginAnswer,
   startFake
 } from '../../../test/fixtures/kalamdb/fake-server'
+import { connectToFake, fakeKalamSlot } from '../../../test/helpers/fake-kalam'
 import { connectKalam } from './client'
 import type { KalamClient } from './types'
 
 const ADMIN = { user: 'admin', password: 'kalamdb123' }
 
-let fake: FakeKalam | null = null
-let client: KalamClient | null = null
+const kalam = fakeKalamSlot()
 
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers()
-  await client?.close()
-  client = null
-  await fake?.close()
-  fake = null
 })
 
-async function connectedTo(routes: Parameters<typeof startFake>[0] = {}): Promise<KalamClient> {
-  fake = await startFake(routes)
-  client = await connectKalam({ url: fake.url, credentials: ADMIN })
-  return client
+function connectedTo(routes: Parameters<typeof startFake>[0] = {}): Promise<KalamClient> {
+  return connectToFake(kalam, routes, ADMIN)
 }
 
 function paths(f: FakeKalam): string[] {
@@ -37,54 +31,62 @@ describe('client', () => {
   describe('connectKalam', () => {
     it('checks the auth status, then logs in with the documented body', async () => {
       const c = await connectedTo()
-      expect(paths(fake!)).toEqual(['GET /v1/api/auth/status', 'POST /v1/api/auth/login'])
-      expect(JSON.parse(fake!.requests[1]!.body)).toEqual(JSON.parse(fixture('login-request.json')))
+      expect(paths(kalam.fake!)).toEqual(['GET /v1/api/auth/status', 'POST /v1/api/auth/login'])
+      expect(JSON.parse(kalam.fake!.requests[1]!.body)).toEqual(
+        JSON.parse(fixture('login-request.json'))
+      )
       expect(c.user).toBe('admin')
       expect(c.role).toBe('dba')
-      expect(c.url).toBe(fake!.url)
+      expect(c.url).toBe(kalam.fake!.url)
     })
 
     it('fails with SETUP_REQUIRED and a one-line hint when the server needs setup', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'GET /v1/api/auth/status': () => json(fixture('auth-status-needs-setup.json'))
       })
-      const err = await connectKalam({ url: fake.url, credentials: ADMIN }).catch((e: unknown) => e)
+      const err = await connectKalam({ url: kalam.fake.url, credentials: ADMIN }).catch(
+        (e: unknown) => e
+      )
       expect(err).toMatchObject({ code: 'SETUP_REQUIRED', httpStatus: 428 })
       expect((err as Error).message).toMatch(/^this server needs initial setup: rerun with --setup/)
       expect((err as Error).message).not.toContain('\n')
-      expect(paths(fake)).toEqual(['GET /v1/api/auth/status'])
+      expect(paths(kalam.fake)).toEqual(['GET /v1/api/auth/status'])
     })
 
     it('runs the setup with the documented body when asked, then logs in', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'GET /v1/api/auth/status': () => json(fixture('auth-status-needs-setup.json')),
         'POST /v1/api/auth/setup': () => json(fixture('setup-response.json'))
       })
-      client = await connectKalam({ url: fake.url, credentials: ADMIN, setup: true })
-      expect(paths(fake)).toEqual([
+      kalam.client = await connectKalam({ url: kalam.fake.url, credentials: ADMIN, setup: true })
+      expect(paths(kalam.fake)).toEqual([
         'GET /v1/api/auth/status',
         'POST /v1/api/auth/setup',
         'POST /v1/api/auth/login'
       ])
-      expect(JSON.parse(fake.requests[1]!.body)).toEqual(JSON.parse(fixture('setup-request.json')))
+      expect(JSON.parse(kalam.fake.requests[1]!.body)).toEqual(
+        JSON.parse(fixture('setup-request.json'))
+      )
     })
 
     it('fails with SETUP_REQUIRED when login answers 428 setup_required', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'POST /v1/api/auth/login': () => json(fixture('login-setup-required.json'), 428)
       })
-      await expect(connectKalam({ url: fake.url, credentials: ADMIN })).rejects.toMatchObject({
-        code: 'SETUP_REQUIRED',
-        serverCode: 'setup_required'
-      })
+      await expect(connectKalam({ url: kalam.fake.url, credentials: ADMIN })).rejects.toMatchObject(
+        {
+          code: 'SETUP_REQUIRED',
+          serverCode: 'setup_required'
+        }
+      )
     })
 
     it('fails with AUTH_FAILED on a wrong password', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'POST /v1/api/auth/login': () => json(fixture('login-unauthorized.json'), 401)
       })
       const err = await connectKalam({
-        url: fake.url,
+        url: kalam.fake.url,
         credentials: { user: 'admin', password: 'nope' }
       }).catch((e: unknown) => e)
       expect(err).toMatchObject({
@@ -97,60 +99,66 @@ describe('client', () => {
     })
 
     it('fails with RATE_LIMITED when logins are rate limited', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'POST /v1/api/auth/login': () => json(fixture('login-rate-limited.json'), 429)
       })
-      await expect(connectKalam({ url: fake.url, credentials: ADMIN })).rejects.toMatchObject({
-        code: 'RATE_LIMITED'
-      })
+      await expect(connectKalam({ url: kalam.fake.url, credentials: ADMIN })).rejects.toMatchObject(
+        {
+          code: 'RATE_LIMITED'
+        }
+      )
     })
 
     it('fails with NOT_KALAMDB on a port serving some other HTTP server', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'GET /v1/api/auth/status': () => ({
           status: 404,
           body: '<h1>Not Found</h1>',
           contentType: 'text/html'
         })
       })
-      const err = await connectKalam({ url: fake.url, credentials: ADMIN }).catch((e: unknown) => e)
+      const err = await connectKalam({ url: kalam.fake.url, credentials: ADMIN }).catch(
+        (e: unknown) => e
+      )
       expect(err).toMatchObject({ code: 'NOT_KALAMDB', httpStatus: 404 })
       expect((err as Error).message).toContain('answered, but not like KalamDB')
     })
 
     it('fails with NOT_KALAMDB when the status answer is JSON of another shape', async () => {
-      fake = await startFake({ 'GET /v1/api/auth/status': () => json('{"ok":true}') })
-      await expect(connectKalam({ url: fake.url, credentials: ADMIN })).rejects.toMatchObject({
-        code: 'NOT_KALAMDB'
-      })
+      kalam.fake = await startFake({ 'GET /v1/api/auth/status': () => json('{"ok":true}') })
+      await expect(connectKalam({ url: kalam.fake.url, credentials: ADMIN })).rejects.toMatchObject(
+        {
+          code: 'NOT_KALAMDB'
+        }
+      )
     })
 
     it('takes a user token as given, without logging in', async () => {
-      fake = await startFake()
+      kalam.fake = await startFake()
       const token = fakeJwt({ sub: 'alice', role: 'user', exp: Date.now() / 1000 + 3600 })
-      client = await connectKalam({ url: fake.url, credentials: { token } })
-      await client.sql('SELECT 1')
-      expect(paths(fake)).toEqual(['GET /v1/api/auth/status', 'POST /v1/api/sql'])
-      expect(fake.requests[1]!.headers.authorization).toBe(`Bearer ${token}`)
-      expect(client.user).toBe('alice')
+      kalam.client = await connectKalam({ url: kalam.fake.url, credentials: { token } })
+      await kalam.client.sql('SELECT 1')
+      expect(paths(kalam.fake)).toEqual(['GET /v1/api/auth/status', 'POST /v1/api/sql'])
+      expect(kalam.fake.requests[1]!.headers.authorization).toBe(`Bearer ${token}`)
+      expect(kalam.client.user).toBe('alice')
     })
 
     it('fails with TOKEN_EXPIRED at once for a user token whose exp has passed', async () => {
-      fake = await startFake()
+      kalam.fake = await startFake()
       const token = fakeJwt({ sub: 'alice', exp: Date.now() / 1000 - 60 })
-      const err = await connectKalam({ url: fake.url, credentials: { token } }).catch(
+      const err = await connectKalam({ url: kalam.fake.url, credentials: { token } }).catch(
         (e: unknown) => e
       )
       expect(err).toMatchObject({ code: 'TOKEN_EXPIRED' })
-      expect((err as Error).message).toBe(`the token given for ${fake.url} has expired`)
-      expect(paths(fake)).toEqual(['GET /v1/api/auth/status'])
+      expect((err as Error).message).toBe(`the token given for ${kalam.fake.url} has expired`)
+      expect(paths(kalam.fake)).toEqual(['GET /v1/api/auth/status'])
     })
 
     it('fails with UNREACHABLE when nothing answers', async () => {
-      fake = await startFake()
-      const url = fake.url
-      await fake.close()
-      fake = null
+      kalam.fake = await startFake()
+      const url = kalam.fake.url
+      await kalam.fake.close()
+      kalam.fake = null
       await expect(connectKalam({ url, credentials: ADMIN })).rejects.toMatchObject({
         code: 'UNREACHABLE'
       })
@@ -176,7 +184,7 @@ describe('client', () => {
         params: [1, 'x'],
         namespace: 'app'
       })
-      const req = fake!.requests.at(-1)!
+      const req = kalam.fake!.requests.at(-1)!
       expect(JSON.parse(req.body)).toEqual(JSON.parse(fixture('sql-request.json')))
       expect(req.headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
     })
@@ -184,7 +192,7 @@ describe('client', () => {
     it('omits params and namespace_id when not given', async () => {
       const c = await connectedTo()
       await c.sql('SELECT 1')
-      expect(JSON.parse(fake!.requests.at(-1)!.body)).toEqual({ sql: 'SELECT 1' })
+      expect(JSON.parse(kalam.fake!.requests.at(-1)!.body)).toEqual({ sql: 'SELECT 1' })
     })
 
     it('types the documented success envelope, keeping BIGINT cells as exact strings', async () => {
@@ -286,29 +294,32 @@ describe('client', () => {
       })
       const res = await c.sql('SELECT 1')
       expect(res.results[0]!.rowCount).toBe(2)
-      expect(paths(fake!).slice(2)).toEqual([
+      expect(paths(kalam.fake!).slice(2)).toEqual([
         'POST /v1/api/sql',
         'POST /v1/api/auth/refresh',
         'POST /v1/api/sql'
       ])
-      expect(fake!.requests.at(-2)!.headers.authorization).toBe('Bearer refresh-token')
-      expect(fake!.requests.at(-1)!.headers.authorization).toBe(
+      expect(kalam.fake!.requests.at(-2)!.headers.authorization).toBe('Bearer refresh-token')
+      expect(kalam.fake!.requests.at(-1)!.headers.authorization).toBe(
         `Bearer ${fakeJwt({ sub: 'admin', n: 2 })}`
       )
     })
 
     it('throws TOKEN_EXPIRED with a clear message for an expired user token', async () => {
-      fake = await startFake({
+      kalam.fake = await startFake({
         'POST /v1/api/sql': () => json(fixture('sql-token-expired.json'), 401)
       })
-      client = await connectKalam({ url: fake.url, credentials: { token: 'opaque-token' } })
-      const err = await client.sql('SELECT 1').catch((e: unknown) => e)
+      kalam.client = await connectKalam({
+        url: kalam.fake.url,
+        credentials: { token: 'opaque-token' }
+      })
+      const err = await kalam.client.sql('SELECT 1').catch((e: unknown) => e)
       expect(err).toMatchObject({
         code: 'TOKEN_EXPIRED',
         httpStatus: 401,
         serverCode: 'TOKEN_EXPIRED'
       })
-      expect((err as Error).message).toBe(`the token given for ${fake.url} has expired`)
+      expect((err as Error).message).toBe(`the token given for ${kalam.fake.url} has expired`)
     })
 
     it('refreshes the access token before it expires', async () => {
@@ -318,8 +329,8 @@ describe('client', () => {
       vi.useFakeTimers({ toFake: ['Date'] })
       vi.setSystemTime(Date.now() + 3_600_000 - 1000)
       await c.sql('SELECT 1')
-      expect(paths(fake!).slice(2)).toEqual(['POST /v1/api/auth/refresh', 'POST /v1/api/sql'])
-      expect(fake!.requests.at(-1)!.headers.authorization).toBe(
+      expect(paths(kalam.fake!).slice(2)).toEqual(['POST /v1/api/auth/refresh', 'POST /v1/api/sql'])
+      expect(kalam.fake!.requests.at(-1)!.headers.authorization).toBe(
         `Bearer ${fakeJwt({ sub: 'admin', n: 3 })}`
       )
     })
@@ -331,7 +342,7 @@ describe('client', () => {
       vi.useFakeTimers({ toFake: ['Date'] })
       vi.setSystemTime(Date.now() + 3_600_000 + 1000)
       await c.sql('SELECT 1')
-      expect(paths(fake!).slice(2)).toEqual([
+      expect(paths(kalam.fake!).slice(2)).toEqual([
         'POST /v1/api/auth/refresh',
         'POST /v1/api/auth/login',
         'POST /v1/api/sql'
@@ -390,7 +401,7 @@ describe('client', () => {
         'POST /v1/api/auth/refresh': () => loginAnswer({ token: fakeJwt({ sub: 'admin', n: 3 }) })
       })
       expect(await c.trySql('SELECT 1')).toMatchObject({ ok: true })
-      expect(paths(fake!).slice(2)).toEqual([
+      expect(paths(kalam.fake!).slice(2)).toEqual([
         'POST /v1/api/sql',
         'POST /v1/api/auth/refresh',
         'POST /v1/api/sql'
@@ -398,15 +409,15 @@ describe('client', () => {
     })
 
     it('returns TIMEOUT and UNREACHABLE as outcomes', async () => {
-      fake = await startFake({ 'POST /v1/api/sql': () => new Promise(() => undefined) })
-      client = await connectKalam({ url: fake.url, credentials: ADMIN, timeoutMs: 200 })
-      expect(await client.trySql('SELECT 1')).toMatchObject({
+      kalam.fake = await startFake({ 'POST /v1/api/sql': () => new Promise(() => undefined) })
+      kalam.client = await connectKalam({ url: kalam.fake.url, credentials: ADMIN, timeoutMs: 200 })
+      expect(await kalam.client.trySql('SELECT 1')).toMatchObject({
         ok: false,
         error: { code: 'TIMEOUT' }
       })
-      await fake.close()
-      fake = null
-      expect(await client.trySql('SELECT 1')).toMatchObject({
+      await kalam.fake.close()
+      kalam.fake = null
+      expect(await kalam.client.trySql('SELECT 1')).toMatchObject({
         ok: false,
         error: { code: 'UNREACHABLE' }
       })

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type FakeKalam, json, startFake } from '../../../test/fixtures/kalamdb/fake-server'
-import { connectKalam } from './client'
+import { describe, expect, it } from 'vitest'
+import { json } from '../../../test/fixtures/kalamdb/fake-server'
+import { connectToFake, fakeKalamSlot } from '../../../test/helpers/fake-kalam'
 import type { KalamClient } from './types'
 
-let fake: FakeKalam | null = null
-let client: KalamClient | null = null
-
-afterEach(async () => {
-  await client?.close()
-  client = null
-  await fake?.close()
-  fake = null
-})
+const kalam = fakeKalamSlot()
 
 function messageEnvelope(message: string): string {
   return JSON.stringify({
@@ -44,7 +36,7 @@ function jobEnvelope(status: string, message: string | null): string {
 /** A fake whose flush starts a job that goes through `statuses`, one per poll. */
 async function flushing(start: string, statuses: string[]): Promise<KalamClient> {
   let poll = 0
-  fake = await startFake({
+  const client = await connectToFake(kalam, {
     'POST /v1/api/sql': (req) => {
       const sql = (JSON.parse(req.body) as { sql: string }).sql
       if (sql.startsWith('STORAGE FLUSH')) return json(messageEnvelope(start))
@@ -58,13 +50,12 @@ async function flushing(start: string, statuses: string[]): Promise<KalamClient>
       return json(jobEnvelope(status, status === 'failed' ? 'disk full' : null))
     }
   })
-  client = await connectKalam({ url: fake.url, credentials: { user: 'admin', password: 'x' } })
   return client
 }
 
 function sqlSent(): string[] {
-  return fake!.requests
-    .filter((r) => r.path === '/v1/api/sql')
+  return kalam
+    .fake!.requests.filter((r) => r.path === '/v1/api/sql')
     .map((r) => (JSON.parse(r.body) as { sql: string }).sql)
 }
 

@@ -1,25 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  type FakeKalam,
-  fixture,
-  json,
-  startFake
-} from '../../../test/fixtures/kalamdb/fake-server'
-import { connectKalam } from './client'
+import { describe, expect, it } from 'vitest'
+import { type FakeKalam, fixture, json } from '../../../test/fixtures/kalamdb/fake-server'
+import { connectToFake, fakeKalamSlot } from '../../../test/helpers/fake-kalam'
 import { LIVE_COUNT_SQL, LIVE_QUERIES_SQL, countOf, parseLiveQueries } from './live-queries'
 import { parseSqlResponse } from './sql'
 import { statsSql } from './stats'
 import type { KalamClient, SqlResponse } from './types'
 
-let fake: FakeKalam | null = null
-let client: KalamClient | null = null
-
-afterEach(async () => {
-  await client?.close()
-  client = null
-  await fake?.close()
-  fake = null
-})
+const kalam = fakeKalamSlot()
 
 function response(text: string): SqlResponse {
   return parseSqlResponse(
@@ -29,8 +16,7 @@ function response(text: string): SqlResponse {
 }
 
 async function connected(answer: () => string): Promise<KalamClient> {
-  fake = await startFake({ 'POST /v1/api/sql': () => json(answer()) })
-  client = await connectKalam({ url: fake.url, credentials: { user: 'admin', password: 'x' } })
+  const client = await connectToFake(kalam, { 'POST /v1/api/sql': () => json(answer()) })
   return client
 }
 
@@ -75,7 +61,7 @@ describe('live-queries', () => {
     it('sends the batch and types the answer', async () => {
       const c = await connected(() => fixture('sql-system-live.json'))
       const live = await c.liveQueries!()
-      expect(sentSql(fake!)).toBe(LIVE_QUERIES_SQL)
+      expect(sentSql(kalam.fake!)).toBe(LIVE_QUERIES_SQL)
       expect(live).toMatchObject({ total: 4, byUser: { admin: 2, load_1: 2 } })
       expect(live.polledAt).toBeGreaterThan(0)
     })
@@ -97,7 +83,7 @@ describe('live-queries', () => {
         JSON.stringify({ status: 'success', results: [stats, live.results[0]], took: 1 })
       )
       const s = await c.stats(['active_subscriptions'], { liveQueries: true })
-      expect(sentSql(fake!)).toBe(`${statsSql(['active_subscriptions'])}; ${LIVE_COUNT_SQL}`)
+      expect(sentSql(kalam.fake!)).toBe(`${statsSql(['active_subscriptions'])}; ${LIVE_COUNT_SQL}`)
       expect(s).toMatchObject({ activeSubscriptions: 4, liveQueries: 4 })
       expect(s.raw).toEqual({ active_subscriptions: '4' })
     })
@@ -105,7 +91,7 @@ describe('live-queries', () => {
     it('leaves liveQueries out unless asked', async () => {
       const c = await connected(() => fixture('sql-system-live.json'))
       const s = await c.stats(['active_subscriptions'])
-      expect(sentSql(fake!)).toBe(statsSql(['active_subscriptions']))
+      expect(sentSql(kalam.fake!)).toBe(statsSql(['active_subscriptions']))
       expect(s).not.toHaveProperty('liveQueries')
     })
   })

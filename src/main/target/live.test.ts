@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { WebSocket } from 'ws'
-import { type FakeKalam, fixture, startFake } from '../../../test/fixtures/kalamdb/fake-server'
+import { fixture, startFake } from '../../../test/fixtures/kalamdb/fake-server'
+import { fakeKalamSlot } from '../../../test/helpers/fake-kalam'
 import { connectKalam } from './client'
 import type { KalamClient, KalamError, LiveChange, LiveClose, LiveConnection } from './types'
 
@@ -9,15 +10,7 @@ const ADMIN = { user: 'admin', password: 'kalamdb123' }
 /** A Snowflake-sized seq id (~10^18, PROTOCOL.md §6.4): beyond 2^53. */
 const BIG_SEQ = '1234567890123456789'
 
-let fake: FakeKalam | null = null
-let client: KalamClient | null = null
-
-afterEach(async () => {
-  await client?.close()
-  client = null
-  await fake?.close()
-  fake = null
-})
+const kalam = fakeKalamSlot()
 
 /** Collects what a fake socket receives, and lets a test wait for a frame. */
 class Peer {
@@ -47,10 +40,10 @@ class Peer {
 async function setup(
   options: { headerAuth?: boolean } = {}
 ): Promise<{ c: KalamClient; peers: Peer[]; nextPeer: () => Promise<Peer> }> {
-  fake = await startFake()
+  kalam.fake = await startFake()
   const peers: Peer[] = []
   let waiting: ((p: Peer) => void) | null = null
-  fake.onSocket((ws, req) => {
+  kalam.fake.onSocket((ws, req) => {
     const peer = new Peer(ws)
     peers.push(peer)
     if ((options.headerAuth ?? true) && req.headers.authorization?.startsWith('Bearer ')) {
@@ -58,9 +51,9 @@ async function setup(
     }
     waiting?.(peer)
   })
-  client = await connectKalam({ url: fake.url, credentials: ADMIN })
+  kalam.client = await connectKalam({ url: kalam.fake.url, credentials: ADMIN })
   return {
-    c: client,
+    c: kalam.client,
     peers,
     nextPeer: () =>
       peers.length > 0
@@ -99,7 +92,7 @@ describe('live', () => {
 
     it('fails with AUTH_FAILED on auth_error', async () => {
       const { c } = await setup({ headerAuth: false })
-      fake!.onSocket((ws) => {
+      kalam.fake!.onSocket((ws) => {
         ws.send(fixture('ws-auth-error.json'))
         ws.close(1008, 'Authentication failed')
       })
@@ -111,7 +104,7 @@ describe('live', () => {
     it('asks for ?compress=false when compression is off', async () => {
       const { c } = await setup()
       let url = ''
-      fake!.onSocket((ws, req) => {
+      kalam.fake!.onSocket((ws, req) => {
         url = req.url ?? ''
         ws.send(fixture('ws-auth-success.json'))
       })
@@ -311,7 +304,7 @@ describe('live', () => {
       const { c } = await setup()
       await c.openLive({ onClose: (cl) => closes.push(cl) })
       await c.close()
-      client = null
+      kalam.client = null
       expect(closes).toMatchObject([{ expected: true }])
     })
   })
@@ -323,7 +316,7 @@ describe('live', () => {
       [503, 'SERVER_ERROR']
     ])('fails with a typed error when the upgrade is answered %i', async (status, code) => {
       const { c } = await setup()
-      fake!.refuseUpgrades(status)
+      kalam.fake!.refuseUpgrades(status)
       const err = (await c.openLive().catch((e: unknown) => e)) as KalamError
       expect(err).toMatchObject({ code, httpStatus: status })
       expect(err.message).toMatch(/^WebSocket: .*\(HTTP \d+\)$/)
@@ -331,7 +324,7 @@ describe('live', () => {
 
     it('fails with AUTH_FAILED when the server closes with 1008 before auth_success', async () => {
       const { c } = await setup()
-      fake!.onSocket((ws) => ws.close(1008, 'Authentication failed'))
+      kalam.fake!.onSocket((ws) => ws.close(1008, 'Authentication failed'))
       await expect(c.openLive()).rejects.toMatchObject({ code: 'AUTH_FAILED' })
     })
 

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { type FakeKalam, json, startFake } from '../../../test/fixtures/kalamdb/fake-server'
-import { connectKalam } from './client'
+import { describe, expect, it } from 'vitest'
+import { json } from '../../../test/fixtures/kalamdb/fake-server'
+import { connectToFake, fakeKalamSlot } from '../../../test/helpers/fake-kalam'
 import {
   DEFAULT_STATS_METRICS,
   LIMIT_SETTINGS,
@@ -9,17 +9,8 @@ import {
   statsSql,
   toServerFigures
 } from './stats'
-import type { KalamClient } from './types'
 
-let fake: FakeKalam | null = null
-let client: KalamClient | null = null
-
-afterEach(async () => {
-  await client?.close()
-  client = null
-  await fake?.close()
-  fake = null
-})
+const kalam = fakeKalamSlot()
 
 /** A success envelope of two TEXT columns, as system.stats / system.settings answer. */
 function nameValueEnvelope(cols: [string, string], rows: [string, string][]): string {
@@ -126,13 +117,12 @@ describe('stats', () => {
 
   describe('KalamClient.stats', () => {
     it('sends the metric query and types the answer', async () => {
-      fake = await startFake({
+      const client = await connectToFake(kalam, {
         'POST /v1/api/sql': () =>
           json(nameValueEnvelope(['metric_name', 'metric_value'], STATS_ROWS))
       })
-      client = await connectKalam({ url: fake.url, credentials: { user: 'admin', password: 'x' } })
       const stats = await client.stats(['pid', 'thread_count'])
-      expect(JSON.parse(fake.requests.at(-1)!.body)).toEqual({
+      expect(JSON.parse(kalam.fake!.requests.at(-1)!.body)).toEqual({
         sql: statsSql(['pid', 'thread_count'])
       })
       expect(stats.threads).toBe(41)
@@ -142,7 +132,7 @@ describe('stats', () => {
 
   describe('KalamClient.limits', () => {
     it('reads the limits from system.settings', async () => {
-      fake = await startFake({
+      const client = await connectToFake(kalam, {
         'POST /v1/api/sql': () =>
           json(
             nameValueEnvelope(
@@ -158,7 +148,6 @@ describe('stats', () => {
             )
           )
       })
-      client = await connectKalam({ url: fake.url, credentials: { user: 'admin', password: 'x' } })
       expect(await client.limits()).toEqual({
         maxQueriesPerSec: 100,
         maxSubscriptionsPerUser: 10,
@@ -168,10 +157,10 @@ describe('stats', () => {
         maxQueryLimit: 1000,
         clientTimeoutSecs: null
       })
-      const sql = (JSON.parse(fake.requests.at(-1)!.body) as { sql: string }).sql
+      const sql = (JSON.parse(kalam.fake!.requests.at(-1)!.body) as { sql: string }).sql
       for (const name of Object.values(LIMIT_SETTINGS)) expect(sql).toContain(`'${name}'`)
       expect(await client.settings()).toMatchObject({ 'limits.max_query_limit': '1000' })
-      expect((JSON.parse(fake.requests.at(-1)!.body) as { sql: string }).sql).toBe(
+      expect((JSON.parse(kalam.fake!.requests.at(-1)!.body) as { sql: string }).sql).toBe(
         'SELECT name, value FROM system.settings LIMIT 1000'
       )
     })
