@@ -3,7 +3,8 @@ import type { Attribution } from '../../shared/analysis'
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
 import { attribute, MIN_R2, MIN_STEADY_R2 } from './attribution'
-import { gaussian, seededRandom } from './synthetic'
+import { seededRandom } from './stats'
+import { gaussian } from './synthetic'
 
 const T0 = 1_700_000_000_000
 const BASE = 150 * 1024 * 1024

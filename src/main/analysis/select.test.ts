@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { quantileSorted } from '../compare/stats'
 import { maxOf, medianInPlace, minOf, quantileInPlace, select } from './select'
-import { seededRandom } from './synthetic'
+import { seededRandom } from './stats'
 
 /** Random lists: few distinct values (many ties) or spread ones, in random, rising or falling order. */
 function lists(count: number): number[][] {

@@ -18,7 +18,8 @@ import {
   withoutOutliers,
   tQuantile
 } from './stats'
-import { gaussian, seededRandom } from './synthetic'
+import { seededRandom } from './stats'
+import { gaussian } from './synthetic'
 
 describe('analysis/stats', () => {
   describe('lagAutocorrelation', () => {
@@ -186,6 +187,18 @@ describe('analysis/stats', () => {
     it('finds none in spread, nor on fewer points than an outlier test needs', () => {
       expect(spikeIndices([2, -0.4, -0.2, 3, 0.1, 4.3, -0.1, -0.3])).toEqual([])
       expect(spikeIndices([1, -1, 0.5, 30, -0.5, 0.2, -0.8])).toEqual([])
+    })
+  })
+
+  describe('seededRandom', () => {
+    it('gives the same sequence for the same seed and values in [0, 1)', () => {
+      const a = seededRandom(42)
+      const b = seededRandom(42)
+      const xs = Array.from({ length: 1000 }, () => a())
+      expect(Array.from({ length: 1000 }, () => b())).toEqual(xs)
+      expect(Math.min(...xs)).toBeGreaterThanOrEqual(0)
+      expect(Math.max(...xs)).toBeLessThan(1)
+      expect(Math.abs(xs.reduce((s, x) => s + x, 0) / 1000 - 0.5)).toBeLessThan(0.05)
     })
   })
 })

@@ -464,3 +464,19 @@ export function fitPerMinute(
     floorDf
   )
 }
+
+/**
+ * Mulberry32: a tiny fixed-seed PRNG (32-bit state), so every run sees the same "random"
+ * numbers: synthetic noise, and the bootstrap's resamples, which must not change a report when
+ * it is rendered again.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}

@@ -5,18 +5,10 @@
  * sawtooth with flat or rising troughs, step then plateau, growth then release, warm-up.
  */
 import type { Point } from './growth'
+import { seededRandom } from './stats'
 
-/** Mulberry32: a tiny fixed-seed PRNG, so every run sees the same "random" noise. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+// Tests build their own noise from the same generator.
+export { seededRandom }
 
 /** Standard normal deviates from a uniform source (Box–Muller). */
 export function gaussian(random: () => number): () => number {

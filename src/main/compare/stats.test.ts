@@ -9,39 +9,20 @@ import {
   normalQuantile,
   quantile,
   quantileRankInterval,
-  seededRng,
   summarizeSamples,
   thin,
-  tukeyFences,
-  type Rng
+  tukeyFences
 } from './stats'
-
-/** Normal draws by Box–Muller from a seeded generator. */
-function normal(rng: Rng, mu: number, sigma: number): number {
-  const u = 1 - rng()
-  const v = rng()
-  return mu + sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
-}
+import { seededRandom } from '../analysis/stats'
+import { normal } from './testing/factories'
 
 /** Log-normal latency-like samples (skewed, heavy right tail) around `medianMs`. */
 function latencies(seed: number, n: number, medianMs: number, spread = 0.3): number[] {
-  const rng = seededRng(seed)
+  const rng = seededRandom(seed)
   return Array.from({ length: n }, () => medianMs * Math.exp(normal(rng, 0, spread)))
 }
 
 describe('compare/stats', () => {
-  describe('seededRng', () => {
-    it('gives the same sequence for the same seed and values in [0, 1)', () => {
-      const a = seededRng(42)
-      const b = seededRng(42)
-      const xs = Array.from({ length: 1000 }, () => a())
-      expect(Array.from({ length: 1000 }, () => b())).toEqual(xs)
-      expect(Math.min(...xs)).toBeGreaterThanOrEqual(0)
-      expect(Math.max(...xs)).toBeLessThan(1)
-      expect(Math.abs(xs.reduce((s, x) => s + x, 0) / 1000 - 0.5)).toBeLessThan(0.05)
-    })
-  })
-
   describe('quantile', () => {
     it('interpolates like R type 7 / numpy', () => {
       expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.25)).toBeCloseTo(3.25, 10)
@@ -219,7 +200,7 @@ describe('compare/stats', () => {
 
 describe('compare/stats (large samples)', () => {
   it('uses order statistics above 500 values: fast, and still brackets the median', () => {
-    const rng = seededRng(77)
+    const rng = seededRandom(77)
     const xs = Array.from({ length: 30_000 }, () => Math.exp(rng() * 2))
     const [lo, hi] = bootstrapQuantileCi(xs)
     const m = median(xs)

@@ -5,24 +5,10 @@
  * random draw comes from a seeded generator, so the same data always gives the same answer.
  */
 import { quantileInPlace } from '../analysis/select'
+import { seededRandom } from '../analysis/stats'
 
 /** A uniform generator on [0, 1). */
 export type Rng = () => number
-
-/**
- * mulberry32: tiny, fast and good enough for resampling (32-bit state). Fixed seeds make
- * bootstrap intervals reproducible — a report must not change when it is re-rendered.
- */
-export function seededRng(seed: number): Rng {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** The seed every bootstrap uses unless told otherwise ("seed" in hex-speak). */
 export const DEFAULT_SEED = 0x5eed
@@ -123,7 +109,7 @@ export function bootstrapQuantileCi(
   if (n === 0) return [NaN, NaN]
   if (n === 1) return [values[0]!, values[0]!]
   if (large(n, options)) return orderStatisticCi(sortAsc(values), q, options.confidence ?? 0.95)
-  const rng = seededRng(options.seed ?? DEFAULT_SEED)
+  const rng = seededRandom(options.seed ?? DEFAULT_SEED)
   const b = resampleCount(n, options)
   const scratch = new Float64Array(n)
   const estimates = new Float64Array(b)
@@ -153,7 +139,7 @@ export function bootstrapChangeCi(
     const ib = bootstrapQuantileCi(b, q, options)
     return ia[0] > 0 ? [ib[0] / ia[1] - 1, ib[1] / ia[0] - 1] : null
   }
-  const rng = seededRng(options.seed ?? DEFAULT_SEED)
+  const rng = seededRandom(options.seed ?? DEFAULT_SEED)
   const reps = resampleCount(Math.max(a.length, b.length), options)
   const sa = new Float64Array(a.length)
   const sb = new Float64Array(b.length)
@@ -185,7 +171,7 @@ export function bootstrapDeltaCi(
     const ib = bootstrapQuantileCi(b, q, options)
     return [ib[0] - ia[1], ib[1] - ia[0]]
   }
-  const rng = seededRng(options.seed ?? DEFAULT_SEED)
+  const rng = seededRandom(options.seed ?? DEFAULT_SEED)
   const reps = resampleCount(Math.max(a.length, b.length), options)
   const sa = new Float64Array(a.length)
   const sb = new Float64Array(b.length)
@@ -383,7 +369,7 @@ export function normalQuantile(p: number): number {
  */
 export function thin(values: readonly number[], max: number, seed = DEFAULT_SEED): number[] {
   if (values.length <= max) return [...values]
-  const rng = seededRng(seed)
+  const rng = seededRandom(seed)
   // Reservoir of indices (Algorithm R), then back into time order.
   const keep: number[] = []
   for (let i = 0; i < values.length; i++) {

@@ -7,7 +7,7 @@
  *  - read: SELECT of one row by primary key, keys drawn at random from rows preloaded first;
  *  - query: the workload's simple bounded query (newest 100 rows, ORDER BY id DESC LIMIT 100).
  */
-import { seededRng } from '../../compare/stats'
+import { seededRandom } from '../../analysis/stats'
 import { nowUs } from '../../workload/clock'
 import { insertSql, payloadOf, probeSql } from '../../workload/schema'
 import {
@@ -83,7 +83,7 @@ function preloadOnce(ctx: BenchContext): Promise<{ first: number; count: number 
 
 export async function readLatency(ctx: BenchContext): Promise<BenchRun> {
   const rows = await preloadOnce(ctx)
-  const rng = seededRng(rows.first)
+  const rng = seededRandom(rows.first)
   const { client, pacer } = ctx.admin
   const table = ctx.objects.table
   const r = await measureSequential(ctx, pacer, ctx.params.samples, () => {

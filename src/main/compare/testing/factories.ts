@@ -7,7 +7,8 @@ import type { Sample } from '../../../shared/sample'
 import type { CriterionResult, SessionData, SessionEvent } from '../../../shared/session'
 import { LatencyRecorder } from '../../workload/latency'
 import { createCounters } from '../../workload/counters'
-import { seededRng, summarizeSamples, type Rng } from '../stats'
+import { seededRandom } from '../../analysis/stats'
+import { summarizeSamples, type Rng } from '../stats'
 
 export function normal(rng: Rng, mu = 0, sigma = 1): number {
   const u = 1 - rng()
@@ -17,7 +18,7 @@ export function normal(rng: Rng, mu = 0, sigma = 1): number {
 
 /** Log-normal latencies (ms) around a median. */
 export function latencySamples(seed: number, n: number, medianMs: number, spread = 0.25): number[] {
-  const rng = seededRng(seed)
+  const rng = seededRandom(seed)
   return Array.from({ length: n }, () => medianMs * Math.exp(normal(rng, 0, spread)))
 }
 
@@ -48,7 +49,7 @@ export function benchResult(
   const n = opts.n ?? 60
   const med = opts.medianMs ?? 1
   const rate = opts.rate ?? 1000
-  const rng = seededRng(seed * 7919)
+  const rng = seededRandom(seed * 7919)
   const rates = Array.from({ length: 10 }, () => rate * (1 + normal(rng, 0, 0.03)))
   const figs: BenchFigure[] = [
     figure('write-latency', latencySamples(seed, n, med), { label: 'write latency' }),
@@ -138,7 +139,7 @@ export interface SessionSpec {
 
 /** A recorded session at 1 Hz: baseline, then load with optional steady growth. */
 export function session(spec: SessionSpec): SessionData {
-  const rng = seededRng(spec.seed)
+  const rng = seededRandom(spec.seed)
   const t0 = 1_700_000_000_000
   const baseS = spec.baselineS ?? 5
   const loadS = spec.loadS ?? 60
@@ -183,7 +184,7 @@ export function session(spec: SessionSpec): SessionData {
     events.push({ t: t0 + s * 1000 + 1, type: 'counters', ...counters })
   }
   const latency = new LatencyRecorder()
-  const lrng = seededRng(spec.seed + 99)
+  const lrng = seededRandom(spec.seed + 99)
   for (let i = 0; i < 2000; i++) {
     latency.recordMs('insert', (spec.insertLatencyMs ?? 1) * Math.exp(normal(lrng, 0, 0.3)))
   }
@@ -214,7 +215,7 @@ export function session(spec: SessionSpec): SessionData {
  * behind a stall (~40 ms): what a run on a machine that stalled looks like.
  */
 export function mixedLatency(seed: number, quick: number): SessionData['latency'] {
-  const rng = seededRng(seed)
+  const rng = seededRandom(seed)
   const rec = new LatencyRecorder()
   for (let i = 0; i < 2000; i++) {
     const ms = rng() < quick ? 1 : 40
