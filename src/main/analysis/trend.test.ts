@@ -388,6 +388,20 @@ describe('analysis/trend', () => {
       expect(r.slopeBytesPerMin / (0.01 * L)).toBeCloseTo(1, 1)
     })
 
+    it('reads the first trough of a window that opens late in a flush cycle', () => {
+      // 50 s cycles whose troughs wander 0.5 % of the level, rising 2 %/min, sampled every
+      // 2 s: the window opens after a 30 s warm-up, 20 s before the first drop. Without that
+      // first trough, four troughs through the jitter could not show the leak.
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const normal = S.gaussian(S.seededRandom(seed))
+        const jitter = Array.from({ length: 8 }, () => 0.005 * L * normal())
+        const shape: S.Shape = (ms) =>
+          S.sawtooth(L, 0.1 * L, 50_000, 2)(ms) + (jitter[Math.floor(ms / 50_000)] as number)
+        const r = judgeTrend(S.synthesize(shape, { durationMs: 5 * MIN, intervalMs: 2000, seed }))
+        expect([seed, r.verdict]).toEqual([seed, 'leak'])
+      }
+    })
+
     it('calls an unchanging series stable', () => {
       expect(judgeTrend(S.synthesize(S.flat(L), { durationMs: 2 * MIN }))).toMatchObject({
         verdict: 'stable',
