@@ -6,6 +6,7 @@ import {
   syntheticSession,
   type SyntheticSession
 } from '../../../test/fixtures/sessions/build'
+import { evaluationCases } from '../../../test/fixtures/sessions/evaluation-cases'
 import { checkAgainstRss } from './against-rss'
 import { pointsOf } from './growth'
 import { analyzeSession } from './index'
@@ -260,5 +261,50 @@ describe('analysis/against-rss, other questions', () => {
       const report = as(code)
       expect(checkAgainstRss(report, points, spans, [], judged)).toBe(report)
     }
+  })
+
+  describe('a sparse PSS read steady while the heap is not stable', () => {
+    // Evaluation case (seed 12): a 50 s flush sawtooth whose troughs rise 1 %/min under 1 %
+    // jitter. PSS, read every fifth sample, has five troughs that read flat; the heap, read at
+    // every sample, is undecided at a slope past the leak margin.
+    const [c] = evaluationCases([12]).filter((x) =>
+      x.name.startsWith('flush sawtooth 50s ±15%, troughs +1%/min, jitter 1%, 1s')
+    )
+    const session = c!.session
+    const spans = phaseSpans(session.events, session.samples.at(-1)?.t ?? 0)
+    const judge = (field: 'rssBytes' | 'heapBytes' | 'pssBytes'): MetricReport => {
+      const r = analyzeMetric(field, pointsOf(session.samples, field), spans)
+      if (!r) throw new Error(`no ${field}`)
+      return r
+    }
+    const heap = judge('heapBytes')
+    const pss = judge('pssBytes')
+    const points = pointsOf(session.samples, 'pssBytes')
+    const check = (judged: MetricReport[]): MetricReport =>
+      checkAgainstRss(pss, points, spans, [], judged)
+
+    it('is undecided: too few readings to call it stable alone', () => {
+      expect(pss.analysis).toMatchObject({ verdict: 'stable', reasonCode: 'flat' })
+      expect(heap.analysis.verdict).toBe('inconclusive')
+      expect(heap.trend.slopeBytesPerMin).toBeGreaterThan(heap.trend.leakMarginBytesPerMin)
+      expect(check([judge('rssBytes'), heap]).analysis).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'sparse-beside-heap'
+      })
+      expect(analyzeSession(session).metrics.pssBytes?.reason).toMatch(
+        /^PSS read steady on \d+ readings \(.*\), but the heap, whose pages it mostly counts, was read at every sample and is undecided: too few readings to call it stable alone\.$/
+      )
+    })
+
+    it('stays stable when the heap is stable, grows under the leak margin, or is read no more often', () => {
+      const as = (analysis: Partial<MetricReport['analysis']>, trend = {}): MetricReport => ({
+        ...heap,
+        analysis: { ...heap.analysis, ...analysis },
+        trend: { ...heap.trend, ...trend }
+      })
+      expect(check([as({ verdict: 'stable', reasonCode: 'flat' })])).toBe(pss)
+      expect(check([as({}, { slopeBytesPerMin: heap.trend.leakMarginBytesPerMin / 2 })])).toBe(pss)
+      expect(check([as({}, { samplesUsed: pss.trend.samplesUsed })])).toBe(pss)
+    })
   })
 })

@@ -2,7 +2,8 @@
  * A metric the trend leaves undecided, read against RSS, which the seed's criterion is on
  * ("memory growth < 10 %"), when RSS itself is decided. Either way a metric only follows (RSS,
  * or for PSS the heap), never leads: an undecided RSS leads nothing, and the only decided
- * verdict re-judged is a part's leak that RSS does not show (below).
+ * verdicts re-judged are a part's leak that RSS does not show and a sparse PSS's stable
+ * verdict that the heap does not share (below).
  *
  * Stable (`within-rss`). Each metric's margins are shares of its own level, so the same bytes
  * per minute weigh more against a part of the process than against the whole: a recorded
@@ -30,7 +31,12 @@
 import type { Point } from './growth'
 import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
-import { followsLeakReason, smallBesideRssReason, withinRssReason } from './words'
+import {
+  followsLeakReason,
+  smallBesideRssReason,
+  sparseBesideHeapReason,
+  withinRssReason
+} from './words'
 
 /**
  * Undecided for reasons other than the trend's noise — too short, no flush yet, or a line's
@@ -70,6 +76,7 @@ export function checkAgainstRss(
     )
     return withReason(again, 'small-beside-rss', reason)
   }
+  report = checkSparseAgainstHeap(report, judged)
   if (
     !rss ||
     report.analysis.verdict !== 'inconclusive' ||
@@ -103,6 +110,50 @@ export function checkAgainstRss(
     }
   }
 }
+
+/** Stable verdicts of the trend alone that a sparse PSS may not give while the heap doubts. */
+const SPARSE_STABLE_CODES = new Set(['flat', 'levelled-off'])
+
+/**
+ * Not stable (`sparse-beside-heap`). PSS and USS are read on a fifth of the samples or fewer;
+ * their pages are mostly the heap's. When they read steady (flat, or levelled off) while the
+ * heap, read at every sample and at least twice as often, is not stable and its slope is at
+ * the leak margin or more, the few readings are no proof: they are undecided. A 50 s flush
+ * sawtooth rising 1 %/min under 1 % jitter gives PSS five troughs, which can read flat where
+ * the heap's slope says otherwise (the evaluation at seeds 11-40: 5 such leaks read stable).
+ * A heap slope under the leak margin leaves PSS alone: asking only that the heap be unsettled
+ * cost 16 flat series their stable PSS there, this costs 6.
+ */
+function checkSparseAgainstHeap(
+  report: MetricReport,
+  judged: readonly MetricReport[]
+): MetricReport {
+  const ownPages = report.field === 'pssBytes' || report.field === 'ussBytes'
+  const heap = judged.find((r) => r.field === 'heapBytes')
+  if (
+    !ownPages ||
+    !heap ||
+    report.analysis.verdict !== 'stable' ||
+    !SPARSE_STABLE_CODES.has(report.analysis.reasonCode ?? '') ||
+    heap.analysis.verdict === 'stable' ||
+    !(heap.trend.slopeBytesPerMin >= heap.trend.leakMarginBytesPerMin) ||
+    heap.trend.samplesUsed < SPARSE_SHARE * report.trend.samplesUsed
+  ) {
+    return report
+  }
+  return {
+    ...report,
+    analysis: {
+      ...report.analysis,
+      verdict: 'inconclusive',
+      reasonCode: 'sparse-beside-heap',
+      reason: sparseBesideHeapReason(report.field, report.trend, heap.analysis.verdict)
+    }
+  }
+}
+
+/** The heap has this many times PSS's readings, or more, for PSS to count as sparse beside it. */
+const SPARSE_SHARE = 2
 
 function withReason(report: MetricReport, reasonCode: string, reason: string): MetricReport {
   return { ...report, analysis: { ...report.analysis, reasonCode, reason } }

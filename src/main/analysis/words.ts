@@ -125,6 +125,16 @@ export function smallBesideRssReason(
   return `${metricName(field)} grew ${slopeOver(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)}), which does not leak.`
 }
 
+/** A sparse PSS read flat while the heap, read at every sample, is not stable (against-rss.ts). */
+export function sparseBesideHeapReason(
+  field: string,
+  t: TrendResult,
+  heapVerdict: 'leak' | 'inconclusive'
+): string {
+  const heap = heapVerdict === 'leak' ? 'leaks' : 'is undecided'
+  return `${metricName(field)} read steady on ${t.samplesUsed} readings (${slopeOver(t)}), but the heap, whose pages it mostly counts, was read at every sample and ${heap}: too few readings to call it stable alone.`
+}
+
 /** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
 export function followsLeakReason(
   field: string,
