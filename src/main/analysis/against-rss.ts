@@ -45,16 +45,17 @@ import {
 const OTHER_QUESTIONS = new Set(['too-short', 'no-flush', 'flush-phase'])
 
 /**
- * `report` as judged against RSS. `judged`: the reports before it (JUDGED_FIELDS' order:
- * RSS first, then the heap).
+ * `given` as judged against RSS and, for PSS, the heap. `judged`: the reports before it
+ * (JUDGED_FIELDS' order: RSS first, then the heap).
  */
 export function checkAgainstRss(
-  report: MetricReport,
+  given: MetricReport,
   points: readonly Point[],
   spans: readonly PhaseSpan[],
   memtables: readonly Point[],
   judged: readonly MetricReport[]
 ): MetricReport {
+  const report = checkSparseAgainstHeap(given, judged)
   const rss = judged.find((r) => r.field === 'rssBytes')
   // The metric judged again with RSS's level as its margins' base; null when RSS is no larger.
   const againstRssLevel = (rssLevel: number): MetricReport | null =>
@@ -76,7 +77,6 @@ export function checkAgainstRss(
     )
     return withReason(again, 'small-beside-rss', reason)
   }
-  report = checkSparseAgainstHeap(report, judged)
   if (
     !rss ||
     report.analysis.verdict !== 'inconclusive' ||
@@ -113,6 +113,9 @@ export function checkAgainstRss(
 
 /** Stable verdicts of the trend alone that a sparse PSS may not give while the heap doubts. */
 const SPARSE_STABLE_CODES = new Set(['flat', 'levelled-off'])
+
+/** The heap has this many times PSS's readings, or more, for PSS to count as sparse beside it. */
+const SPARSE_SHARE = 2
 
 /**
  * Not stable (`sparse-beside-heap`). PSS and USS are read on a fifth of the samples or fewer;
@@ -151,9 +154,6 @@ function checkSparseAgainstHeap(
     }
   }
 }
-
-/** The heap has this many times PSS's readings, or more, for PSS to count as sparse beside it. */
-const SPARSE_SHARE = 2
 
 function withReason(report: MetricReport, reasonCode: string, reason: string): MetricReport {
   return { ...report, analysis: { ...report.analysis, reasonCode, reason } }
