@@ -292,7 +292,7 @@ describe('analysis/against-rss, other questions', () => {
         reasonCode: 'sparse-beside-heap'
       })
       expect(analyzeSession(session).metrics.pssBytes?.reason).toMatch(
-        /^PSS read steady on \d+ readings \(.*\), but the heap, whose pages it mostly counts, was read at every sample and is undecided: too few readings to call it stable alone\.$/
+        /^PSS held steady on only \d+ readings, at [+-].*\/min \(95% CI .*\) over \dm \d+s.*, but the heap, whose pages it mostly counts, was read at every sample and is undecided: too few readings to call it stable alone\.$/
       )
     })
 

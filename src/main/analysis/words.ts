@@ -132,7 +132,7 @@ export function sparseBesideHeapReason(
   heapVerdict: 'leak' | 'inconclusive'
 ): string {
   const heap = heapVerdict === 'leak' ? 'leaks' : 'is undecided'
-  return `${metricName(field)} read steady on ${t.samplesUsed} readings (${slopeOver(t)}), but the heap, whose pages it mostly counts, was read at every sample and ${heap}: too few readings to call it stable alone.`
+  return `${metricName(field)} held steady on only ${t.samplesUsed} readings, at ${slopeOver(t)}, but the heap, whose pages it mostly counts, was read at every sample and ${heap}: too few readings to call it stable alone.`
 }
 
 /** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
