@@ -64,6 +64,11 @@ export interface Attribution {
    * insert include the rows still held until a flush, not only what a leak keeps.
    */
   beforeFlush?: boolean
+  /**
+   * Fitted on this many troughs of the metric's flush sawtooth, one point per cycle, rather
+   * than on the samples (whose fit explained too little of a sawtooth to report).
+   */
+  troughs?: number
 }
 
 /**
@@ -72,6 +77,11 @@ export interface Attribution {
  */
 export const BEFORE_FLUSH_TAG = 'no flush in the window'
 export const BEFORE_FLUSH_NOTE = `${BEFORE_FLUSH_TAG}: includes the rows the server holds until one`
+
+/** An attribution's fit as every table shows it: "0.97", or "0.99 on 4 troughs". */
+export function fitText(a: Pick<Attribution, 'r2' | 'troughs'>): string {
+  return `${a.r2.toFixed(2)}${a.troughs ? ` on ${a.troughs} troughs` : ''}`
+}
 
 /** Expected vs observed connections (T223 and stale-connection findings). */
 export interface ConnectionReconciliation {

@@ -311,7 +311,8 @@ export const AnalysisResultSchema: z.ZodType<AnalysisResult> = z.looseObject({
       bytesPerUnit: num,
       ci95: pair,
       r2: num,
-      beforeFlush: z.boolean().optional()
+      beforeFlush: z.boolean().optional(),
+      troughs: num.optional()
     })
   ),
   criteria: z.array(CriterionResultSchema),

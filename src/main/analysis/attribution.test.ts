@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Attribution } from '../../shared/analysis'
 import type { Sample } from '../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../shared/session'
-import { attribute, MIN_R2, MIN_STEADY_R2 } from './attribution'
+import { attribute, attributeTroughs, MIN_R2, MIN_STEADY_R2 } from './attribution'
 import { seededRandom } from './stats'
 import { gaussian } from './synthetic'
 
@@ -162,6 +162,37 @@ describe('analysis/attribution', () => {
 
     it('reports nothing without counters', () => {
       expect(attribute({ samples: samples(60, () => BASE), events: [] })).toEqual([])
+    })
+  })
+
+  describe('attributeTroughs', () => {
+    // 300 s at 200 inserts/s, a flush every 50 s (flushed rows step by 10,000); a trough a
+    // cycle that keeps 96 B per insert, give or take 0.3 MiB of jitter.
+    const events = counterEvents(300, (s) => ({
+      inserts: 200 * s,
+      flushedRows: 10_000 * Math.floor(s / 50)
+    }))
+    const jitter = gaussian(seededRandom(7))
+    const troughsAt = (perInsert: number, count = 5): { t: number; v: number }[] =>
+      Array.from({ length: count }, (_, k) => {
+        const s = 50 * (k + 1) + 1
+        return { t: T0 + s * 1000, v: BASE + perInsert * 200 * s + 300_000 * jitter() }
+      })
+
+    it('fits bytes per insert on the troughs and says how many', () => {
+      const [a, ...rest] = attributeTroughs('heapBytes', troughsAt(96), events)
+      expect(rest).toEqual([])
+      expect(a).toMatchObject({ metric: 'heapBytes', per: 'insert', troughs: 5 })
+      expect(a!.bytesPerUnit / 96).toBeGreaterThan(0.8)
+      expect(a!.bytesPerUnit / 96).toBeLessThan(1.2)
+      expect(a!.r2).toBeGreaterThanOrEqual(MIN_R2)
+      expect(a!.ci95[0]).toBeGreaterThan(0)
+    })
+
+    it('reports nothing for flat troughs, or for fewer than four', () => {
+      expect(attributeTroughs('heapBytes', troughsAt(0), events)).toEqual([])
+      expect(attributeTroughs('heapBytes', troughsAt(96, 3), events)).toEqual([])
+      expect(attributeTroughs('heapBytes', troughsAt(96), [])).toEqual([])
     })
   })
 })

@@ -7,7 +7,7 @@ import type { AnalysisResult, Attribution, Finding } from '../../shared/analysis
 import type { MemoryField } from '../../shared/sample'
 import type { SessionData, SessionEvent } from '../../shared/session'
 import { checkAgainstRss } from './against-rss'
-import { ATTRIBUTED_FIELDS, attribute } from './attribution'
+import { ATTRIBUTED_FIELDS, attribute, attributeTroughs } from './attribution'
 import { reconcileConnections } from './connections'
 import { pointsOf } from './growth'
 import { memtablesOf, samplesWithoutFlushCycle } from './flush-cycle'
@@ -15,6 +15,7 @@ import { checkLeakAgainstFlushes, checkLeakAgainstFlushPhase, unflushedSince } f
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
+import { detectSawtooth } from './sawtooth'
 import { checkPssAgainstOwnPages } from './shared-pages'
 import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
@@ -77,13 +78,20 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const window = attributionWindow(load)
   const unflushed = unflushedSince(samples, events, load?.from ?? first?.t ?? 0) !== null
   const attribution = ATTRIBUTED_FIELDS.flatMap((field) => {
-    const cycle = reports.find((r) => r.field === field)?.flushCycle
-    return attribute({
+    const report = reports.find((r) => r.field === field)
+    const cycle = report?.flushCycle
+    const onSamples = attribute({
       samples: cycle ? samplesWithoutFlushCycle(samples, field, cycle) : samples,
       events,
       window,
       fields: [field]
     }).map((a) => (unflushed && a.per === 'insert' ? { ...a, beforeFlush: true } : a))
+    // A metric judged by its sawtooth's troughs whose samples no line explains: what do its
+    // troughs grow with (attributeTroughs)?
+    if (onSamples.length > 0 || !report?.trend.sawtooth) return onSamples
+    const { from, to } = report.trend.window
+    const judged = pointsOf(samples, field).filter((p) => p.t >= from && p.t <= to)
+    return attributeTroughs(field, detectSawtooth(judged)?.troughs ?? [], events)
   })
   const connections = reconcileConnections(samples, events)
   const snapshotDiff = sessionSnapshotDiff(session.snapshots)

@@ -4,6 +4,7 @@
  */
 import {
   BEFORE_FLUSH_TAG,
+  fitText,
   type AnalysisResult,
   type Finding,
   type MetricAnalysis
@@ -84,7 +85,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
           metricName(String(x.metric)),
           `${formatBytes(x.bytesPerUnit)} per ${UNIT_NAME[x.per]}${x.beforeFlush ? ` (${BEFORE_FLUSH_TAG})` : ''}`,
           `${formatBytes(x.ci95[0])} … ${formatBytes(x.ci95[1])}`,
-          x.r2.toFixed(2)
+          fitText(x)
         ]),
         [false, true, true, true]
       ),

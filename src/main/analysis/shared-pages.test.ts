@@ -64,7 +64,7 @@ describe('analysis/shared-pages', () => {
         reasonCode: 'own-pages-unclear'
       })
       expect(a.metrics.pssBytes?.reason).toMatch(
-        /^PSS rose \+.*, but the process's own pages \(USS\), read with it, moved .*, too little to call a leak: PSS alone does not show one\.$/
+        /^PSS rose \+.*, but the process's own pages \(USS\), read with it, moved .* and are not surely leaking themselves: PSS alone does not show a leak\.$/
       )
     })
 

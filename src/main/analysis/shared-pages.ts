@@ -33,6 +33,9 @@ export function checkPssAgainstOwnPages(
   // (USS is the process's own pages, a part of RSS, judged as the heap is: against-rss.ts.)
   const uss = checkAgainstRss(measured, ussPoints, spans, memtables, judged)
   const own = uss.analysis.verdict
+  // USS's rise read as the flush cycle's phase (flushes.ts): PSS's own leak is put the same
+  // question next, in its own figures, which say more than "USS is undecided".
+  if (verdict === 'leak' && uss.analysis.reasonCode === 'flush-phase') return pss
   if (
     verdict === 'leak' ? own === 'leak' : own !== 'stable' || rss?.analysis.verdict !== 'stable'
   ) {

@@ -165,7 +165,7 @@ export function sharedPagesReason(
   }
   return uss.verdict === 'stable'
     ? `PSS rose ${pss}, but the process's own pages (USS) held steady (${own}): the rise is its share of pages it maps with other processes, which grows when they stop mapping them — not a leak of its own.`
-    : `PSS rose ${pss}, but the process's own pages (USS), read with it, moved ${own}, too little to call a leak: PSS alone does not show one.`
+    : `PSS rose ${pss}, but the process's own pages (USS), read with it, moved ${own} and are not surely leaking themselves: PSS alone does not show a leak.`
 }
 
 /** A leak-like climb while the server's memtables only grew: no flush showed what comes back. */
@@ -275,7 +275,8 @@ export function leakFinding(i: LeakFindingInput): string {
 
 /** "1.9 KiB per insert (95% CI 1.8–2.0 KiB, R² 0.97)" */
 export function attributionPhrase(a: Attribution): string {
-  return `${formatBytes(a.bytesPerUnit)} per ${UNIT_NAME[a.per]} (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, R² ${a.r2.toFixed(2)})`
+  const on = a.troughs ? `, on ${a.troughs} troughs of its flush cycle` : ''
+  return `${formatBytes(a.bytesPerUnit)} per ${UNIT_NAME[a.per]} (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, R² ${a.r2.toFixed(2)}${on})`
 }
 
 export function attributionFinding(a: Attribution): string {

@@ -4,7 +4,7 @@
  * CSP meta forbids it even if something slipped in), and the full JSON report embedded as an
  * inert data block so the file carries its own raw data (STYLE.md §15, Clinic Doctor's HTML).
  */
-import { BEFORE_FLUSH_TAG } from '../../shared/analysis'
+import { BEFORE_FLUSH_TAG, fitText } from '../../shared/analysis'
 import { MAPPING_KINDS } from '../../shared/snapshot'
 import {
   formatBytes,
@@ -219,7 +219,7 @@ function memory(m: ReportModel): string {
             h((ATTRIBUTION_UNIT[a.per] ?? a.per) + (a.beforeFlush ? ` (${BEFORE_FLUSH_TAG})` : '')),
             h(formatBytesDelta(a.bytesPerUnit)),
             `${h(formatBytes(a.ci95[0]))} to ${h(formatBytes(a.ci95[1]))}`,
-            a.r2.toFixed(2)
+            h(fitText(a))
           ]),
           [2, 3, 4]
         )

@@ -5,7 +5,7 @@
  * length it stays under GitHub's 65,536-character issue-body limit: every list is capped,
  * charts have at most 100 points, and a final guard drops the least important sections.
  */
-import { BEFORE_FLUSH_NOTE } from '../../shared/analysis'
+import { BEFORE_FLUSH_NOTE, fitText } from '../../shared/analysis'
 import {
   formatBytes,
   formatCount,
@@ -168,7 +168,7 @@ function metrics(m: ReportModel): string {
         .map(
           (a) =>
             `- ${metricLabel(String(a.metric))}: ${formatBytesDelta(a.bytesPerUnit)} per ${ATTRIBUTION_UNIT[a.per] ?? a.per}` +
-            ` (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, r² ${a.r2.toFixed(2)})` +
+            ` (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, r² ${fitText(a)})` +
             (a.beforeFlush ? `, ${BEFORE_FLUSH_NOTE}` : '')
         )
         .join('\n')

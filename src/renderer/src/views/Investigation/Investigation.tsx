@@ -3,7 +3,7 @@
  * the fitted trend, snapshot diff, attribution, connection reconciliation, latency.
  */
 import { useEffect, useMemo } from 'react'
-import { BEFORE_FLUSH_NOTE, type AnalysisResult } from '../../../../shared/analysis'
+import { BEFORE_FLUSH_NOTE, fitText, type AnalysisResult } from '../../../../shared/analysis'
 import { useApi } from '../../api'
 import { HistogramChart } from '../../charts/HistogramChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
@@ -122,7 +122,7 @@ function Attribution({ a }: { a: AnalysisResult }): React.JSX.Element {
               {formatBytes(x.bytesPerUnit)} ({formatBytes(x.ci95[0])} … {formatBytes(x.ci95[1])})
               {x.beforeFlush ? ` — ${BEFORE_FLUSH_NOTE}` : ''}
             </td>
-            <td className="num">{x.r2.toFixed(2)}</td>
+            <td className="num">{fitText(x)}</td>
           </tr>
         ))}
       </tbody>
