@@ -149,8 +149,9 @@ export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
     // in a cycle, so most of the climb before it may be unseen. A climb above the noise will
     // do. (Asking half a drop of it lost the first trough of every window that opened late in
     // a cycle: a 50 s sawtooth judged over 4.5 minutes kept 4 troughs of 5, and troughs rising
-    // 1 %/min read flat. Asking no climb at all also took a fall from a flat stretch, a release
-    // before the load's flushes, for one: 18 more evaluation verdicts wrong at seeds 11-40.)
+    // 1 %/min read flat. Asking no climb at all would take a fall from a flat stretch, a
+    // release before the load's flushes, for a drop; tried, it also turned 18 more evaluation
+    // verdicts wrong at seeds 11-40, among 10 Hz sawtooths of 20 s.)
     const firstMidClimb = !prev && climbed >= threshold
     if (climbed >= CLIMB_FRACTION * size || firstMidClimb) {
       drops.push({ start, end, size })
