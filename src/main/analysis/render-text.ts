@@ -10,8 +10,8 @@ import {
   type MetricAnalysis
 } from '../../shared/analysis'
 import type { SessionMeta } from '../../shared/session'
-import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
-import { measuredValue, metricName, pct, rate, UNIT_NAME } from './words'
+import { formatBytes, formatBytesBound, formatDuration, formatMeasured } from '../../shared/units'
+import { metricName, pct, rate, UNIT_NAME } from './words'
 
 const MARK: Record<Finding['severity'], string> = { problem: '✗', warning: '!', info: '·' }
 
@@ -164,7 +164,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
           c.pass === true ? 'pass' : c.pass === false ? 'FAIL' : 'n/a',
           c.name,
           c.threshold,
-          c.measured === null ? '–' : measuredValue(c.measured, c.unit)
+          c.measured === null ? '–' : formatMeasured(c.measured, c.unit)
         ]),
         [false, false, false, true]
       ),

@@ -12,7 +12,7 @@ import {
 } from '../../shared/analysis'
 import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
-import { formatBytes, formatBytesBound, formatDuration } from '../../shared/units'
+import { formatBytes, formatBytesBound, formatDuration, formatMeasured } from '../../shared/units'
 import type { FlushCycle } from './flush-cycle'
 import { KEPT_MAX_FRACTION, type ReleaseResult } from './release'
 import {
@@ -305,24 +305,8 @@ export function criterionFinding(c: CriterionResult): string {
     return `Criterion "${c.name}" (${c.threshold}) could not be measured${c.reason ? `: ${stripDot(c.reason)}` : ''}.`
   }
   const verdict = c.pass ? 'passed' : 'failed'
-  const value = c.measured === null ? '' : `, measured ${measuredValue(c.measured, c.unit)}`
+  const value = c.measured === null ? '' : `, measured ${formatMeasured(c.measured, c.unit)}`
   return `Criterion "${c.name}" ${verdict} (${c.threshold}${value})${c.reason ? `: ${stripDot(c.reason)}` : ''}.`
-}
-
-/** A criterion's measured value in its unit. */
-export function measuredValue(v: number, unit: CriterionResult['unit']): string {
-  switch (unit) {
-    case 'bytes':
-      return formatBytes(v)
-    case 'percent':
-      return pct(v)
-    case 'ms':
-      return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ms`
-    case 'per-sec':
-      return `${v.toFixed(1)}/s`
-    default:
-      return String(Math.round(v * 1000) / 1000)
-  }
 }
 
 export function snapshotFinding(row: SnapshotDiffRow, totalDelta: number): string {
