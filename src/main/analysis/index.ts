@@ -15,7 +15,6 @@ import { checkLeakAgainstFlushes, checkLeakAgainstFlushPhase, unflushedSince } f
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
-import { detectSawtooth } from './sawtooth'
 import { checkPssAgainstOwnPages } from './shared-pages'
 import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
@@ -77,7 +76,6 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   // show), rows still held in memtables count per insert too.
   const window = attributionWindow(load)
   const unflushed = unflushedSince(samples, events, load?.from ?? first?.t ?? 0) !== null
-  const counted = events.some((e) => e.type === 'counters')
   const attribution = ATTRIBUTED_FIELDS.flatMap((field) => {
     const report = reports.find((r) => r.field === field)
     const cycle = report?.flushCycle
@@ -88,13 +86,9 @@ export function analyzeSession(session: SessionData): AnalysisResult {
       fields: [field]
     }).map((a) => (unflushed && a.per === 'insert' ? { ...a, beforeFlush: true } : a))
     // A metric judged by its sawtooth's troughs whose samples no line explains: what do its
-    // troughs grow with (attributeTroughs)? (Finding them again is not free: the analysis
-    // benchmark's 8 hours at 10 Hz took 2.3 s longer for its two metrics, so not without
-    // counters to regress them on.)
-    if (onSamples.length > 0 || !report?.trend.sawtooth || !counted) return onSamples
-    const { from, to } = report.trend.window
-    const judged = pointsOf(samples, field).filter((p) => p.t >= from && p.t <= to)
-    return attributeTroughs(field, detectSawtooth(judged)?.troughs ?? [], events)
+    // troughs grow with (attributeTroughs)?
+    const saw = report?.trend.sawtooth
+    return onSamples.length > 0 || !saw ? onSamples : attributeTroughs(field, saw.troughs, events)
   })
   const connections = reconcileConnections(samples, events)
   const snapshotDiff = sessionSnapshotDiff(session.snapshots)

@@ -202,7 +202,8 @@ export interface TrendResult {
   window: { from: number; to: number }
   warmupMs: number
   samplesUsed: number
-  sawtooth: { drops: number; periodMs: number; dropBytes: number } | null
+  /** The sawtooth the window was judged on: its troughs, one a cycle (all, never binned). */
+  sawtooth: { drops: number; periodMs: number; dropBytes: number; troughs: Point[] } | null
   /**
    * A rise, then a fall from its peak (codes fell-back and kept-after-fall): the lowest level
    * before the peak, the peak, and the fitted level at the end of the window; bytes.
@@ -320,7 +321,7 @@ export function judgeTrend(
   // (Bins of one sample average no spike away: there spikes are left out.)
   const series = !saw && judged.length < 2 * binned.length ? withoutSpikes(binned, from) : binned
   const sawtooth = saw
-    ? { drops: saw.drops, periodMs: saw.periodMs, dropBytes: saw.dropBytes }
+    ? { drops: saw.drops, periodMs: saw.periodMs, dropBytes: saw.dropBytes, troughs: saw.troughs }
     : null
   // Noise floor of one point of `series`: a trough is one sample; a bin averages several.
   const perPoint = saw
