@@ -5,6 +5,7 @@ import {
   formatBytesBound,
   formatCount,
   formatDuration,
+  formatElapsed,
   formatInUnit,
   formatMeasured,
   formatMs,
@@ -61,6 +62,16 @@ describe('units', () => {
       expect(formatDuration(2500)).toBe('2.5 s')
       expect(formatDuration(61_000)).toBe('1m 1s')
       expect(formatDuration(3_725_000)).toBe('1h 2m 5s')
+    })
+  })
+
+  describe('formatElapsed', () => {
+    it('reads an offset in ms as a clock, hours only past an hour, never negative', () => {
+      expect(formatElapsed(0)).toBe('0:00')
+      expect(formatElapsed(245_000)).toBe('4:05')
+      expect(formatElapsed(59_600)).toBe('1:00')
+      expect(formatElapsed(3_723_000)).toBe('1:02:03')
+      expect(formatElapsed(-5_000)).toBe('0:00')
     })
   })
 

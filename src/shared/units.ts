@@ -68,6 +68,18 @@ export function formatDuration(ms: number): string {
   return h > 0 ? `${h}h ${m}m ${s}s` : `${m}m ${s}s`
 }
 
+/**
+ * An offset from the start of a run as a clock: 245_000 → "4:05", past an hour "1:02:03".
+ * Time axes and phase labels, in the app and in every report.
+ */
+export function formatElapsed(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000))
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const ss = String(total % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
+}
+
 /** 12.345 → "12.3%". */
 export function formatPercent(p: number, digits = 1): string {
   return Number.isFinite(p) ? `${p.toFixed(digits)}%` : String(p)

@@ -10,16 +10,6 @@ export function formatBytesDelta(bytes: number): string {
   return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes)
 }
 
-/** Offset from the start of the run: "4:05", "1:02:03". */
-export function formatElapsed(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000))
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = total % 60
-  const ss = String(s).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
-}
-
 /** "2024-05-01 12:00:00 UTC": reports are read in other time zones than they were made in. */
 export function formatTime(t: number): string {
   if (!Number.isFinite(t)) return String(t)

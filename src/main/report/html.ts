@@ -11,10 +11,11 @@ import {
   formatBytesBound,
   formatCount,
   formatDuration,
+  formatElapsed,
   formatMs,
   formatPercent
 } from '../../shared/units'
-import { escapeHtml as h, formatBytesDelta, formatElapsed, formatTime } from './format'
+import { escapeHtml as h, formatBytesDelta, formatTime } from './format'
 import type { ReportModel } from './model'
 import { renderLegend, renderSvgChart } from './svg'
 import { ATTRIBUTION_UNIT, metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'

@@ -10,10 +10,11 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
+  formatElapsed,
   formatMs,
   formatPercent
 } from '../../shared/units'
-import { formatBytesDelta, formatElapsed, formatTime, truncate } from './format'
+import { formatBytesDelta, formatTime, truncate } from './format'
 import { seriesByKey, type ReportModel } from './model'
 import { bucketMeans, niceRange } from './series'
 import { ATTRIBUTION_UNIT, metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'

@@ -3,7 +3,8 @@
  * font or image from anywhere and prints as vectors. Axes carry units, phases are shaded
  * bands with their names, flushes/crashes/snapshots are ticks you can hover for a label.
  */
-import { escapeHtml, formatElapsed } from './format'
+import { formatElapsed } from '../../shared/units'
+import { escapeHtml } from './format'
 import type { ChartDef, PhaseSpan, TimeMarker } from './model'
 import { decimateMinMax, niceRange } from './series'
 

@@ -5,6 +5,7 @@ import { formatBytesBound } from '../../shared/units'
 export {
   formatBytes,
   formatDuration,
+  formatElapsed,
   formatInUnit,
   formatMeasured,
   formatMs,
@@ -19,15 +20,6 @@ export function formatRate(perSec: number): string {
 /** Counts keep a unit word so "25" is never ambiguous. */
 export function formatCount(n: number, unit: string): string {
   return `${Math.round(n).toLocaleString('en-US')} ${unit}`
-}
-
-/** Seconds since the start of a series as m:ss (h:mm:ss past an hour), for time axes. */
-export function formatClock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds))
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const ss = String(s % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`
 }
 
 /** A local date and time, e.g. "2026-11-25 16:41:55". */

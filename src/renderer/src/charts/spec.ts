@@ -3,7 +3,7 @@
  * views and the benchmark build the very same chart configuration and tests can read it.
  */
 import type { ChartConfiguration, ChartDataset, ChartOptions } from 'chart.js'
-import { formatBytes, formatClock, formatMs } from '../format'
+import { formatBytes, formatElapsed, formatMs } from '../format'
 import type { Marker } from './markers'
 
 /** A point of a series: x in seconds since the series' start; `v` the raw value when y is stacked. */
@@ -118,7 +118,7 @@ export function chartOptions(
       x: {
         type: 'linear',
         title: { display: true, text: 'time since start (m:ss)' },
-        ticks: { maxTicksLimit: 8, precision: 0, callback: (v) => formatClock(Number(v)) }
+        ticks: { maxTicksLimit: 8, precision: 0, callback: (v) => formatElapsed(Number(v) * 1000) }
       },
       y: axis(spec.y, 'left'),
       ...(spec.y2 ? { y2: axis(spec.y2, 'right') } : {})
@@ -131,7 +131,8 @@ export function chartOptions(
       decimation: { enabled: true, algorithm: 'lttb' },
       tooltip: {
         callbacks: {
-          title: (items) => (items[0] ? `t = ${formatClock(items[0].parsed.x ?? 0)}` : ''),
+          title: (items) =>
+            items[0] ? `t = ${formatElapsed((items[0].parsed.x ?? 0) * 1000)}` : '',
           label: (item) => {
             const d = byLabel.get(item.dataset.label ?? '')
             const raw = item.raw as Point

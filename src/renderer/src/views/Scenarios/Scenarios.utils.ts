@@ -4,7 +4,7 @@
  */
 import type { RunProgress, ScenarioParameter } from '../../../../shared/run'
 import type { CriterionResult } from '../../../../shared/session'
-import { formatClock } from '../../format'
+import { formatElapsed } from '../../format'
 
 interface FormUnit {
   unit: string
@@ -94,9 +94,9 @@ export function progressInfo(p: RunProgress): ProgressInfo {
   const elapsed = Math.min(p.elapsedMs, total)
   return {
     percent: Math.round((elapsed / total) * 100),
-    elapsed: formatClock(elapsed / 1000),
-    total: formatClock(total / 1000),
-    left: `${formatClock((total - elapsed) / 1000)} left`,
+    elapsed: formatElapsed(elapsed),
+    total: formatElapsed(total),
+    left: `${formatElapsed(total - elapsed)} left`,
     phase: p.phase
   }
 }
