@@ -122,28 +122,15 @@ export function analyzeRelease(
   if (baselineBytes === null || peakBytes === null || finalBytes === null) return null
 
   const grownBytes = peakBytes - baselineBytes
+  const levels = { loadEnd: load.to, baselineBytes, peakBytes, finalBytes, grownBytes }
   const minGrowth = Math.max(RELEASE_MIN_GROWTH_FRACTION * baselineBytes, RELEASE_MIN_GROWTH_BYTES)
-  if (grownBytes < minGrowth) {
-    return {
-      loadEnd: load.to,
-      baselineBytes,
-      peakBytes,
-      finalBytes,
-      grownBytes,
-      releasedPercent: null,
-      halfLifeSec: null
-    }
-  }
+  if (grownBytes < minGrowth) return { ...levels, releasedPercent: null, halfLifeSec: null }
   const releasedPercent = Math.min(100, ((peakBytes - finalBytes) / grownBytes) * 100)
   const half = peakBytes - grownBytes / 2
   const smoothed = rollingMedian(after, RELEASE_SMOOTHING)
   const reached = smoothed.find((p) => p.v <= half)
   return {
-    loadEnd: load.to,
-    baselineBytes,
-    peakBytes,
-    finalBytes,
-    grownBytes,
+    ...levels,
     releasedPercent,
     halfLifeSec: reached ? (reached.t - load.to) / 1000 : null
   }

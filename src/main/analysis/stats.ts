@@ -235,8 +235,11 @@ export interface OlsFit extends LineFit {
   r2: number
 }
 
-/** Ordinary least squares y = a + b·x with the slope's standard error and R². */
-export function ols(xs: readonly number[], ys: readonly number[]): OlsFit {
+/** Means and centred sums of squares and products of paired values (the first n of each). */
+function moments(
+  xs: readonly number[],
+  ys: readonly number[]
+): { n: number; mx: number; my: number; sxx: number; sxy: number; syy: number } {
   const n = Math.min(xs.length, ys.length)
   const mx = mean(xs.slice(0, n))
   const my = mean(ys.slice(0, n))
@@ -250,6 +253,12 @@ export function ols(xs: readonly number[], ys: readonly number[]): OlsFit {
     sxy += dx * dy
     syy += dy * dy
   }
+  return { n, mx, my, sxx, sxy, syy }
+}
+
+/** Ordinary least squares y = a + b·x with the slope's standard error and R². */
+export function ols(xs: readonly number[], ys: readonly number[]): OlsFit {
+  const { n, mx, my, sxx, sxy, syy } = moments(xs, ys)
   const slope = sxx > 0 ? sxy / sxx : 0
   const intercept = my - slope * mx
   const sse = Math.max(0, syy - slope * sxy)
@@ -260,19 +269,7 @@ export function ols(xs: readonly number[], ys: readonly number[]): OlsFit {
 
 /** Pearson correlation; 0 when either side is constant. */
 export function correlation(xs: readonly number[], ys: readonly number[]): number {
-  const n = Math.min(xs.length, ys.length)
-  const mx = mean(xs.slice(0, n))
-  const my = mean(ys.slice(0, n))
-  let sxx = 0
-  let syy = 0
-  let sxy = 0
-  for (let i = 0; i < n; i++) {
-    const dx = (xs[i] as number) - mx
-    const dy = (ys[i] as number) - my
-    sxx += dx * dx
-    syy += dy * dy
-    sxy += dx * dy
-  }
+  const { sxx, sxy, syy } = moments(xs, ys)
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0
 }
 
