@@ -272,6 +272,24 @@ describe('analysis/index', () => {
           f.text.startsWith('Between the first and last memory map, anonymous memory')
         )
       ).toBe(true)
+
+      // A snapshot file that is not a snapshot (torn, or another tool's JSON) is skipped: the
+      // diff spans the valid ones, and one valid snapshot alone gives none.
+      const torn = { name: 'torn', file: 'snapshots/torn.json', snapshot: { t: T0 + 90_000 } }
+      const withTorn = analyzeSession({
+        ...s,
+        snapshots: [
+          { name: 'start', file: 'snapshots/start.json', snapshot: snap(T0, 100) },
+          { name: 'mid', file: 'snapshots/mid.json', snapshot: snap(T0 + 30_000, 160) },
+          torn
+        ]
+      })
+      expect(withTorn.snapshotDiff?.totalDeltaRssBytes).toBe(60)
+      const alone = analyzeSession({
+        ...s,
+        snapshots: [{ name: 'start', file: 'snapshots/start.json', snapshot: snap(T0, 100) }, torn]
+      })
+      expect(alone.snapshotDiff).toBeNull()
     })
   })
 
