@@ -116,6 +116,13 @@ describe('analyze on recorded simulator sessions', () => {
         verdict: 'inconclusive',
         reasonCode: 'flush-phase'
       })
+      // RSS and the heap, read every second, were too uneven on a line (+0.7 MiB/min, the
+      // climbs and two drops): with the cycle taken out sample by sample (flush-cycle.ts),
+      // what is left levelled off.
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'stable', reasonCode: 'levelled-off' })
+        expect(a.metrics[field]?.bytesPerMemtableByte).toBeGreaterThan(1)
+      }
       expectNoLeak(a)
     })
 
@@ -307,6 +314,30 @@ describe('analyze on recorded simulator sessions', () => {
       expect(a.findings.map((f) => f.text).join('\n')).toMatch(
         /about \d+ B per insert \(95% CI .*, R² 0\.\d\d, on \d troughs of its flush cycle\)/
       )
+    })
+
+    it('sim-wl-leak-256b-per-insert-5m: two flushes of 100 s, a leak once the cycle is out', async () => {
+      // 256 B per insert at 100 rows/s is 1.5 MiB/min under 20 subscribers. On a line through
+      // the samples RSS and the heap moved +1.8 MiB/min, too uneven to call (its troughs: two).
+      // Less the flush cycle, sample by sample, they grow 1.5 MiB/min.
+      const a = await analyze('sim-wl-leak-256b-per-insert-5m')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        const m = a.metrics[field]
+        expect(m).toMatchObject({ verdict: 'leak', sawtooth: false })
+        expect(m?.bytesPerMemtableByte).toBeGreaterThan(1)
+        expect(m?.reason).toMatch(/Judged with the flush cycle taken out \(too few cycles/)
+      }
+      expect(expectPerInsertNear(a, 256)).toBe(2)
+    })
+
+    it('sim-10s-leak-64b-per-insert-5m: five samples a cycle, too few drops for a sawtooth', async () => {
+      // Sampled every 10 s over 50 s flush cycles: the 3 MiB drops are under five σ of the
+      // climbs' steps, so no sawtooth is found and the line read +1.0 MiB/min, too uneven.
+      const a = await analyze('sim-10s-leak-64b-per-insert-5m')
+      for (const field of ['rssBytes', 'heapBytes', 'pssBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'leak', sawtooth: false })
+      }
+      expect(expectPerInsertNear(a, 64)).toBe(2)
     })
 
     it('sim-10hz-leak-256b-per-insert-3m: too small a leak for 3 minutes, never stable', async () => {

@@ -3,11 +3,12 @@
  * load window (or the whole session when it has no load phase), and the release after load.
  * A leak whose growth was given back after load (half or more) is not a leak. When the server
  * reported its memtables, the trend is judged with their flush cycle taken out where it
- * explains most of the spread (flush-cycle.ts); growth and release stay on what was measured.
+ * explains most of the spread and the samples as measured cannot say (flush-cycle.ts); growth
+ * and release stay on what was measured.
  */
 import type { MetricAnalysis, MetricVerdict } from '../../shared/analysis'
 import { growthOfPoints, type Point } from './growth'
-import { fitFlushCycle, withoutFlushCycle, type FlushCycle } from './flush-cycle'
+import { fitFlushCycle, lessFlushCycle, type FlushCycle } from './flush-cycle'
 import { findPhase, loadSpan, type PhaseSpan } from './phases'
 import { analyzeRelease, keptMostOf, releasedEnough, type ReleaseResult } from './release'
 import { judgeTrend, type TrendResult } from './trend'
@@ -53,11 +54,15 @@ export function analyzeMetric(
   const measured = judgeTrend(points, range, margins)
   const flushCycle =
     memtables.length > 0 && measured.code !== 'constant'
-      ? fitFlushCycle(points, memtables, measured.window)
+      ? fitFlushCycle(points, memtables, measured.window, {
+          // Seen by the sampler, the cycle is taken out only to decide what the samples as
+          // measured could not: a line too uneven to call, with no sawtooth to judge.
+          perSample: measured.sawtooth === null && measured.code === 'noisy'
+        })
       : null
   const trend = flushCycle
     ? judgeTrend(
-        withoutFlushCycle(
+        lessFlushCycle(
           points.filter((p) => p.t >= measured.window.from && p.t <= measured.window.to),
           memtables,
           flushCycle

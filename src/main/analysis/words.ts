@@ -199,7 +199,10 @@ export function flushCycleClause(field: string, c: FlushCycle): string {
       : n === 1
         ? ' 1 sample taken across a flush from its memtable poll was left out.'
         : ` ${n} samples taken across a flush from their memtable poll were left out.`
-  return ` (Judged one point per flush cycle, with the cycle taken out: ${metricName(field)} rose and fell by ${weight} bytes per byte the server held in memtables, which explains ${pct(100 * c.partialR2, 0)} of its spread about the trend.${left})`
+  const judged = c.perCycle
+    ? 'Judged one point per flush cycle, with the cycle taken out'
+    : 'Judged with the flush cycle taken out (too few cycles to judge by their troughs)'
+  return ` (${judged}: ${metricName(field)} rose and fell by ${weight} bytes per byte the server held in memtables, which explains ${pct(100 * c.partialR2, 0)} of its spread about the trend.${left})`
 }
 
 /** The load growth came back after load stopped: not a leak. */
