@@ -182,7 +182,7 @@ describe('analysis/flush-cycle', () => {
       expect(judged.slopeBytesPerMin).toBeGreaterThan(leakPerMin - 0.2 * MiB)
       expect(judged.slopeBytesPerMin).toBeLessThan(leakPerMin + 0.2 * MiB)
       expect(flushCycleClause('rssBytes', cycle)).toMatch(
-        /^ \(Judged with the flush cycle taken out \(too few cycles to judge by their troughs\): RSS rose and fell by 2\.0 bytes per byte/
+        /^ \(Judged with the flush cycle taken out, its cycles too few to judge by their troughs: RSS rose and fell by 2\.0 bytes per byte/
       )
     }
   })

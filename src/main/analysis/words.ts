@@ -201,7 +201,7 @@ export function flushCycleClause(field: string, c: FlushCycle): string {
         : ` ${n} samples taken across a flush from their memtable poll were left out.`
   const judged = c.perCycle
     ? 'Judged one point per flush cycle, with the cycle taken out'
-    : 'Judged with the flush cycle taken out (too few cycles to judge by their troughs)'
+    : 'Judged with the flush cycle taken out, its cycles too few to judge by their troughs'
   return ` (${judged}: ${metricName(field)} rose and fell by ${weight} bytes per byte the server held in memtables, which explains ${pct(100 * c.partialR2, 0)} of its spread about the trend.${left})`
 }
 
