@@ -344,13 +344,27 @@ export function lessFlushCycle(
   cycle: FlushCycle
 ): Point[] {
   if (cycle.perCycle) return withoutFlushCycle(points, memtables, cycle)
+  return readingsLessCycle(points, memtables, cycle).flatMap((r) =>
+    r.v === null ? [] : [{ t: r.t, v: r.v }]
+  )
+}
+
+/**
+ * Each point with a memtable reading taken with it (the others are skipped), with its value
+ * less the cycle, or null when the fit left it out.
+ */
+function readingsLessCycle(
+  points: readonly Point[],
+  memtables: readonly Point[],
+  cycle: FlushCycle
+): { t: number; m: number; v: number | null }[] {
   const at = new Map(memtables.map((p) => [p.t, p.v]))
   const leftOut = new Set(cycle.leftOut)
-  const out: Point[] = []
+  const out: { t: number; m: number; v: number | null }[] = []
   for (const p of points) {
     const m = at.get(p.t)
-    if (m === undefined || leftOut.has(p.t)) continue
-    out.push({ t: p.t, v: lessCycle(p.v, m, cycle) })
+    if (m === undefined) continue
+    out.push({ t: p.t, m, v: leftOut.has(p.t) ? null : lessCycle(p.v, m, cycle) })
   }
   return out
 }
@@ -369,17 +383,12 @@ export function withoutFlushCycle(
   memtables: readonly Point[],
   cycle: FlushCycle
 ): Point[] {
-  const at = new Map(memtables.map((p) => [p.t, p.v]))
-  const leftOut = new Set(cycle.leftOut)
   const cycles: Point[][] = []
   let previous = Infinity
-  for (const p of points) {
-    const m = at.get(p.t)
-    if (m === undefined) continue
+  for (const { t, m, v } of readingsLessCycle(points, memtables, cycle)) {
     if (m < previous || cycles.length === 0) cycles.push([])
     previous = m
-    if (leftOut.has(p.t)) continue
-    ;(cycles[cycles.length - 1] as Point[]).push({ t: p.t, v: lessCycle(p.v, m, cycle) })
+    if (v !== null) (cycles[cycles.length - 1] as Point[]).push({ t, v })
   }
   return cycles
     .filter((c) => c.length > 0)
