@@ -8,7 +8,7 @@ import {
   T0,
   type SyntheticSession
 } from '../../../test/fixtures/sessions/build'
-import { memtablesOnlyGrew } from './flushes'
+import { FEW_FLUSHES_MARGIN_FACTOR, memtablesOnlyGrew } from './flushes'
 import { analyzeMetric } from './metric'
 import { analyzeSession } from './index'
 import { renderAnalysisText } from './render-text'
@@ -186,6 +186,23 @@ describe('analysis/flushes', () => {
     it('keeps a leak that goes on beside the memtables', () => {
       const a = analyzeSession(fewCycles(1.4, 1))
       expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+    })
+
+    it('asks twice the leak margin beside the memtables of a leak across one or two flushes', () => {
+      // Each flush leaves memory higher by a step surely over the leak margin, but under twice
+      // it: what an allocator keeping a flush's pages does on its own.
+      const rss = (a: ReturnType<typeof analyzeSession>) => a.metrics.rssBytes
+      const small = analyzeSession(fewCycles(1.4, 0.18))
+      const margin = rss(small)?.leakMarginBytesPerMin ?? NaN
+      expect(0.18 * MiB).toBeGreaterThan(margin)
+      expect(0.18 * MiB).toBeLessThan(FEW_FLUSHES_MARGIN_FACTOR * margin)
+      expect(rss(small)).toMatchObject({ verdict: 'inconclusive', reasonCode: 'flush-phase' })
+      expect(rss(small)?.reason).toMatch(
+        /read beside them, it grows \+.*\/min there, under the \+.*\/min a leak must reach across so few flushes, as a flush can leave memory a little higher by itself\./
+      )
+      // At three times the margin it is a leak.
+      const three = analyzeSession(fewCycles(1.4, (3 * margin) / MiB))
+      expect(rss(three)).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
     })
   })
 })

@@ -181,12 +181,18 @@ export function noFlushReason(
 export function flushPhaseReason(
   field: string,
   t: TrendResult,
-  late: { spanMs: number; flushes: number; slopeBytesPerMin: number }
+  late: {
+    spanMs: number
+    flushes: number
+    slopeBytesPerMin: number
+    /** Set when the slope cleared the leak margin but not this, which few flushes ask. */
+    fewFlushesMarginBytesPerMin: number | null
+  }
 ): string {
   const m = metricName(field)
   const span = formatDuration(t.window.to - t.window.from)
   const times = late.flushes === 1 ? 'once' : late.flushes === 2 ? 'twice' : `${late.flushes} times`
-  return `${m} grew ${rate(t.slopeBytesPerMin)} over ${span}, but the server flushed its memtables ${times} in the last ${formatDuration(late.spanMs)} and memory rose and fell with them: read beside them, it grows ${rate(late.slopeBytesPerMin)} there, not surely a leak. A window of few flush cycles that starts low in one and ends high in another reads as growth; a longer run sees more cycles.`
+  return `${m} grew ${rate(t.slopeBytesPerMin)} over ${span}, but the server flushed its memtables ${times} in the last ${formatDuration(late.spanMs)} and memory rose and fell with them: read beside them, it grows ${rate(late.slopeBytesPerMin)} there, ${late.fewFlushesMarginBytesPerMin === null ? 'not surely a leak' : `under the ${rate(late.fewFlushesMarginBytesPerMin)} a leak must reach across so few flushes, as a flush can leave memory a little higher by itself`}. A window of few flush cycles that starts low in one and ends high in another reads as growth; a longer run sees more cycles.`
 }
 
 /** Appended to a trend's reason when the memtables' flush cycle was taken out first. */
