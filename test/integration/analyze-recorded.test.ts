@@ -143,6 +143,32 @@ describe('analyze on recorded simulator sessions', () => {
       expectNoLeak(a)
     })
 
+    it('sim-t227-no-leak-2m: actor-stability, RSS judged by the sawtooth its heap shows', async () => {
+      // Flushes every 30 s under writers and listeners for 2 minutes. The heap (52 MiB) drops
+      // 0.7-1.4 MiB at each: a sawtooth of four drops, too few troughs to judge. RSS is the heap
+      // plus 49 MiB of file pages that did not move, and its drops, under 1 % of its own level,
+      // were not taken for a sawtooth: on a line it read a leak of 1.1 MiB/min. Held to the
+      // heap's level (trend.ts movingPart) it has the heap's sawtooth and verdict. PSS, read on
+      // 23 samples, read the same leak on a line: beside a heap judged by its troughs and
+      // undecided it is undecided too (against-rss.ts, sparse-beside-heap).
+      const a = await analyze('sim-t227-no-leak-2m')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({
+          verdict: 'inconclusive',
+          reasonCode: 'few-cycles',
+          sawtooth: true
+        })
+      }
+      expect(a.metrics.pssBytes).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'sparse-beside-heap'
+      })
+      expect(a.metrics.pssBytes?.reason).toMatch(
+        /^PSS grew .* on a line through \d+ readings, but the heap, whose pages it mostly counts, was read at every sample and is a sawtooth that, judged by its troughs, is undecided: PSS's readings are too few to see the cycle, and their line alone is no leak\.$/
+      )
+      expectNoLeak(a)
+    })
+
     it('sim-t225-no-leak-2m: query-latency, a part whose line leak is the flush phase against RSS', async () => {
       // Two 54 s flush cycles in a 2-minute load: RSS and the heap read +1.5 MiB/min on a line.
       // Beside the memtables the late half grows 14 KiB/min, 95 % under 254: under RSS's leak
@@ -345,6 +371,18 @@ describe('analyze on recorded simulator sessions', () => {
         expect(m?.reason).toMatch(/Judged with the flush cycle taken out, its cycles too few/)
       }
       expect(expectPerInsertNear(a, 256)).toBe(2)
+    })
+
+    it('sim-leak-64b-per-insert-5m: RSS a leak with its heap, its drops held to the heap', async () => {
+      // memory-stability at 200 rows/s leaking 64 B per insert (0.75 MiB/min). Some of RSS's
+      // flush drops are under 1 % of its 100 MiB and over 1 % of its 51 MiB heap: judged alone,
+      // RSS kept too few of them, a sawtooth of few cycles (undecided), while the heap leaked.
+      // Held to the heap's level, RSS is a leak with it, at 73 B per insert like the heap.
+      const a = await analyze('sim-leak-64b-per-insert-5m')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({ verdict: 'leak', reasonCode: 'growing' })
+      }
+      expect(expectPerInsertNear(a, 64)).toBe(2)
     })
 
     it('sim-wl-leak-128b-per-insert-5m: one flush in the late half, a leak beside it', async () => {

@@ -296,6 +296,51 @@ describe('analysis/against-rss, other questions', () => {
       )
     })
 
+    it('makes a PSS leak on a line undecided beside a heap judged by its troughs', () => {
+      // PSS too sparse to see the cycle, reading a leak on a line, while the heap, read at every
+      // sample, found the sawtooth and no leak in its troughs (a recorded actor-stability run).
+      const leaking: MetricReport = {
+        ...pss,
+        analysis: { ...pss.analysis, verdict: 'leak' as const, reasonCode: 'growing' },
+        trend: { ...pss.trend, sawtooth: null }
+      }
+      const heapAs = (verdict: MetricReport['analysis']['verdict'], trend = {}): MetricReport => ({
+        ...heap,
+        analysis: { ...heap.analysis, verdict },
+        trend: { ...heap.trend, ...trend }
+      })
+      const saw = { drops: 4, periodMs: 30_000, dropBytes: MiB, troughs: [] }
+      // The server's memtables fell (a flush) in the heap's window.
+      const at = heap.trend.window.from + 10_000
+      const flush = [
+        { t: at, v: 2 * MiB },
+        { t: at + 1000, v: 0 }
+      ]
+      const verdictBeside = (
+        h: MetricReport,
+        report: MetricReport = leaking,
+        memtables = flush
+      ): string | undefined =>
+        checkAgainstRss(report, points, spans, memtables, [h]).analysis.reasonCode
+      expect(verdictBeside(heapAs('inconclusive', { sawtooth: saw }))).toBe('sparse-beside-heap')
+      expect(verdictBeside(heapAs('stable', { sawtooth: saw }))).toBe('sparse-beside-heap')
+      // Not when the heap leaks, saw no sawtooth, is read no more often, or PSS saw one too; nor
+      // without a flush reported in the heap's window (its sawtooth may be wandering noise).
+      expect(verdictBeside(heapAs('inconclusive', { sawtooth: saw }), leaking, [])).toBe('growing')
+      expect(
+        verdictBeside(heapAs('inconclusive', { sawtooth: saw }), leaking, [...flush].reverse())
+      ).toBe('growing')
+      expect(verdictBeside(heapAs('leak', { sawtooth: saw }))).toBe('growing')
+      expect(verdictBeside(heapAs('inconclusive', { sawtooth: null }))).toBe('growing')
+      expect(
+        verdictBeside(
+          heapAs('inconclusive', { sawtooth: saw, samplesUsed: leaking.trend.samplesUsed })
+        )
+      ).toBe('growing')
+      const seen = { ...leaking, trend: { ...leaking.trend, sawtooth: saw } }
+      expect(verdictBeside(heapAs('inconclusive', { sawtooth: saw }), seen)).toBe('growing')
+    })
+
     it('stays stable when the heap is stable, grows under the leak margin, or is read no more often', () => {
       const as = (analysis: Partial<MetricReport['analysis']>, trend = {}): MetricReport => ({
         ...heap,

@@ -120,6 +120,19 @@ export function memtablesOf(samples: readonly Sample[]): Point[] {
   return out
 }
 
+/**
+ * Whether the memtables fell (a flush) between `from` and `to`: the server's word that drops
+ * of memory there are flushes, not noise wandering (against-rss.ts, index.ts).
+ */
+export function flushedBetween(memtables: readonly Point[], from: number, to: number): boolean {
+  for (let i = 1; i < memtables.length; i++) {
+    const p = memtables[i] as Point
+    if (p.t > to) break
+    if (p.t >= from && p.v < (memtables[i - 1] as Point).v) return true
+  }
+  return false
+}
+
 /** A value less the cycle at memtable bytes `m`: v − c·(m − m̄). */
 function lessCycle(v: number, m: number, cycle: FlushCycle): number {
   return v - cycle.bytesPerMemtableByte * (m - cycle.meanMemtableBytes)

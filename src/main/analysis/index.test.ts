@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Sample } from '../../shared/sample'
 import type { SessionData, SessionEvent } from '../../shared/session'
 import type { MemorySnapshot } from '../../shared/snapshot'
 import {
@@ -62,6 +63,30 @@ describe('analysis/index', () => {
       expect(a.metrics.rssBytes?.releasedPercent).toBeGreaterThan(90)
       expect(a.metrics.rssBytes?.releaseHalfLifeSec).toBeLessThan(15)
       expect(a.metrics.rssBytes?.reason).toMatch(/gave \d+% of it back after load stopped/)
+    })
+
+    it("judges RSS by the heap's sawtooth where the server flushed and file pages ride along", () => {
+      // A 100 MiB RSS over 40 MiB of file pages: drops of 0.8 MiB every 30 s are under 1 % of
+      // RSS but over 1 % of its 60 MiB heap (sawtooth.ts DROP_MIN_FRACTION). RSS was judged on
+      // a line through them instead: a recorded 2-minute actor-stability run read a leak there
+      // that the heap's troughs did not (sim-t227-no-leak-2m).
+      // Only where the server reports that it flushed: else a drop under 1 % of RSS may be
+      // the heap's noise wandering.
+      const M = 1024 * 1024
+      const withMemtables = (ms: number, x: Sample): Sample => ({
+        ...x,
+        server: { polledAt: T0 + ms, memtableBytes: ((ms % 30_000) / 30_000) * 0.3 * M }
+      })
+      const spec = { rss: S.sawtooth(100 * M, 0.8 * M, 30_000), durationMs: 130_000, noise: 0.0002 }
+      const a = analyzeSession(session({ ...spec, sample: withMemtables }))
+      const heap = a.metrics.heapBytes
+      expect(heap?.sawtooth).toBe(true)
+      expect(a.metrics.rssBytes).toMatchObject({
+        sawtooth: true,
+        verdict: heap?.verdict,
+        reasonCode: heap?.reasonCode
+      })
+      expect(analyzeSession(session(spec)).metrics.rssBytes?.sawtooth).toBe(false)
     })
 
     describe('a load too noisy to call on its own, judged by what it left behind', () => {

@@ -10,7 +10,7 @@ import { checkAgainstRss } from './against-rss'
 import { ATTRIBUTED_FIELDS, attribute, attributeTroughs } from './attribution'
 import { reconcileConnections } from './connections'
 import { pointsOf } from './growth'
-import { memtablesOf, samplesWithoutFlushCycle } from './flush-cycle'
+import { flushedBetween, memtablesOf, samplesWithoutFlushCycle } from './flush-cycle'
 import { checkLeakAgainstFlushes, checkLeakAgainstFlushPhase, unflushedSince } from './flushes'
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
@@ -51,10 +51,16 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const load = loadSpan(spans)
 
   const memtables = memtablesOf(samples)
+  const heap = pointsOf(samples, 'heapBytes')
+  // Where the server says it flushed, RSS's drops are the heap's: its file pages ride along
+  // (trend.ts movingPart). Without that word a drop under 1 % of RSS may be the heap's noise
+  // wandering, and is not taken for one.
+  const sawFlush = flushedBetween(memtables, load?.from ?? -Infinity, load?.to ?? Infinity)
   const reports: MetricReport[] = []
   for (const field of JUDGED_FIELDS) {
     const points = pointsOf(samples, field)
-    const r = analyzeMetric(field, points, spans, memtables)
+    const moving = sawFlush && field === 'rssBytes' && heap.length > 0 ? { movingPart: heap } : {}
+    const r = analyzeMetric(field, points, spans, memtables, moving)
     if (!r) continue
     // RSS is judged first (JUDGED_FIELDS' order): the others are checked against it.
     const own =

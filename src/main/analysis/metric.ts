@@ -39,7 +39,10 @@ export function analyzeMetric(
   points: readonly Point[],
   spans: readonly PhaseSpan[],
   memtables: readonly Point[] = [],
-  { marginLevelBytes }: { marginLevelBytes?: number } = {}
+  {
+    marginLevelBytes,
+    movingPart
+  }: { marginLevelBytes?: number; movingPart?: readonly Point[] } = {}
 ): MetricReport | null {
   if (points.length === 0) return null
   const basePhase = findPhase(spans, 'baseline')
@@ -50,7 +53,10 @@ export function analyzeMetric(
   const load = loadSpan(spans)
   const loadHasPoints = load !== null && points.some((p) => p.t >= load.from && p.t <= load.to)
   const range = loadHasPoints && load ? { from: load.from, to: load.to } : {}
-  const margins = marginLevelBytes === undefined ? {} : { marginLevelBytes }
+  const margins = {
+    ...(marginLevelBytes === undefined ? {} : { marginLevelBytes }),
+    ...(movingPart === undefined ? {} : { movingPart })
+  }
   const measured = judgeTrend(points, range, margins)
   const flushCycle =
     memtables.length > 0 && measured.code !== 'constant'

@@ -17,6 +17,16 @@ describe('analysis/sawtooth', () => {
       for (const t of saw?.troughs ?? []) expect(Math.abs(t.v - L) / L).toBeLessThan(0.005)
     })
 
+    it('holds a drop to a share of the part that moves, when told it', () => {
+      // 0.8 MiB drops every 30 s: under 1 % of a 100 MiB RSS, over 1 % of a 50 MiB heap.
+      const pts = S.synthesize(S.sawtooth(L, 0.008 * L, 30_000), {
+        durationMs: 180_000,
+        noise: 0.0002
+      })
+      expect(detectSawtooth(pts)).toBeNull()
+      expect(detectSawtooth(pts, { dropLevelBytes: L / 2 })?.drops).toBe(6)
+    })
+
     it('sees rising troughs under a sawtooth', () => {
       const pts = S.synthesize(S.sawtooth(L, 0.1 * L, 20_000, 1), { durationMs: 200_000 })
       const troughs = detectSawtooth(pts)?.troughs ?? []

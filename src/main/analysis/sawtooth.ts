@@ -17,7 +17,8 @@ export const DROP_SIGMA = 5
 
 /**
  * …and at least this share of the level: a drop of 0.5 % of RSS is noise-sized in practice
- * and not worth changing how the series is judged.
+ * and not worth changing how the series is judged. The level is that of the part that moves,
+ * when the caller knows it (RSS's anonymous pages, see detectSawtooth).
  */
 export const DROP_MIN_FRACTION = 0.01
 
@@ -95,13 +96,17 @@ export interface Sawtooth {
 
 /**
  * Finds the drops of a sawtooth and the trough after each. Null when the series is not a
- * sawtooth (fewer than MIN_DROPS clear, non-spike drops).
+ * sawtooth (fewer than MIN_DROPS clear, non-spike drops). `dropLevelBytes`: the level a drop's
+ * floor (DROP_MIN_FRACTION) is a share of, when not the series' own.
  */
-export function detectSawtooth(points: readonly Point[]): Sawtooth | null {
+export function detectSawtooth(
+  points: readonly Point[],
+  { dropLevelBytes }: { dropLevelBytes?: number } = {}
+): Sawtooth | null {
   if (points.length < 10) return null
   const values = despike(points.map((p) => p.v))
   const diffs = values.slice(1).map((v, i) => v - (values[i] as number))
-  const level = median(values) ?? 0
+  const level = dropLevelBytes ?? median(values) ?? 0
   const threshold = Math.max(DROP_SIGMA * 1.4826 * mad(diffs), DROP_MIN_FRACTION * Math.abs(level))
   if (threshold <= 0) return null
 

@@ -219,6 +219,12 @@ export interface TrendOptions {
    * (the heap) held to what matters to the whole (RSS), see against-rss.ts.
    */
   marginLevelBytes?: number
+  /**
+   * The part of the series that moves, when the rest rides along unchanged: RSS is its
+   * anonymous pages (the heap) plus file pages a flush or a collection does not give back,
+   * so a drop's floor is a share of the heap's level in the window, not of RSS's.
+   */
+  movingPart?: readonly Point[]
 }
 
 /**
@@ -310,7 +316,9 @@ export function judgeTrend(
     return { ...empty('constant', base), verdict: 'stable' }
   }
 
-  const saw = detectSawtooth(judged)
+  const moving = options.movingPart?.filter((p) => p.t >= from && p.t <= end)
+  const movingLevel = moving && moving.length > 0 ? median(moving.map((p) => p.v)) : null
+  const saw = detectSawtooth(judged, movingLevel === null ? {} : { dropLevelBytes: movingLevel })
   // Hours of a fast sawtooth make thousands of troughs: binned like samples beyond
   // MAX_TROUGHS, so Theil–Sen stays cheap.
   const binned = saw

@@ -8,7 +8,8 @@ import {
   BEFORE_FLUSH_NOTE,
   type Attribution,
   type ConnectionReconciliation,
-  type MetricAnalysis
+  type MetricAnalysis,
+  type MetricVerdict
 } from '../../shared/analysis'
 import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
@@ -129,10 +130,20 @@ export function smallBesideRssReason(
 export function sparseBesideHeapReason(
   field: string,
   t: TrendResult,
-  heapVerdict: 'leak' | 'inconclusive'
+  heapVerdict: MetricVerdict
 ): string {
   const heap = heapVerdict === 'leak' ? 'leaks' : 'is undecided'
   return `${metricName(field)} held steady on only ${t.samplesUsed} readings, at ${slopeOver(t)}, but the heap, whose pages it mostly counts, was read at every sample and ${heap}: too few readings to call it stable alone.`
+}
+
+/** A sparse PSS's leak on a line, where the heap saw the sawtooth and no leak (against-rss.ts). */
+export function sparseLeakBesideHeapReason(
+  field: string,
+  t: TrendResult,
+  heapVerdict: MetricVerdict
+): string {
+  const heap = heapVerdict === 'stable' ? 'held steady' : 'is undecided'
+  return `${metricName(field)} grew ${slopeOver(t)} on a line through ${t.samplesUsed} readings, but the heap, whose pages it mostly counts, was read at every sample and is a sawtooth that, judged by its troughs, ${heap}: PSS's readings are too few to see the cycle, and their line alone is no leak.`
 }
 
 /** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
