@@ -134,8 +134,9 @@ const SPARSE_SHARE = 2
  * its troughs undecided. So a PSS leak on a line (`growing`, no sawtooth of its own) beside a
  * heap read at least SPARSE_SHARE times as often, judged by its troughs and no leak, is
  * undecided too — where the server reported a flush in the heap's window, so that its
- * sawtooth is the flushes' and not autocorrelated noise read as one (the evaluation's flat
- * series under AR noise at 10 Hz: 4 of them at seeds 11-40 would have lost a stable PSS). (USS is left to shared-pages.ts, which asks it of PSS's own pages.)
+ * sawtooth is the flushes' and not wandering noise read as one (without that, at seeds 11-40
+ * of the evaluation, 3 flat series under AR noise at 10 Hz lost their stable PSS and 3 slow
+ * leaks their PSS leak). USS is left to shared-pages.ts, which asks it of PSS's own pages.
  *
  * Not stable (`sparse-beside-heap`). PSS and USS are read on a fifth of the samples or fewer;
  * their pages are mostly the heap's. When they read steady (flat, or levelled off) while the
