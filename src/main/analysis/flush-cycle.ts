@@ -364,22 +364,20 @@ export function lessFlushCycle(
 
 /**
  * Each point with a memtable reading taken with it (the others are skipped), with its value
- * less the cycle, or null when the fit left it out.
+ * less the cycle, or null when the fit left it out. Paired as the fit paired them (pairsIn).
  */
 function readingsLessCycle(
   points: readonly Point[],
   memtables: readonly Point[],
   cycle: FlushCycle
 ): { t: number; m: number; v: number | null }[] {
-  const at = new Map(memtables.map((p) => [p.t, p.v]))
   const leftOut = new Set(cycle.leftOut)
-  const out: { t: number; m: number; v: number | null }[] = []
-  for (const p of points) {
-    const m = at.get(p.t)
-    if (m === undefined) continue
-    out.push({ t: p.t, m, v: leftOut.has(p.t) ? null : lessCycle(p.v, m, cycle) })
-  }
-  return out
+  const all = { from: points[0]?.t ?? 0, to: Infinity }
+  return pairsIn(points, memtables, all).map((p) => ({
+    t: p.at,
+    m: p.m,
+    v: leftOut.has(p.at) ? null : lessCycle(p.y, p.m, cycle)
+  }))
 }
 
 /**
