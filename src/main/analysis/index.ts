@@ -59,7 +59,7 @@ export function analyzeSession(session: SessionData): AnalysisResult {
   const reports: MetricReport[] = []
   for (const field of JUDGED_FIELDS) {
     const points = pointsOf(samples, field)
-    const moving = sawFlush && field === 'rssBytes' && heap.length > 0 ? { movingPart: heap } : {}
+    const moving = sawFlush && field === 'rssBytes' ? { movingPart: heap } : {}
     const r = analyzeMetric(field, points, spans, memtables, moving)
     if (!r) continue
     // RSS is judged first (JUDGED_FIELDS' order): the others are checked against it.

@@ -32,7 +32,8 @@ export interface MetricReport {
 /**
  * Null when the metric has no value at all (e.g. PSS never read). `memtables`: the server's
  * memtable bytes at the samples' times, when it reported them. `marginLevelBytes`: the level
- * the trend's margins are shares of, when not the metric's own (against-rss.ts).
+ * the trend's margins are shares of, when not the metric's own (against-rss.ts). `movingPart`:
+ * the part of the series that moves, whose level a sawtooth drop's floor is a share of (trend.ts).
  */
 export function analyzeMetric(
   field: string,
@@ -53,11 +54,11 @@ export function analyzeMetric(
   const load = loadSpan(spans)
   const loadHasPoints = load !== null && points.some((p) => p.t >= load.from && p.t <= load.to)
   const range = loadHasPoints && load ? { from: load.from, to: load.to } : {}
-  const margins = {
+  const levels = {
     ...(marginLevelBytes === undefined ? {} : { marginLevelBytes }),
     ...(movingPart === undefined ? {} : { movingPart })
   }
-  const measured = judgeTrend(points, range, margins)
+  const measured = judgeTrend(points, range, levels)
   const flushCycle =
     memtables.length > 0 && measured.code !== 'constant'
       ? fitFlushCycle(points, memtables, measured.window, {
@@ -74,7 +75,7 @@ export function analyzeMetric(
           flushCycle
         ),
         {},
-        { warmedUp: true, ...margins }
+        { warmedUp: true, ...levels }
       )
     : measured
   const release = loadHasPoints ? analyzeRelease(points, spans) : null
