@@ -15,7 +15,7 @@ import { checkLeakAgainstFlushes, checkLeakAgainstFlushPhase, unflushedSince } f
 import { cpuSummary, latencyPercentiles } from './latency'
 import { analyzeMetric, type MetricReport } from './metric'
 import { loadSpan, phaseSpans } from './phases'
-import { checkPssAgainstOwnPages } from './shared-pages'
+import { checkPssAgainstOwnPages, checkPssInSteadyRss } from './shared-pages'
 import { sessionSnapshotDiff } from './snapshots'
 import { sessionStatus } from './status'
 import { WARMUP_FRACTION, WARMUP_MAX_MS } from './trend'
@@ -72,7 +72,8 @@ export function analyzeSession(session: SessionData): AnalysisResult {
       points,
       memtables
     )
-    reports.push(checkAgainstRss(flushed, points, spans, memtables, reports))
+    const checked = checkAgainstRss(flushed, points, spans, memtables, reports)
+    reports.push(field === 'pssBytes' ? checkPssInSteadyRss(checked, reports) : checked)
   }
   const metrics: AnalysisResult['metrics'] = {}
   for (const r of reports) metrics[r.field as MemoryField] = r.analysis

@@ -179,6 +179,15 @@ export function sharedPagesReason(
     : `PSS rose ${pss}, but the process's own pages (USS), read with it, moved ${own} and are not surely leaking themselves: PSS alone does not show a leak.`
 }
 
+/** An undecided PSS beside an RSS and a heap that both held steady (shared-pages.ts). */
+export function pagesInSteadyRssReason(
+  pss: TrendResult,
+  rss: Pick<MetricAnalysis, 'slopeBytesPerMin'>,
+  heap: Pick<MetricAnalysis, 'slopeBytesPerMin'>
+): string {
+  return `PSS moved ${slopeOver(pss)}: its own readings leave it undecided. But every page it counts is one of RSS's, and RSS (${rate(rss.slopeBytesPerMin)}) and its anonymous part, the heap (${rate(heap.slopeBytesPerMin)}), read at every sample, both held steady: only PSS's shares of pages that other processes map could have moved. No leak of the process's own.`
+}
+
 /** A leak-like climb while the server's memtables only grew: no flush showed what comes back. */
 export function noFlushReason(
   field: string,
