@@ -384,6 +384,34 @@ describe('analyze on recorded simulator sessions', () => {
       expect(expectPerInsertNear(a, 64)).toBe(2)
     })
 
+    it('sim-wl-500ms-leak-128b-per-insert-5m: a few-cycle sawtooth, a leak once the cycle is out', async () => {
+      // 128 B per insert at 100 rows/s (0.75 MiB/min), sampled every 500 ms: three drops of
+      // 100 s flushes in the window, a sawtooth whose three troughs say nothing (95 % -6.4 to
+      // +7.8 MiB/min). Less the flush cycle, sample by sample, RSS grows 4.0 times its leak
+      // margin, over the twice a few-cycle sawtooth asks (metric.ts).
+      const a = await analyze('sim-wl-500ms-leak-128b-per-insert-5m')
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        const m = a.metrics[field]
+        expect(m).toMatchObject({ verdict: 'leak', reasonCode: 'growing', sawtooth: false })
+        expect(m?.bytesPerMemtableByte).toBeGreaterThan(1)
+        expect(m?.reason).toMatch(/Judged with the flush cycle taken out, its cycles too few/)
+      }
+    })
+
+    it('sim-no-leak-few-cycles-5m: a clean few-cycle sawtooth whose line less the cycle creeps', async () => {
+      // memory-stability at its defaults (200 rows/s, flushes every 50 s): four troughs rising
+      // +0.5 MiB/min, 95 % from 73 KiB to 0.9 MiB: too few to call. Less the flush cycle RSS
+      // grows 1.5 times its leak margin — the simulator settling, under the twice asked.
+      const a = await analyze('sim-no-leak-few-cycles-5m')
+      expect(a.metrics.rssBytes).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'few-cycles',
+        sawtooth: true,
+        bytesPerMemtableByte: null
+      })
+      expectNoLeak(a)
+    })
+
     it('sim-wl-leak-128b-per-insert-5m: one flush in the late half, a leak beside it', async () => {
       // 128 B per insert at 100 rows/s: beside the memtables RSS's late half grows 921 KiB/min,
       // 3.9 times its leak margin, so the doubt one flush leaves (twice the margin) is cleared.

@@ -9,6 +9,7 @@ import {
   T0,
   type SyntheticSession
 } from '../../../test/fixtures/sessions/build'
+import { evaluationCases } from '../../../test/fixtures/sessions/evaluation-cases'
 import { analyzeSession } from './index'
 import * as S from './synthetic'
 
@@ -315,6 +316,22 @@ describe('analysis/index', () => {
         snapshots: [{ name: 'start', file: 'snapshots/start.json', snapshot: snap(T0, 100) }, torn]
       })
       expect(alone.snapshotDiff).toBeNull()
+    })
+
+    it('calls a few-cycle sawtooth less its flush cycle a leak only, never stable', () => {
+      // Five 50 s cycles with the memtables reported, troughs rising 1 %/min under 1 % jitter:
+      // too few troughs to call. Less the cycle, sample by sample, the line reads "levelled
+      // off" — a few-cycle sawtooth less its cycle may only call a leak (metric.ts).
+      const c = evaluationCases([86]).find(
+        (e) => e.name === 'flush sawtooth 50s ±15%, memtables reported, troughs +1%/min, 1s #86'
+      )
+      const a = analyzeSession(c!.session)
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field]).toMatchObject({
+          verdict: 'inconclusive',
+          reasonCode: 'few-cycles'
+        })
+      }
     })
   })
 
