@@ -88,13 +88,15 @@ export function analyzeMetric(
   // in its window, 4.0 times. The same doubt keeps it from calling one stable: the
   // evaluation's flush sawtooths rising 1 %/min read "levelled off" less the cycle (3
   // verdicts at seeds 41-100). Otherwise the troughs' own verdict stands.
-  const settles = (t: TrendResult): boolean =>
+  const clearLeak = (t: TrendResult): boolean =>
     t.verdict === 'leak' &&
     t.slopeBytesPerMin >= FEW_FLUSHES_MARGIN_FACTOR * t.leakMarginBytesPerMin
-  const useLessCycle =
-    lessCycle !== null && (!fewCycles || flushCycle?.perCycle === true || settles(lessCycle))
-  const trend = useLessCycle && lessCycle ? lessCycle : measured
-  const usedCycle = useLessCycle ? flushCycle : null
+  const decided =
+    lessCycle && (!fewCycles || flushCycle?.perCycle === true || clearLeak(lessCycle))
+      ? lessCycle
+      : null
+  const trend = decided ?? measured
+  const usedCycle = decided ? flushCycle : null
   const release = loadHasPoints ? analyzeRelease(points, spans) : null
 
   let verdict: MetricVerdict = trend.verdict
