@@ -13,6 +13,9 @@ import { analyzeMetric, type MetricReport } from './metric'
 import type { PhaseSpan } from './phases'
 import { pagesInSteadyRssReason, sharedPagesReason } from './words'
 
+/** Undecided PSS left as it is: too little of it was read to judge at all. */
+const NOT_JUDGED = new Set(['too-short', 'no-data'])
+
 /**
  * The PSS report, checked against the process's own pages: a PSS leak whose USS does not leak
  * takes USS's verdict; an undecided PSS whose USS and RSS are both stable is stable (PSS is
@@ -28,7 +31,7 @@ export function checkPssAgainstOwnPages(
 ): MetricReport {
   const rss = judged.find((r) => r.field === 'rssBytes')
   const { verdict, reasonCode } = pss.analysis
-  if (verdict === 'stable' || reasonCode === 'too-short' || reasonCode === 'no-data') return pss
+  if (verdict === 'stable' || NOT_JUDGED.has(reasonCode ?? '')) return pss
   const measured = analyzeMetric('ussBytes', ussPoints, spans, memtables)
   if (!measured) return pss
   // (USS is the process's own pages, a part of RSS, judged as the heap is: against-rss.ts.)
@@ -52,9 +55,6 @@ export function checkPssAgainstOwnPages(
     }
   }
 }
-
-/** Undecided PSS left as it is: too little of it was read to judge at all. */
-const NOT_JUDGED = new Set(['too-short', 'no-data'])
 
 /**
  * An undecided PSS beside a process whose RSS and heap both held steady is stable
