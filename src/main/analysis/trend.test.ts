@@ -4,6 +4,7 @@ import { evaluationCases } from '../../../test/fixtures/sessions/evaluation-case
 import { pointsOf } from './growth'
 import { loadSpan, phaseSpans } from './phases'
 import * as S from './synthetic'
+import { trendReason } from './words'
 import { BREAK_RATIO, LOOSE_BREAK_RATIO } from './breaks'
 import {
   judgeTrend,
@@ -317,6 +318,40 @@ describe('analysis/trend', () => {
         }
       })
     }
+
+    it("says when a few-cycle sawtooth is stable by its troughs' band, not by its slope", () => {
+      // Three troughs of a 40 s sawtooth in 150 s: their band is narrow, their slope's 95 %
+      // interval wider than the stable margin.
+      const pts = S.synthesize(S.sawtooth(L, 0.03 * L, 40_000, 0), {
+        durationMs: 150_000,
+        noise: 0.002
+      })
+      const r = judgeTrend(pts, {}, { warmedUp: true })
+      expect(r).toMatchObject({ verdict: 'stable', code: 'flat' })
+      expect(r.slopeCi95[1]).toBeGreaterThan(r.stableMarginBytesPerMin)
+      const band = r.troughBand
+      expect(band).toMatchObject({ troughs: 3 })
+      const troughs = r.sawtooth?.troughs.map((p) => p.v) ?? []
+      expect(band?.bandBytes).toBe(Math.max(...troughs) - Math.min(...troughs))
+      expect(band?.allowedBytesPerMin).toBeLessThan(band?.seedMarginBytesPerMin ?? 0)
+      const words = trendReason('rssBytes', r)
+      expect(words).toMatch(
+        /^RSS held steady at .*: the 3 troughs of its sawtooth .* stayed within /
+      )
+      expect(words).toContain("under the seed's 10% in 5 minutes")
+      expect(words).toContain('A slope through so few troughs says little')
+    })
+
+    it("gives no band where the slope's interval itself is under the stable margin", () => {
+      const r = judgeTrend(
+        S.synthesize(S.sawtooth(L, 0.15 * L, 50_000, 0), { durationMs: 5 * MIN })
+      )
+      expect(r).toMatchObject({ verdict: 'stable', code: 'flat' })
+      expect(r.troughBand).toBeUndefined()
+      expect(trendReason('rssBytes', r)).toMatch(
+        /^RSS held steady at .*: \+?-?[0-9.]+ .*\/min \(95% CI /
+      )
+    })
 
     it('says why a short series is inconclusive', () => {
       const r = judgeTrend(S.synthesize(S.linearLeak(L, 5), { durationMs: MIN_TREND_DURATION_MS }))

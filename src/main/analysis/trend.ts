@@ -209,6 +209,18 @@ export interface TrendResult {
    * before the peak, the peak, and the fitted level at the end of the window; bytes.
    */
   fall?: { fromBytes: number; peakBytes: number; endBytes: number }
+  /**
+   * A few-cycle sawtooth called stable by its troughs' band, not by its slope's interval
+   * (see fewCycles): how far apart the troughs were, the span they cover, the growth that band
+   * allows with their noise and the seed's margin it stays under; bytes, ms, bytes per minute.
+   */
+  troughBand?: {
+    troughs: number
+    bandBytes: number
+    spanMs: number
+    allowedBytesPerMin: number
+    seedMarginBytesPerMin: number
+  }
 }
 
 export interface TrendOptions {
@@ -390,9 +402,16 @@ export function judgeTrend(
   })
 
   if (saw && series.length < 2 * MIN_SEGMENT_POINTS) {
-    return result(
-      ...fewCycles(series, fit, durationMs, leakMargin, stableMargin, seedStableMargin, floor)
+    const [verdict, code, troughBand] = fewCycles(
+      series,
+      fit,
+      durationMs,
+      leakMargin,
+      stableMargin,
+      seedStableMargin,
+      floor
     )
+    return result(verdict, code, troughBand ? { troughBand } : {})
   }
   if (fit.n < 3 || !Number.isFinite(fit.slopeSe)) return result('inconclusive', 'few-cycles')
   const strictQ = tQuantile(LEAK_CONFIDENCE, fit.df)
@@ -672,7 +691,7 @@ function fewCycles(
   stableMargin: number,
   seedStableMargin: number,
   troughNoise: number
-): [MetricVerdict, TrendCode] {
+): [MetricVerdict, TrendCode, TrendResult['troughBand']?] {
   if (troughs.length < 3) return ['inconclusive', 'few-cycles']
   const values = troughs.map((p) => p.v)
   // (Three troughs rise in order by chance one time in six: a leak needs four or more.)
@@ -694,8 +713,22 @@ function fewCycles(
   const span = (troughs[troughs.length - 1] as Point).t - (troughs[0] as Point).t
   const band = Math.max(...values) - Math.min(...values)
   const allowed = (band + 2 * troughNoise) / Math.max(span / MINUTE, 1e-9)
-  if (span >= durationMs / 2 && allowed < seedStableMargin) return ['stable', 'flat']
   if (ci95[1] < stableMargin) return ['stable', 'flat']
+  // Said apart: the band decided, and the slope through so few troughs has an interval far
+  // wider than "held steady" would suggest without it.
+  if (span >= durationMs / 2 && allowed < seedStableMargin) {
+    return [
+      'stable',
+      'flat',
+      {
+        troughs: troughs.length,
+        bandBytes: band,
+        spanMs: span,
+        allowedBytesPerMin: allowed,
+        seedMarginBytesPerMin: seedStableMargin
+      }
+    ]
+  }
   return ['inconclusive', 'few-cycles']
 }
 

@@ -79,7 +79,10 @@ export function trendReason(field: string, t: TrendResult): string {
     'levelled-off': () =>
       `${m} rose and then levelled off (the last part of the window grew slower than a leak would, if at all): a step or a warm-up, not a leak${saw}.`,
     'fell-back': () => `${m} rose and then fell back: memory was given back, not leaked${saw}.`,
-    flat: () => `${m} held steady at ${formatBytes(t.levelBytes)}: ${slopeOver(t)}.`,
+    flat: () =>
+      t.troughBand
+        ? troughBandReason(m, t, t.troughBand)
+        : `${m} held steady at ${formatBytes(t.levelBytes)}: ${slopeOver(t)}.`,
     shrinking: () => `${m} shrank ${rate(t.slopeBytesPerMin)} over ${span}${saw}.`,
     noisy: () =>
       `${m} moved ${rate(t.slopeBytesPerMin)} over ${span}, but the noise (${ci(t.slopeCi95)}) is too large to call it a leak or stable${saw}.`,
@@ -98,6 +101,16 @@ function keptAfterFallReason(m: string, t: TrendResult): string {
   const kept = f.endBytes - f.fromBytes
   const gaveBack = rise > 0 ? ((f.peakBytes - f.endBytes) / rise) * 100 : 0
   return `${m} rose ${formatBytes(rise)} and then fell back, but gave back only ${gaveBack.toFixed(0)}% of it and ended ${formatBytes(kept)} (${signedPct((kept / f.fromBytes) * 100)}) above where it started: what it kept may be a leak${sawClause(t)}.`
+}
+
+/** A few-cycle sawtooth held steady by its troughs' band, its slope's interval too wide to say so. */
+function troughBandReason(
+  m: string,
+  t: TrendResult,
+  band: NonNullable<TrendResult['troughBand']>
+): string {
+  const seed = `${STABLE_GROWTH_FRACTION * 100}% in ${STABLE_HORIZON_MS / 60_000} minutes`
+  return `${m} held steady at ${formatBytes(t.levelBytes)}: the ${band.troughs} troughs of its sawtooth (a drop of ${formatBytes(t.sawtooth?.dropBytes ?? 0)} every ${formatDuration(t.sawtooth?.periodMs ?? 0)}) stayed within ${formatBytes(band.bandBytes)} of each other over ${formatDuration(band.spanMs)}, which with their noise allows at most ${rate(band.allowedBytesPerMin)}, under the seed's ${seed} (${rate(band.seedMarginBytesPerMin)}). A slope through so few troughs says little: ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}).`
 }
 
 /** "+1.2 MiB/min (95% CI …) over 4m 30s", and how a sawtooth was judged. */
