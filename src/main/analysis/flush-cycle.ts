@@ -18,12 +18,12 @@
  * window holds a trend's worth of cycles (MIN_TREND_POINTS, one point each). A sampler that
  * sees more has its samples judged as they are, a sawtooth by its troughs; but when there are
  * too few cycles for a sawtooth (MIN_DROPS, sawtooth.ts) and the line through the samples is
- * too uneven to call, or a sawtooth's troughs are too few to judge (`perSample`), the cycle is
- * taken out and the series less it judged sample by sample, as any other (the second may
- * then only call a leak, metric.ts). A recorded writers-and-listeners run (100 s flush cycles,
- * 1 s samples, two flushes in the window) leaking 256 B per insert read +1.8 MiB/min on a
- * line through its samples, too uneven to call, as was its clean twin at +0.65 MiB/min;
- * their troughs rose 1.6 and 0.1 MiB/min. There the fit may leave out only a few samples
+ * too uneven to call or unclear at its end, or a sawtooth's troughs are too few to judge
+ * (`perSample`), the cycle is taken out and the series less it judged sample by sample, as
+ * any other (the second may then only call a leak, metric.ts). A recorded
+ * writers-and-listeners run (100 s flush cycles, 1 s samples, two flushes in the window)
+ * leaking 256 B per insert read +1.8 MiB/min on a line through its samples, too uneven to
+ * call, as was its clean twin at +0.65 MiB/min; their troughs rose 1.6 and 0.1 MiB/min. There the fit may leave out only a few samples
  * (MAX_LEFT_OUT_SHARE_PER_SAMPLE). Always: the memtables explain most of what a line leaves
  * (MIN_PARTIAL_R2), memory grows with them (a positive weight, surely), and they cycle
  * rather than climb with time (MAX_TIME_CORRELATION: memtables that only fill are a trend of

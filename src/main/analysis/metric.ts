@@ -61,9 +61,11 @@ export function analyzeMetric(
   }
   const measured = judgeTrend(points, range, levels)
   // Seen by the sampler, the cycle is taken out only to decide what the samples as measured
-  // could not: a line too uneven to call with no sawtooth to judge, or a sawtooth of too few
-  // cycles to judge by its troughs.
-  const unevenLine = measured.sawtooth === null && measured.code === 'noisy'
+  // could not: with no sawtooth to judge, a line too uneven to call, or sure of growth but
+  // not of its end (a clean writers-and-listeners run, two 100 s cycles in its window); or a
+  // sawtooth of too few cycles to judge by its troughs.
+  const unevenLine =
+    measured.sawtooth === null && (measured.code === 'noisy' || measured.code === 'unclear-end')
   const fewCycles = measured.code === 'few-cycles'
   const flushCycle =
     memtables.length > 0 && measured.code !== 'constant'
