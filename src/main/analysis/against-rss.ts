@@ -96,6 +96,8 @@ export function checkAgainstRss(
   if (rss.analysis.verdict === 'stable') {
     const again = againstRssLevel(rss.trend.levelBytes)
     if (!again || again.analysis.verdict !== 'stable') return report
+    // Given back after load, what it kept held to RSS: that reason says so itself.
+    if (again.analysis.reasonCode === 'released') return again
     const reason = withinRssReason(report.field, again.trend, rss.trend.levelBytes)
     return withReason(again, 'within-rss', reason)
   }

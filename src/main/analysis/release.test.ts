@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { phaseSpans } from './phases'
-import { analyzeRelease, gaveBackEnough, keptMostOf } from './release'
+import {
+  analyzeRelease,
+  gaveBackEnough,
+  keptMostOf,
+  releasedEnough,
+  type ReleaseResult
+} from './release'
 import * as S from './synthetic'
 
 const L = 100 * 1024 * 1024
@@ -78,6 +84,29 @@ describe('analysis/release', () => {
       expect(gaveBackEnough(49, 100, 101)).toBe(false)
       // A part of the process (the heap) may be held to the whole's level (RSS).
       expect(gaveBackEnough(60, 100, 130, 200)).toBe(true)
+    })
+  })
+
+  describe('releasedEnough and keptMostOf, held to another level', () => {
+    // A heap of 30 MiB in a 100 MiB process gave back 64 % of its growth and kept 8 MiB:
+    // 27 % of its own baseline, 8 % of the process's RSS.
+    const heap: ReleaseResult = {
+      loadEnd: T0,
+      baselineBytes: 30,
+      peakBytes: 52,
+      finalBytes: 38,
+      grownBytes: 22,
+      releasedPercent: 64,
+      halfLifeSec: 6
+    }
+    it('is held to its own baseline unless told otherwise', () => {
+      expect(releasedEnough(heap)).toBe(false)
+      expect(releasedEnough(heap, 100)).toBe(true)
+    })
+    it('keeps "most" to the same base', () => {
+      const stayed = { ...heap, releasedPercent: 30, finalBytes: 45 }
+      expect(keptMostOf(stayed)).toBe(true)
+      expect(keptMostOf(stayed, 100)).toBe(false)
     })
   })
 

@@ -47,9 +47,13 @@ export function gaveBackEnough(
   )
 }
 
-/** Did the load's growth come back (most of it, or half and the rest within T224's limit)? */
-export function releasedEnough(r: ReleaseResult): boolean {
-  return gaveBackEnough(r.releasedPercent, r.baselineBytes, r.finalBytes)
+/**
+ * Did the load's growth come back (most of it, or half and the rest within T224's limit)?
+ * `limitBaseBytes`: what the limit is a share of, as for gaveBackEnough (the baseline, or the
+ * process's RSS for a part of it).
+ */
+export function releasedEnough(r: ReleaseResult, limitBaseBytes = r.baselineBytes): boolean {
+  return gaveBackEnough(r.releasedPercent, r.baselineBytes, r.finalBytes, limitBaseBytes)
 }
 
 /**
@@ -58,12 +62,12 @@ export function releasedEnough(r: ReleaseResult): boolean {
  * a load that surely grew left behind after it stopped (metric.ts); the other side of
  * releasedEnough.
  */
-export function keptMostOf(r: ReleaseResult): boolean {
+export function keptMostOf(r: ReleaseResult, limitBaseBytes = r.baselineBytes): boolean {
   return (
     r.releasedPercent !== null &&
     r.releasedPercent < RELEASED_ENOUGH_PERCENT &&
     r.baselineBytes > 0 &&
-    r.finalBytes - r.baselineBytes > KEPT_MAX_FRACTION * r.baselineBytes
+    r.finalBytes - r.baselineBytes > KEPT_MAX_FRACTION * limitBaseBytes
   )
 }
 
