@@ -23,11 +23,12 @@
  * any other (the second may then only call a leak, metric.ts). A recorded
  * writers-and-listeners run (100 s flush cycles, 1 s samples, two flushes in the window)
  * leaking 256 B per insert read +1.8 MiB/min on a line through its samples, too uneven to
- * call, as was its clean twin at +0.65 MiB/min; their troughs rose 1.6 and 0.1 MiB/min. There the fit may leave out only a few samples
- * (MAX_LEFT_OUT_SHARE_PER_SAMPLE). Always: the memtables explain most of what a line leaves
- * (MIN_PARTIAL_R2), memory grows with them (a positive weight, surely), and they cycle
- * rather than climb with time (MAX_TIME_CORRELATION: memtables that only fill are a trend of
- * their own, and would take the leak with them). The fit is trimmed: a sample whose poll and
+ * call, as was its clean twin at +0.65 MiB/min; their troughs rose 1.6 and 0.1 MiB/min.
+ * There the fit may leave out only a few samples (MAX_LEFT_OUT_SHARE_PER_SAMPLE). Always:
+ * the memtables explain most of what a line leaves (MIN_PARTIAL_R2), memory grows with them
+ * (a positive weight, surely), and they cycle rather than climb with time
+ * (MAX_TIME_CORRELATION: memtables that only fill are a trend of their own, and would take
+ * the leak with them). The fit is trimmed: a sample whose poll and
  * itself straddled a flush reads the wrong end of the cycle (robustPlane).
  *
  * The weight is fitted on the samples and the trend then counts the cycles, not the degree of

@@ -109,13 +109,19 @@ export function analyzeMetric(
   // the process held to its RSS, against-rss.ts), as it is for a fall inside the window
   // (trend.ts). A recorded clean memory-release run gave back 64 % of its heap's growth and
   // kept 8.3 MiB: 28 % of the heap's 30 MiB baseline, 8 % of the process's RSS, whose own
-  // release was "not a leak".
-  const limitBase = marginLevelBytes ?? release?.baselineBytes
+  // release was "not a leak". The reason names RSS only where its level, not the metric's own
+  // baseline, let the release pass.
+  const releasedWords = (r: ReleaseResult): string =>
+    releasedReason(
+      field,
+      r,
+      marginLevelBytes !== undefined && !releasedEnough(r) ? marginLevelBytes : undefined
+    )
   if (release && released !== null) {
-    if (trend.verdict === 'leak' && releasedEnough(release, limitBase)) {
+    if (trend.verdict === 'leak' && releasedEnough(release, marginLevelBytes)) {
       verdict = 'stable'
       reasonCode = 'released'
-      reason = releasedReason(field, release, marginLevelBytes)
+      reason = releasedWords(release)
     } else if (trend.verdict === 'leak') {
       reasonCode = 'not-released'
       reason += notReleasedClause(release)
@@ -126,13 +132,13 @@ export function analyzeMetric(
       // uneven to call, then kept 57 % of its growth, 25 % above its baseline). Not when the
       // doubt is the shape (unclear-end): a warm-up still climbing when load stopped keeps
       // its caches too.
-      if (releasedEnough(release, limitBase)) {
+      if (releasedEnough(release, marginLevelBytes)) {
         verdict = 'stable'
         reasonCode = 'released'
-        reason = releasedReason(field, release, marginLevelBytes)
+        reason = releasedWords(release)
       } else if (
         trend.code === 'noisy' &&
-        keptMostOf(release, limitBase) &&
+        keptMostOf(release, marginLevelBytes) &&
         trend.slopeCi95[0] > 0 &&
         trend.slopeBytesPerMin >= trend.leakMarginBytesPerMin
       ) {

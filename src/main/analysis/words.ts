@@ -15,7 +15,7 @@ import type { CriterionResult } from '../../shared/session'
 import type { SnapshotDiffRow } from '../../shared/snapshot'
 import { formatBytes, formatBytesBound, formatDuration, formatMeasured } from '../../shared/units'
 import type { FlushCycle } from './flush-cycle'
-import { KEPT_MAX_FRACTION, RELEASED_MOSTLY_PERCENT, type ReleaseResult } from './release'
+import { KEPT_MAX_FRACTION, type ReleaseResult } from './release'
 import {
   STABLE_GROWTH_FRACTION,
   STABLE_HORIZON_MS,
@@ -246,14 +246,12 @@ export function flushCycleClause(field: string, c: FlushCycle): string {
 
 /**
  * The load growth came back after load stopped: not a leak. `rssLevelBytes`: the process's RSS
- * when what a part kept was held to it (metric.ts).
+ * when what a part kept passed only held to it (metric.ts).
  */
 export function releasedReason(field: string, r: ReleaseResult, rssLevelBytes?: number): string {
   const kept = r.finalBytes - r.baselineBytes
   const besideRss =
-    rssLevelBytes === undefined ||
-    r.releasedPercent === null ||
-    r.releasedPercent >= RELEASED_MOSTLY_PERCENT
+    rssLevelBytes === undefined
       ? ''
       : ` What it kept, ${formatBytes(Math.max(0, kept))}, is within T224's ${KEPT_MAX_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}).`
   return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load but gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}: not a leak.${besideRss}`
