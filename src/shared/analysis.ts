@@ -37,7 +37,8 @@ export interface MetricAnalysis {
    * Machine-readable cause of the verdict (the reason's key in the words module), e.g.
    * 'growing', 'levelled-off', 'fell-back', 'kept-after-fall', 'released', 'not-released',
    * 'too-short', 'noisy', 'shared-pages', 'own-pages-unclear', 'no-flush', 'flush-phase',
-   * 'within-rss', 'with-rss', 'with-heap', 'small-beside-rss', 'sparse-beside-heap', 'in-steady-rss'.
+   * 'within-rss', 'with-rss', 'with-heap', 'small-beside-rss', 'sparse-beside-heap', 'in-steady-rss',
+   * 'small-growth'.
    */
   reasonCode?: string
   /** Slope of the late half of the judged window, bytes per minute, when fitted. */

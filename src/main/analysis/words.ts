@@ -17,6 +17,7 @@ import { formatBytes, formatBytesBound, formatDuration, formatMeasured } from '.
 import type { FlushCycle } from './flush-cycle'
 import { KEPT_MAX_FRACTION, type ReleaseResult } from './release'
 import {
+  LEAK_MIN_GROWTH_FRACTION,
   STABLE_GROWTH_FRACTION,
   STABLE_HORIZON_MS,
   type TrendCode,
@@ -89,7 +90,9 @@ export function trendReason(field: string, t: TrendResult): string {
     'unclear-end': () =>
       `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}, but the last part of the window neither clearly grows on nor clearly levels off${saw}.`,
     'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`,
-    'kept-after-fall': () => keptAfterFallReason(m, t)
+    'kept-after-fall': () => keptAfterFallReason(m, t),
+    'small-growth': () =>
+      `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${saw}, ${formatBytes(t.smallGrowth?.grewBytes ?? 0)} in all: under the ${LEAK_MIN_GROWTH_FRACTION * 100}% of its level (${formatBytes(t.smallGrowth?.minGrowthBytes ?? 0)}) a leak must grow in its window, which a server still settling after its warm-up can grow too. Load longer to tell.`
   }
   return reasons[t.code]()
 }
@@ -136,7 +139,11 @@ export function smallBesideRssReason(
   againstRss: TrendResult,
   rssLevelBytes: number
 ): string {
-  return `${metricName(field)} grew ${slopeOver(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)}), which does not leak.`
+  const small = againstRss.smallGrowth
+  const under = small
+    ? `${formatBytes(small.grewBytes)} in all, under the ${formatBytes(small.minGrowthBytes)} (${LEAK_MIN_GROWTH_FRACTION * 100}%) a leak must grow in its window against the process's RSS (${formatBytes(rssLevelBytes)})`
+    : `under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)})`
+  return `${metricName(field)} grew ${slopeOver(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but ${under}, which does not leak.`
 }
 
 /** A sparse PSS read flat while the heap, read at every sample, is not stable (against-rss.ts). */
