@@ -92,7 +92,7 @@ export function trendReason(field: string, t: TrendResult): string {
     'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`,
     'kept-after-fall': () => keptAfterFallReason(m, t),
     'small-growth': () =>
-      `${m} grew ${rate(t.slopeBytesPerMin)} (${ci(t.slopeCi95)}) over ${span}${saw}, ${formatBytes(t.smallGrowth?.grewBytes ?? 0)} in all: under the ${LEAK_MIN_GROWTH_FRACTION * 100}% of its level (${formatBytes(t.smallGrowth?.minGrowthBytes ?? 0)}) a leak must grow in its window, which a server still settling after its warm-up can grow too. Load longer to tell.`
+      `${m} grew ${slopeOver(t)}, ${formatBytes(t.smallGrowth?.grewBytes ?? 0)} in all: under the ${LEAK_MIN_GROWTH_FRACTION * 100}% of its level (${formatBytes(t.smallGrowth?.minGrowthBytes ?? 0)}) a leak must grow in its window, which a server still settling after its warm-up can grow too. Load longer to tell.`
   }
   return reasons[t.code]()
 }
