@@ -4,7 +4,7 @@
  * scenario, pid and start, plus samples.ndjson), a torn last line, and every bad input
  * answered with one line and exit 2. One smoke test runs the built binary.
  */
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -141,6 +141,19 @@ describe('analyze', () => {
     expect(json.metrics.rssBytes?.releasedPercent).toBeNull()
   })
 
+  it("takes the issue's own minimum too: scenario, pid and start, the start an ISO date", async () => {
+    const dir = join(root, 'by-hand')
+    await mkdir(dir)
+    await writeFile(
+      join(dir, 'session.json'),
+      JSON.stringify({ scenario: 'sample', pid: 4242, start: new Date(T0).toISOString() })
+    )
+    await writeFile(join(dir, 'samples.ndjson'), await readFile(join(minimalDir, 'samples.ndjson')))
+    const [byHand, minimal] = await Promise.all([analyze([dir]), analyze([minimalDir])])
+    expect(byHand.code).toBe(0)
+    expect(byHand.out).toBe(minimal.out)
+  })
+
   it('reads a session whose last line was torn by a crash and says so', async () => {
     const dir = join(root, 'torn')
     await writeSyntheticSession(dir, { rss: S.flat(L), durationMs: 60_000, noise: 0.002 })
@@ -192,6 +205,22 @@ describe('analyze', () => {
       expect(err).toMatch(
         /^error: .*samples\.ndjson holds no readable sample \(2 unreadable lines\)\n$/
       )
+    })
+
+    it('judges a single sample too short, never a guess, and counts it in the singular', async () => {
+      const dir = join(root, 'one-sample')
+      await mkdir(dir)
+      await writeFile(join(dir, 'session.json'), JSON.stringify({ scenario: 'sample', pid: 1 }))
+      const [first] = (await readFile(join(minimalDir, 'samples.ndjson'), 'utf8')).split('\n')
+      await writeFile(join(dir, 'samples.ndjson'), `${first}\n`)
+      const { code, out } = await analyze([dir])
+      expect(code).toBe(0)
+      expect(out).toMatch(/^sample · pid 1 · 0 ms · 1 sample · status INTERRUPTED\n/)
+      const json = JSON.parse((await analyze([dir, '--json'])).out) as AnalysisResult
+      expect(json.metrics.rssBytes).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'too-short'
+      })
     })
 
     it('answers a missing argument with a usage error and exit 2', async () => {

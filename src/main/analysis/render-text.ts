@@ -35,7 +35,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
     meta.scenario,
     meta.target.pid !== null ? `pid ${meta.target.pid}` : null,
     formatDuration(a.durationMs ?? 0),
-    `${a.sampleCount ?? 0} samples`,
+    `${a.sampleCount ?? 0} sample${a.sampleCount === 1 ? '' : 's'}`,
     `status ${STATUS_TEXT[a.status]}`
   ].filter((x): x is string => x !== null)
   out.push(head.join(' · '), '')

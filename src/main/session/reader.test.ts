@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { SessionData } from '../../shared/session'
 import { listSessionDirs, readSession } from './reader'
 import { SessionWriter } from './writer'
 
@@ -122,6 +123,34 @@ describe('session', () => {
       expect(s.skippedLines).toBe(1)
     })
 
+    it('reads the minimal session.json a person writes: scenario, pid, start', async () => {
+      const dir = tempDir()
+      writeFileSync(join(dir, 'samples.ndjson'), `${sampleLine(5000)}\n${sampleLine(6000)}\n`)
+      const read = async (meta: object): Promise<SessionData['meta']> => {
+        writeFileSync(join(dir, 'session.json'), JSON.stringify(meta))
+        return (await readSession(dir)).meta
+      }
+      expect(await read({ scenario: 'sample', pid: 42, start: 1000 })).toMatchObject({
+        scenario: 'sample',
+        target: { pid: 42 },
+        startedAt: 1000,
+        endedAt: null,
+        status: 'interrupted'
+      })
+      const iso = '2026-12-07T12:00:00.000Z'
+      expect(await read({ scenario: 'x', pid: 42, startedAt: iso, endedAt: iso })).toMatchObject({
+        target: { pid: 42 },
+        startedAt: Date.parse(iso),
+        endedAt: Date.parse(iso)
+      })
+      // target.pid wins over a top-level pid; no start at all is the first sample's time.
+      expect(await read({ scenario: 'x', pid: 1, target: { pid: 2, url: 'u' } })).toMatchObject({
+        target: { pid: 2, url: 'u' },
+        startedAt: 5000
+      })
+      expect((await read({ scenario: 'x' })).target).toEqual({ pid: null })
+    })
+
     it('reports a live run as running', async () => {
       const dir = tempDir()
       const w = new SessionWriter(dir, { scenario: 'sample', target: { pid: 7 }, startedAt: 0 })
@@ -138,9 +167,20 @@ describe('session', () => {
       })
       writeFileSync(join(dir, 'session.json'), '{not json')
       await expect(readSession(dir)).rejects.toMatchObject({ code: 'SESSION_INVALID' })
-      writeFileSync(join(dir, 'session.json'), JSON.stringify({ scenario: 'x' }))
       writeFileSync(join(dir, 'samples.ndjson'), '')
-      await expect(readSession(dir)).rejects.toThrow(/lacks scenario, target or startedAt/)
+      for (const [meta, error] of [
+        [[1, 2], /session\.json is not a JSON object/],
+        [{ target: { pid: 7 }, startedAt: 0 }, /session\.json lacks scenario/],
+        [{ scenario: '', pid: 7, startedAt: 0 }, /session\.json lacks scenario/],
+        [{ scenario: 'x', pid: 7, startedAt: 'yesterday' }, /startedAt is not a time/],
+        [{ scenario: 'x', pid: 7, start: true }, /start is not a time/]
+      ] as const) {
+        writeFileSync(join(dir, 'session.json'), JSON.stringify(meta))
+        await expect(readSession(dir)).rejects.toMatchObject({
+          code: 'SESSION_INVALID',
+          message: expect.stringMatching(error)
+        })
+      }
       writeFileSync(
         join(dir, 'session.json'),
         JSON.stringify({ scenario: 'x', target: { pid: 7 }, startedAt: 0 })

@@ -23,7 +23,7 @@ import type {
 } from '../../shared/session'
 
 export async function readSession(dir: string): Promise<SessionData> {
-  const meta = parseMeta(await readRequired(dir, 'session.json'), dir)
+  const metaText = await readRequired(dir, 'session.json')
   const samplesText = await readNdjsonFile(dir, 'samples.ndjson')
   if (samplesText === null) {
     throw new ProfilerError(
@@ -32,6 +32,7 @@ export async function readSession(dir: string): Promise<SessionData> {
     )
   }
   const samples = parseNdjson<Sample>(samplesText, isSample)
+  const meta = parseMeta(metaText, dir, () => firstTime(samples.items))
   // Events are optional: unreadable ones are as good as none (the analysis works without).
   const eventsText = await readNdjsonFile(dir, 'events.ndjson').catch(() => null)
   const events = parseNdjson<SessionEvent>(eventsText ?? '', isEvent)
@@ -49,6 +50,12 @@ export async function readSession(dir: string): Promise<SessionData> {
     snapshots,
     skippedLines: samples.skipped + events.skipped
   }
+}
+
+/** The earliest sample's time: the start of a session.json that gives none (0 without samples). */
+function firstTime(samples: readonly Sample[]): number {
+  const min = samples.reduce((acc, x) => Math.min(acc, x.t), Infinity)
+  return Number.isFinite(min) ? min : 0
 }
 
 async function readRequired(dir: string, file: string): Promise<string> {
@@ -102,36 +109,65 @@ async function readOptional(dir: string, file: string): Promise<string> {
   return readFile(join(dir, file), 'utf8').catch(() => '')
 }
 
-function parseMeta(text: string, dir: string): SessionMeta {
+/**
+ * session.json as DESIGN.md has it, and as a person writes one by hand around samples from
+ * elsewhere: the issue's minimum is "scenario, pid, start". So `pid` may stand at the top
+ * level instead of in `target`, the start may be `start` instead of `startedAt`, and either
+ * may be an ISO date. A start that is missing altogether is the first sample's time. Only a
+ * missing scenario, or a start that is there but is no time, is an error, which names the
+ * field.
+ */
+function parseMeta(text: string, dir: string, firstSampleAt: () => number): SessionMeta {
+  const file = join(dir, 'session.json')
   let raw: unknown
   try {
     raw = JSON.parse(text)
   } catch {
-    throw new ProfilerError('SESSION_INVALID', `${join(dir, 'session.json')} is not valid JSON`)
+    throw new ProfilerError('SESSION_INVALID', `${file} is not valid JSON`)
   }
-  const m = raw as Partial<SessionMeta> | null
-  if (
-    !m ||
-    typeof m !== 'object' ||
-    typeof m.scenario !== 'string' ||
-    typeof m.startedAt !== 'number' ||
-    !m.target ||
-    typeof m.target !== 'object'
-  ) {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ProfilerError('SESSION_INVALID', `${file} is not a JSON object`)
+  }
+  const m = raw as Record<string, unknown>
+  if (typeof m.scenario !== 'string' || m.scenario === '') {
     throw new ProfilerError(
       'SESSION_INVALID',
-      `${join(dir, 'session.json')} lacks scenario, target or startedAt`
+      `${file} lacks scenario (a scenario id, or "sample")`
+    )
+  }
+  const target =
+    m.target && typeof m.target === 'object' && !Array.isArray(m.target)
+      ? (m.target as Record<string, unknown>)
+      : {}
+  const pid = typeof target.pid === 'number' ? target.pid : typeof m.pid === 'number' ? m.pid : null
+  const startField = m.startedAt !== undefined ? 'startedAt' : 'start'
+  const startedAt = timeOf(m[startField])
+  if (startedAt === undefined) {
+    throw new ProfilerError(
+      'SESSION_INVALID',
+      `${file}: ${startField} is not a time (ms since the epoch, or an ISO date)`
     )
   }
   return {
     ...m,
     schemaVersion: 1,
     scenario: m.scenario,
-    target: { ...m.target, pid: typeof m.target.pid === 'number' ? m.target.pid : null },
-    startedAt: m.startedAt,
-    endedAt: typeof m.endedAt === 'number' ? m.endedAt : null,
+    target: { ...target, pid },
+    startedAt: startedAt ?? firstSampleAt(),
+    endedAt: timeOf(m.endedAt) ?? null,
     status: typeof m.status === 'string' ? m.status : 'interrupted'
   }
+}
+
+/** Ms since the epoch from a number or an ISO date; null when absent, undefined when not a time. */
+function timeOf(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return null
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined
+  if (typeof v === 'string' && v.trim() !== '') {
+    const t = Date.parse(v)
+    return Number.isFinite(t) ? t : undefined
+  }
+  return undefined
 }
 
 /** One JSON value per line; unparseable or foreign lines are skipped and counted. */
@@ -206,8 +242,8 @@ export async function listSessionDirs(root: string): Promise<string[]> {
     const text = await readFile(join(dir, 'session.json'), 'utf8').catch(() => null)
     if (text === null) continue
     try {
-      const m = JSON.parse(text) as { startedAt?: unknown }
-      dirs.push({ dir, startedAt: typeof m.startedAt === 'number' ? m.startedAt : 0 })
+      const m = JSON.parse(text) as { startedAt?: unknown; start?: unknown }
+      dirs.push({ dir, startedAt: timeOf(m.startedAt ?? m.start) ?? 0 })
     } catch {
       continue
     }
