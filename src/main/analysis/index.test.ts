@@ -114,7 +114,7 @@ describe('analysis/index', () => {
         expect(rss?.slopeCi95[0]).toBeGreaterThan(0)
         expect(rss).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
         expect(rss?.reason).toMatch(
-          /^RSS grew \+.*\/min \(95% CI .*\) over 1m 48s under load, too unsteady to call on its own, and kept all of the .* it gained after load stopped, ending \+\d+\.\d% above its baseline \(T224 allows 15%\): not released\.$/
+          /^RSS grew \+.*\/min \(95% CI .*\) over 1m 48s under load, too unsteady to call on its own, and kept all of the .* it gained through 1m 0s after load stopped, ending \+\d+\.\d% above its baseline \(T224 allows 15%\): not released\.$/
         )
       })
 
@@ -145,6 +145,57 @@ describe('analysis/index', () => {
         expect(rss?.slopeCi95[0]).toBeGreaterThan(0)
         expect(rss?.releasedPercent).toBeLessThan(10)
         expect(rss).toMatchObject({ verdict: 'inconclusive', reasonCode: 'unclear-end' })
+      })
+    })
+
+    describe('a load too short for a trend, judged by what it left behind after a quiet', () => {
+      const M = 1024 * 1024
+      /**
+       * T224's quick run: baseline 5 s, load 12 s adding `grownMiB` (40 MiB) to 100 MiB, then
+       * `quietMs` of idle keeping `kept` of it (the rest gone with a 2 s half-life), sampled
+       * every second.
+       */
+      const shortLoad = (kept: number, quietMs: number, grownMiB = 40): SessionData =>
+        session({
+          rss: (ms) =>
+            ms < 5000
+              ? 100 * M
+              : ms <= 17_000
+                ? 100 * M + (grownMiB * M * (ms - 5000)) / 12_000
+                : 100 * M +
+                  grownMiB * M * (kept + (1 - kept) * Math.pow(0.5, (ms - 17_000) / 2000)),
+          durationMs: 17_000 + quietMs,
+          noise: 0.002,
+          events: [phase(0, 'baseline'), phase(5000, 'load'), phase(17_000, 'idle')]
+        })
+
+      it('calls growth kept through 8 s of quiet or more, beyond T224 limit, a leak', () => {
+        const rss = analyzeSession(shortLoad(1, 10_000)).metrics.rssBytes
+        expect(rss).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
+        expect(rss?.reason).toMatch(
+          /^RSS grew under a load too short to judge on its own \(10 s after warm-up\), and kept all of the 3\d\.\d MiB it gained through 10 s after load stopped, ending \+\d\d\.\d% above its baseline \(T224 allows 15%\): not released\.$/
+        )
+      })
+
+      it('calls it stable when given back, and leaves it too short when neither', () => {
+        expect(analyzeSession(shortLoad(0, 10_000)).metrics.rssBytes).toMatchObject({
+          verdict: 'stable',
+          reasonCode: 'released'
+        })
+        // 12 MiB kept: none of it given back, but the end within T224's 15 %.
+        expect(analyzeSession(shortLoad(1, 10_000, 12)).metrics.rssBytes).toMatchObject({
+          verdict: 'inconclusive',
+          reasonCode: 'too-short'
+        })
+      })
+
+      it('says nothing from a quiet under 8 s, whatever stayed', () => {
+        for (const kept of [0, 1]) {
+          expect(analyzeSession(shortLoad(kept, 6000)).metrics.rssBytes).toMatchObject({
+            verdict: 'inconclusive',
+            reasonCode: 'too-short'
+          })
+        }
       })
     })
 

@@ -11,7 +11,13 @@ import { growthOfPoints, type Point } from './growth'
 import { fitFlushCycle, lessFlushCycle, type FlushCycle } from './flush-cycle'
 import { FEW_FLUSHES_MARGIN_FACTOR } from './flushes'
 import { findPhase, loadSpan, type PhaseSpan } from './phases'
-import { analyzeRelease, keptMostOf, releasedEnough, type ReleaseResult } from './release'
+import {
+  analyzeRelease,
+  keptMostOf,
+  releasedEnough,
+  SHORT_LOAD_MIN_QUIET_MS,
+  type ReleaseResult
+} from './release'
 import { judgeTrend, type TrendResult } from './trend'
 import {
   flushCycleClause,
@@ -125,22 +131,29 @@ export function analyzeMetric(
     } else if (trend.verdict === 'leak') {
       reasonCode = 'not-released'
       reason += notReleasedClause(release)
-    } else if (trend.verdict === 'inconclusive' && trend.code !== 'too-short') {
+    } else if (
+      trend.verdict === 'inconclusive' &&
+      (trend.code !== 'too-short' || release.quietMs >= SHORT_LOAD_MIN_QUIET_MS)
+    ) {
       // A load undecided on its own is judged by what it left behind: given back, no leak.
       // Surely grown, too noisy to confirm at 99.9 %, and mostly kept beyond T224's limit: a
       // leak (a recorded run leaking 256 B per insert grew under a warm-up and flushes too
       // uneven to call, then kept 57 % of its growth, 25 % above its baseline). Not when the
       // doubt is the shape (unclear-end): a warm-up still climbing when load stopped keeps
-      // its caches too.
+      // its caches too. A load too short for a trend is judged so too once the quiet after
+      // it has lasted SHORT_LOAD_MIN_QUIET_MS (T224's own question, asked by its quick run,
+      // and T223's: a recorded run leaking 256 KiB per subscription under connection churn
+      // had 20 s of load after warm-up and kept all of its 44 MiB through 30 s of quiet).
       if (releasedEnough(release, marginLevelBytes)) {
         verdict = 'stable'
         reasonCode = 'released'
         reason = releasedWords(release)
       } else if (
-        trend.code === 'noisy' &&
         keptMostOf(release, marginLevelBytes) &&
-        trend.slopeCi95[0] > 0 &&
-        trend.slopeBytesPerMin >= trend.leakMarginBytesPerMin
+        (trend.code === 'too-short' ||
+          (trend.code === 'noisy' &&
+            trend.slopeCi95[0] > 0 &&
+            trend.slopeBytesPerMin >= trend.leakMarginBytesPerMin))
       ) {
         verdict = 'leak'
         reasonCode = 'not-released'

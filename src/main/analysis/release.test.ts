@@ -97,7 +97,8 @@ describe('analysis/release', () => {
       finalBytes: 38,
       grownBytes: 22,
       releasedPercent: 64,
-      halfLifeSec: 6
+      halfLifeSec: 6,
+      quietMs: 30_000
     }
     it('is held to its own baseline unless told otherwise', () => {
       expect(releasedEnough(heap)).toBe(false)
@@ -119,7 +120,8 @@ describe('analysis/release', () => {
         finalBytes,
         grownBytes: 50,
         releasedPercent,
-        halfLifeSec: null
+        halfLifeSec: null,
+        quietMs: 30_000
       })
 
     it('takes under half given back and an end beyond 15 % of the base for growth that stayed', () => {
@@ -137,7 +139,8 @@ describe('analysis/release', () => {
           finalBytes: 50,
           grownBytes: 50,
           releasedPercent: 0,
-          halfLifeSec: null
+          halfLifeSec: null,
+          quietMs: 30_000
         })
       ).toBe(false)
       // Never both kept and given back enough.

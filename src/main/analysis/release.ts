@@ -26,6 +26,15 @@ export const RELEASED_ENOUGH_PERCENT = 50
 export const KEPT_MAX_FRACTION = 0.15
 /** Giving back this share or more is a release whatever the baseline (a small heap doubling). */
 export const RELEASED_MOSTLY_PERCENT = 80
+/**
+ * A load too short for its trend is judged by what it left behind only after this long a
+ * quiet: garbage and allocator caches a clean server holds right after load go within
+ * seconds (the simulator collects 1 s and 5.5 s after its last request; jemalloc gives dirty
+ * pages back along a curve over 10 s by default, most of them by 8 s). Before that, what
+ * stayed says nothing. T224's quick run idles 10 s, sampled every second: its last sample
+ * comes 9 s into the quiet.
+ */
+export const SHORT_LOAD_MIN_QUIET_MS = 8_000
 
 /**
  * Did growth from `baselineBytes` come back, `releasedPercent` of it, to `finalBytes`: most of
@@ -87,6 +96,8 @@ export interface ReleaseResult {
   releasedPercent: number | null
   /** Seconds after load end until half the growth had come back; null when it never did. */
   halfLifeSec: number | null
+  /** From load end to the last sample of the phases after it, ms. */
+  quietMs: number
 }
 
 /**
@@ -126,7 +137,8 @@ export function analyzeRelease(
   if (baselineBytes === null || peakBytes === null || finalBytes === null) return null
 
   const grownBytes = peakBytes - baselineBytes
-  const levels = { loadEnd: load.to, baselineBytes, peakBytes, finalBytes, grownBytes }
+  const quietMs = (after[after.length - 1] as Point).t - load.to
+  const levels = { loadEnd: load.to, baselineBytes, peakBytes, finalBytes, grownBytes, quietMs }
   const minGrowth = Math.max(RELEASE_MIN_GROWTH_FRACTION * baselineBytes, RELEASE_MIN_GROWTH_BYTES)
   if (grownBytes < minGrowth) return { ...levels, releasedPercent: null, halfLifeSec: null }
   const releasedPercent = Math.min(100, ((peakBytes - finalBytes) / grownBytes) * 100)

@@ -264,12 +264,19 @@ export function releasedReason(field: string, r: ReleaseResult, rssLevelBytes?: 
   return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load but gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}: not a leak.${besideRss}`
 }
 
-/** A load too unsteady to call that surely grew and kept most of it after load (metric.ts). */
+/**
+ * A load too unsteady to call that surely grew, or too short for a trend, and kept most of
+ * what it gained after load (metric.ts).
+ */
 export function keptAfterLoadReason(field: string, t: TrendResult, r: ReleaseResult): string {
   const released = r.releasedPercent ?? 0
   const kept = released <= 0 ? 'all' : pct(100 - released, 0)
   const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
-  return `${metricName(field)} grew ${slopeOver(t)} under load, too unsteady to call on its own, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained after load stopped, ending ${signedPct(above)} above its baseline (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
+  const grew =
+    t.code === 'too-short'
+      ? `grew under a load too short to judge on its own (${formatDuration(t.window.to - t.window.from)} after warm-up)`
+      : `grew ${slopeOver(t)} under load, too unsteady to call on its own`
+  return `${metricName(field)} ${grew}, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained through ${formatDuration(r.quietMs)} after load stopped, ending ${signedPct(above)} above its baseline (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
 }
 
 /** Appended to a leak's reason when there was a release phase. */
