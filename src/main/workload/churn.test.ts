@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { runChurn } from './churn'
 import { FakeKalamServer } from './testing/fake-kalam'
@@ -12,6 +13,7 @@ describe('workload/churn', () => {
         credentials: { user: 'admin', password: 'x' }
       })
       const sink = testSink()
+      const run = new AbortController()
       const result = await runChurn({
         slots: [0, 1, 2].map(() => ({ opener: client, user: 'admin' })),
         table: 't.t',
@@ -20,9 +22,11 @@ describe('workload/churn', () => {
         pauseMs: 5,
         openPerSec: 1000,
         sink,
-        signal: new AbortController().signal
+        signal: run.signal
       })
       expect(result).toEqual({ cycles: 3, opened: 9, failed: 0 })
+      // Each cycle's group let go of the run's signal when it stopped (none piles up).
+      expect(getEventListeners(run.signal, 'abort')).toHaveLength(0)
       expect(server.sessions).toBe(0)
       expect(sink.counters).toMatchObject({
         connectionsOpened: 9,

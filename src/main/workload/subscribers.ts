@@ -206,7 +206,11 @@ export function startSubscribers(options: SubscriberGroupOptions): SubscriberGro
   }
 
   let stopping: Promise<void> | null = null
+  const onAbort = (): void => void stop()
   const stop = (): Promise<void> => {
+    // A group stopped before the run ends lets go of the run's signal: churn starts one group
+    // a cycle on the same signal, and each listener kept its group's connections reachable.
+    signal.removeEventListener('abort', onAbort)
     stopping ??= (async () => {
       stopped = true
       await ready.catch(() => undefined)
@@ -214,7 +218,7 @@ export function startSubscribers(options: SubscriberGroupOptions): SubscriberGro
     })()
     return stopping
   }
-  signal.addEventListener('abort', () => void stop(), { once: true })
+  signal.addEventListener('abort', onAbort, { once: true })
 
   return {
     ready,
