@@ -170,8 +170,13 @@ describe('analysis/index', () => {
         })
 
       it('calls growth kept through 8 s of quiet or more, beyond T224 limit, a leak', () => {
-        const rss = analyzeSession(shortLoad(1, 10_000)).metrics.rssBytes
+        const a = analyzeSession(shortLoad(1, 10_000))
+        const rss = a.metrics.rssBytes
         expect(rss).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
+        // The finding says what grew, not a rate read over seconds and put per minute.
+        expect(a.findings.find((f) => f.metric === 'rssBytes')?.text).toMatch(
+          /^RSS leaks: it grew 3\d\.\d MiB under load, all of it anonymous heap \(\+\d\d\.\d% over the run\); it is not released after load stops\.$/
+        )
         expect(rss?.reason).toMatch(
           /^RSS grew under a load too short to judge on its own \(10 s after warm-up\), and kept all of the 3\d\.\d MiB it gained through 10 s after load stopped, ending \+\d\d\.\d% above its baseline \(T224 allows 15%\): not released\.$/
         )

@@ -184,7 +184,8 @@ function findings(i: FindingsInput): Finding[] {
           windowMs: r.trend.window.to - r.trend.window.from,
           heapShare,
           attribution: best,
-          release: r.release && r.release.releasedPercent !== null ? r.release : null
+          release: r.release && r.release.releasedPercent !== null ? r.release : null,
+          tooShortForRate: r.trend.code === 'too-short'
         })
       })
     } else if (a.verdict === 'inconclusive') {

@@ -312,11 +312,18 @@ export interface LeakFindingInput {
   heapShare: number | null
   attribution: Attribution | null
   release: ReleaseResult | null
+  /** The load was too short for a rate: the leak is what its release kept (metric.ts). */
+  tooShortForRate?: boolean
 }
 
 /** "RSS grows 38 MiB/min, all of it anonymous heap, about 1.9 KiB per insert; it is not released after load stops." */
 export function leakFinding(i: LeakFindingInput): string {
-  const parts = [`${metricName(i.field)} leaks: it grows ${rate(i.slopeBytesPerMin)}`]
+  // A rate read over seconds of load and put per minute would promise growth nobody saw.
+  const grew =
+    i.tooShortForRate && i.release
+      ? `it grew ${formatBytes(i.release.grownBytes)} under load`
+      : `it grows ${rate(i.slopeBytesPerMin)}`
+  const parts = [`${metricName(i.field)} leaks: ${grew}`]
   if (i.heapShare !== null) {
     if (i.heapShare >= 0.9) parts.push('all of it anonymous heap')
     else if (i.heapShare >= 0.5) parts.push(`${pct(i.heapShare * 100, 0)} of it anonymous heap`)
