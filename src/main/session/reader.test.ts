@@ -165,8 +165,12 @@ describe('session', () => {
         code: 'SESSION_INVALID',
         message: expect.stringMatching(/session\.json is missing/)
       })
+      // Judged before samples.ndjson is looked for: the first thing wrong is the one said.
       writeFileSync(join(dir, 'session.json'), '{not json')
-      await expect(readSession(dir)).rejects.toMatchObject({ code: 'SESSION_INVALID' })
+      await expect(readSession(dir)).rejects.toMatchObject({
+        code: 'SESSION_INVALID',
+        message: expect.stringMatching(/session\.json is not valid JSON/)
+      })
       writeFileSync(join(dir, 'samples.ndjson'), '')
       for (const [meta, error] of [
         [[1, 2], /session\.json is not a JSON object/],

@@ -23,7 +23,7 @@ import type {
 } from '../../shared/session'
 
 export async function readSession(dir: string): Promise<SessionData> {
-  const metaText = await readRequired(dir, 'session.json')
+  const { meta, startGiven } = parseMeta(await readRequired(dir, 'session.json'), dir)
   const samplesText = await readNdjsonFile(dir, 'samples.ndjson')
   if (samplesText === null) {
     throw new ProfilerError(
@@ -32,7 +32,7 @@ export async function readSession(dir: string): Promise<SessionData> {
     )
   }
   const samples = parseNdjson<Sample>(samplesText, isSample)
-  const meta = parseMeta(metaText, dir, () => firstTime(samples.items))
+  if (!startGiven) meta.startedAt = firstTime(samples.items)
   // Events are optional: unreadable ones are as good as none (the analysis works without).
   const eventsText = await readNdjsonFile(dir, 'events.ndjson').catch(() => null)
   const events = parseNdjson<SessionEvent>(eventsText ?? '', isEvent)
@@ -113,11 +113,11 @@ async function readOptional(dir: string, file: string): Promise<string> {
  * session.json as DESIGN.md has it, and as a person writes one by hand around samples from
  * elsewhere: the issue's minimum is "scenario, pid, start". So `pid` may stand at the top
  * level instead of in `target`, the start may be `start` instead of `startedAt`, and either
- * may be an ISO date. A start that is missing altogether is the first sample's time. Only a
- * missing scenario, or a start that is there but is no time, is an error, which names the
- * field.
+ * may be an ISO date. A start that is missing altogether is the first sample's time
+ * (readSession sets it: `startGiven` false). Only a missing scenario, or a start that is
+ * there but is no time, is an error, which names the field.
  */
-function parseMeta(text: string, dir: string, firstSampleAt: () => number): SessionMeta {
+function parseMeta(text: string, dir: string): { meta: SessionMeta; startGiven: boolean } {
   const file = join(dir, 'session.json')
   let raw: unknown
   try {
@@ -148,15 +148,16 @@ function parseMeta(text: string, dir: string, firstSampleAt: () => number): Sess
       `${file}: ${startField} is not a time (ms since the epoch, or an ISO date)`
     )
   }
-  return {
+  const meta: SessionMeta = {
     ...m,
     schemaVersion: 1,
     scenario: m.scenario,
     target: { ...target, pid },
-    startedAt: startedAt ?? firstSampleAt(),
+    startedAt: startedAt ?? 0,
     endedAt: timeOf(m.endedAt) ?? null,
     status: typeof m.status === 'string' ? m.status : 'interrupted'
   }
+  return { meta, startGiven: startedAt !== null }
 }
 
 /** Ms since the epoch from a number or an ISO date; null when absent, undefined when not a time. */
