@@ -53,10 +53,19 @@ export interface MetricAnalysis {
   bytesPerMemtableByte?: number | null
 }
 
+/** How each attribution unit reads after "per" in every front end (CLI, reports, UI). */
+export const ATTRIBUTION_UNIT: Record<Attribution['per'], string> = {
+  insert: 'insert',
+  subscription: 'open subscription',
+  connection: 'open connection',
+  'flushed-row': 'flushed row',
+  'connection-opened': 'connection opened'
+}
+
 /** What memory grows with: bytes per unit of workload, by robust regression. */
 export interface Attribution {
   metric: MemoryField | string
-  per: 'insert' | 'subscription' | 'connection' | 'flushed-row'
+  per: 'insert' | 'subscription' | 'connection' | 'flushed-row' | 'connection-opened'
   bytesPerUnit: number
   ci95: [number, number]
   r2: number

@@ -307,7 +307,7 @@ export const AnalysisResultSchema: z.ZodType<AnalysisResult> = z.looseObject({
   attribution: z.array(
     z.looseObject({
       metric: z.string(),
-      per: z.enum(['insert', 'subscription', 'connection', 'flushed-row']),
+      per: z.enum(['insert', 'subscription', 'connection', 'flushed-row', 'connection-opened']),
       bytesPerUnit: num,
       ci95: pair,
       r2: num,

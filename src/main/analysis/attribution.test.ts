@@ -114,6 +114,24 @@ describe('analysis/attribution', () => {
       expect(result.some((a) => a.per === 'insert')).toBe(false)
     })
 
+    it('attributes memory kept after each close to the connections ever opened (churn)', () => {
+      // Every 6 s ten more connections open, held 3 s, then closed; each close keeps 64 KiB.
+      const opened = (s: number): number => 10 + 10 * Math.floor(s / 6)
+      const events = counterEvents(120, (s) => ({
+        connectionsOpened: opened(s),
+        connectionsOpen: 10 + (s % 6 < 3 ? 10 : 0),
+        connectionsClosed: opened(s) - 10
+      }))
+      const perOpened = 64 * 1024
+      const result = attribute({
+        samples: samples(120, (s) => BASE + perOpened * opened(s)),
+        events
+      })
+      const heap = result.filter((a) => a.metric === 'heapBytes')
+      expect(heap.map((a) => a.per)).toEqual(['connection-opened'])
+      expect((heap[0]?.bytesPerUnit ?? 0) / perOpened).toBeCloseTo(1, 1)
+    })
+
     it('leaves the load start-up costs out of the bytes per insert (the steady later half)', () => {
       // Connections, subscriptions and the heap growing to its working size are paid as the
       // load starts and level off: 40 MiB over the first ~30 s, on top of 1 KiB per insert.

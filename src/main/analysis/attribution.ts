@@ -1,7 +1,7 @@
 /**
  * Attribution: what memory grows with. Memory is regressed against what the workload did
- * (cumulative inserts and flushed rows, open subscriptions and connections — the `counters`
- * events, about one a second) and the fit reported as bytes per unit, with its interval and
+ * (cumulative inserts, flushed rows and connections opened, open subscriptions and
+ * connections — the `counters` events, about one a second) and the fit reported as bytes per unit, with its interval and
  * R² ("≈ 1.9 KiB per insert, R² 0.97").
  *
  * Only meaningful fits are reported: the regressor must have varied, the fit must explain
@@ -39,7 +39,10 @@ export const REGRESSORS: readonly {
   { per: 'insert', counter: 'inserts', cumulative: true },
   { per: 'subscription', counter: 'subscriptionsOpen', cumulative: false },
   { per: 'connection', counter: 'connectionsOpen', cumulative: false },
-  { per: 'flushed-row', counter: 'flushedRows', cumulative: true }
+  { per: 'flushed-row', counter: 'flushedRows', cumulative: true },
+  // Churn opens and closes connections (one subscription each) in cycles: state a server
+  // keeps after a close grows with the connections ever opened, not with those open now.
+  { per: 'connection-opened', counter: 'connectionsOpened', cumulative: true }
 ]
 
 /** Memory fields attributed: the anonymous heap, where a leak lives, and RSS, what users see. */

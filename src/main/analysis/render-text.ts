@@ -3,6 +3,7 @@
  * the figures as aligned tables with units (STYLE.md §15). Pure: result in, string out.
  */
 import {
+  ATTRIBUTION_UNIT,
   BEFORE_FLUSH_TAG,
   fitText,
   type AnalysisResult,
@@ -11,7 +12,7 @@ import {
 } from '../../shared/analysis'
 import type { SessionMeta } from '../../shared/session'
 import { formatBytes, formatBytesBound, formatDuration, formatMeasured } from '../../shared/units'
-import { metricName, pct, rate, UNIT_NAME } from './words'
+import { metricName, pct, rate } from './words'
 
 const MARK: Record<Finding['severity'], string> = { problem: '✗', warning: '!', info: '·' }
 
@@ -83,7 +84,7 @@ export function renderAnalysisText(meta: SessionMeta, a: AnalysisResult): string
         ['metric', 'bytes per unit', '95% CI', 'R²'],
         a.attribution.map((x) => [
           metricName(String(x.metric)),
-          `${formatBytes(x.bytesPerUnit)} per ${UNIT_NAME[x.per]}${x.beforeFlush ? ` (${BEFORE_FLUSH_TAG})` : ''}`,
+          `${formatBytes(x.bytesPerUnit)} per ${ATTRIBUTION_UNIT[x.per]}${x.beforeFlush ? ` (${BEFORE_FLUSH_TAG})` : ''}`,
           `${formatBytes(x.ci95[0])} … ${formatBytes(x.ci95[1])}`,
           fitText(x)
         ]),

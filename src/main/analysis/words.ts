@@ -5,6 +5,7 @@
  * only words. Figures arrive in bytes, ms and percent and are formatted here (units.ts).
  */
 import {
+  ATTRIBUTION_UNIT,
   BEFORE_FLUSH_NOTE,
   type Attribution,
   type ConnectionReconciliation,
@@ -33,13 +34,6 @@ export const METRIC_NAME: Record<string, string> = {
   pssBytes: 'PSS',
   ussBytes: 'USS',
   swapBytes: 'Swap'
-}
-
-export const UNIT_NAME: Record<Attribution['per'], string> = {
-  insert: 'insert',
-  subscription: 'open subscription',
-  connection: 'open connection',
-  'flushed-row': 'flushed row'
 }
 
 export function metricName(field: string): string {
@@ -347,7 +341,7 @@ export function leakFinding(i: LeakFindingInput): string {
 /** "1.9 KiB per insert (95% CI 1.8–2.0 KiB, R² 0.97)" */
 export function attributionPhrase(a: Attribution): string {
   const on = a.troughs ? `, on ${a.troughs} troughs of its flush cycle` : ''
-  return `${formatBytes(a.bytesPerUnit)} per ${UNIT_NAME[a.per]} (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, R² ${a.r2.toFixed(2)}${on})`
+  return `${formatBytes(a.bytesPerUnit)} per ${ATTRIBUTION_UNIT[a.per]} (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, R² ${a.r2.toFixed(2)}${on})`
 }
 
 export function attributionFinding(a: Attribution): string {

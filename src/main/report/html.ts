@@ -4,7 +4,7 @@
  * CSP meta forbids it even if something slipped in), and the full JSON report embedded as an
  * inert data block so the file carries its own raw data (STYLE.md §15, Clinic Doctor's HTML).
  */
-import { BEFORE_FLUSH_TAG, fitText } from '../../shared/analysis'
+import { ATTRIBUTION_UNIT, BEFORE_FLUSH_TAG, fitText } from '../../shared/analysis'
 import { MAPPING_KINDS } from '../../shared/snapshot'
 import {
   formatBytes,
@@ -18,7 +18,7 @@ import {
 import { escapeHtml as h, formatBytesDelta, formatTime } from './format'
 import type { ReportModel } from './model'
 import { renderLegend, renderSvgChart } from './svg'
-import { ATTRIBUTION_UNIT, metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'
+import { metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'
 
 export interface HtmlOptions {
   /** Points per chart series; min/max decimation keeps peaks. Default 4000. */

@@ -5,7 +5,7 @@
  * length it stays under GitHub's 65,536-character issue-body limit: every list is capped,
  * charts have at most 100 points, and a final guard drops the least important sections.
  */
-import { BEFORE_FLUSH_NOTE, fitText } from '../../shared/analysis'
+import { ATTRIBUTION_UNIT, BEFORE_FLUSH_NOTE, fitText } from '../../shared/analysis'
 import {
   formatBytes,
   formatCount,
@@ -17,7 +17,7 @@ import {
 import { formatBytesDelta, formatTime, truncate } from './format'
 import { seriesByKey, type ReportModel } from './model'
 import { bucketMeans, niceRange } from './series'
-import { ATTRIBUTION_UNIT, metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'
+import { metricLabel, OUTCOME_LABEL, VERDICT_LABEL } from './words'
 
 /** GitHub's issue-body limit. */
 export const GITHUB_BODY_LIMIT = 65_536

@@ -4,7 +4,7 @@
  * the analysis (its findings and reasons); these only frame them.
  */
 import type { MemoryField } from '../../shared/sample'
-import type { Attribution, MetricVerdict } from '../../shared/analysis'
+import type { MetricVerdict } from '../../shared/analysis'
 
 /** What a report says the run came to (the analysis status, or the session's when it errored). */
 export type ReportStatus =
@@ -41,13 +41,6 @@ export const VERDICT_LABEL: Record<MetricVerdict, string> = {
   leak: 'LEAK',
   stable: 'stable',
   inconclusive: 'inconclusive'
-}
-
-export const ATTRIBUTION_UNIT: Record<Attribution['per'], string> = {
-  insert: 'insert',
-  subscription: 'subscription',
-  connection: 'connection',
-  'flushed-row': 'flushed row'
 }
 
 export function metricLabel(metric: string): string {

@@ -3,7 +3,12 @@
  * the fitted trend, snapshot diff, attribution, connection reconciliation, latency.
  */
 import { useEffect, useMemo } from 'react'
-import { BEFORE_FLUSH_NOTE, fitText, type AnalysisResult } from '../../../../shared/analysis'
+import {
+  ATTRIBUTION_UNIT,
+  BEFORE_FLUSH_NOTE,
+  fitText,
+  type AnalysisResult
+} from '../../../../shared/analysis'
 import { useApi } from '../../api'
 import { HistogramChart } from '../../charts/HistogramChart'
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart'
@@ -117,7 +122,7 @@ function Attribution({ a }: { a: AnalysisResult }): React.JSX.Element {
         {a.attribution.map((x) => (
           <tr key={`${x.metric}-${x.per}`}>
             <td>{metricName(x.metric)}</td>
-            <td>{x.per}</td>
+            <td>{ATTRIBUTION_UNIT[x.per]}</td>
             <td className="num">
               {formatBytes(x.bytesPerUnit)} ({formatBytes(x.ci95[0])} … {formatBytes(x.ci95[1])})
               {x.beforeFlush ? ` — ${BEFORE_FLUSH_NOTE}` : ''}

@@ -2,10 +2,11 @@
  * The analysis in words and as chart data: headline, fitted trends, connection reconciliation,
  * latency rows. Pure.
  */
-import type {
-  AnalysisResult,
-  ConnectionReconciliation,
-  MetricAnalysis
+import {
+  ATTRIBUTION_UNIT,
+  type AnalysisResult,
+  type ConnectionReconciliation,
+  type MetricAnalysis
 } from '../../../../shared/analysis'
 import type { SessionView } from '../../../../shared/api'
 import type { MemoryField, Sample } from '../../../../shared/sample'
@@ -41,7 +42,9 @@ export function headline(a: AnalysisResult): string {
   if (leaks.length > 0) {
     const [field, m] = leaks[0]!
     const attr = a.attribution.filter((x) => x.metric === field).sort((x, y) => y.r2 - x.r2)[0]
-    const per = attr ? `, ≈ ${formatBytes(attr.bytesPerUnit)} per ${attr.per}` : ''
+    const per = attr
+      ? `, ≈ ${formatBytes(attr.bytesPerUnit)} per ${ATTRIBUTION_UNIT[attr.per]}`
+      : ''
     return `Leaks ≈ ${formatSlope(m.slopeBytesPerMin).replace(/^\+/, '')} in ${metricName(field)}${per}.`
   }
   const rss = a.metrics.rssBytes
