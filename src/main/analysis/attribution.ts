@@ -1,8 +1,8 @@
 /**
  * Attribution: what memory grows with. Memory is regressed against what the workload did
  * (cumulative inserts, flushed rows and connections opened, open subscriptions and
- * connections — the `counters` events, about one a second) and the fit reported as bytes per unit, with its interval and
- * R² ("≈ 1.9 KiB per insert, R² 0.97").
+ * connections — the `counters` events, about one a second) and the fit reported as bytes
+ * per unit, with its interval and R² ("≈ 1.9 KiB per insert, R² 0.97").
  *
  * Only meaningful fits are reported: the regressor must have varied, the fit must explain
  * most of the memory's movement, the slope must be surely positive. Counters that grow
