@@ -308,6 +308,12 @@ describe('analyze on recorded simulator sessions', () => {
       expectRssAndHeap(a, 'stable', 'released')
       expect(a.metrics.rssBytes?.releasedPercent).toBeGreaterThan(80)
       expectNoLeak(a)
+      // What grew per insert under load is said with what came back, as one account.
+      expect(
+        a.findings.find((f) => f.metric === 'rssBytes' && /per insert/.test(f.text))?.text
+      ).toMatch(
+        /^RSS grew with the workload while it ran: ≈ .* per insert .*; \d+% of that growth came back after load stopped\.$/
+      )
     })
   })
 

@@ -208,8 +208,15 @@ function findings(i: FindingsInput): Finding[] {
       warnings.push({ severity: 'warning', text: words.criterionFinding(c) })
   }
   for (const a of attribution) {
-    if (!mentioned.has(a))
-      infos.push({ severity: 'info', metric: String(a.metric), text: words.attributionFinding(a) })
+    if (mentioned.has(a)) continue
+    // Growth under load that came back after it is the load's working set: said with the figure,
+    // so "grows with the workload" beside "gave it back" reads as one account, not two.
+    const m = reports.find((r) => r.field === a.metric)?.analysis
+    infos.push({
+      severity: 'info',
+      metric: String(a.metric),
+      text: words.attributionFinding(a, m?.reasonCode === 'released' ? m.releasedPercent : null)
+    })
   }
   const top = i.snapshotDiff?.rows[0]
   if (i.snapshotDiff && top && top.deltaRssBytes > 0) {

@@ -344,8 +344,12 @@ export function attributionPhrase(a: Attribution): string {
   return `${formatBytes(a.bytesPerUnit)} per ${ATTRIBUTION_UNIT[a.per]} (95% CI ${formatBytes(a.ci95[0])} to ${formatBytes(a.ci95[1])}, R² ${a.r2.toFixed(2)}${on})`
 }
 
-export function attributionFinding(a: Attribution): string {
-  return `${metricName(String(a.metric))} grows with the workload: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}.`
+/** `releasedPercent`: how much of the load's growth came back, when the metric was released. */
+export function attributionFinding(a: Attribution, releasedPercent: number | null = null): string {
+  if (releasedPercent === null) {
+    return `${metricName(String(a.metric))} grows with the workload: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}.`
+  }
+  return `${metricName(String(a.metric))} grew with the workload while it ran: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}; ${pct(releasedPercent, 0)} of that growth came back after load stopped.`
 }
 
 /** The server flushed nothing in the window: per insert counts rows awaiting their flush. */
