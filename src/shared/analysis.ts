@@ -53,8 +53,18 @@ export interface MetricAnalysis {
   bytesPerMemtableByte?: number | null
 }
 
+/** What an attribution's bytes are per: the counters attribution.ts regresses memory on. */
+export const ATTRIBUTION_PERS = [
+  'insert',
+  'subscription',
+  'connection',
+  'flushed-row',
+  'connection-opened'
+] as const
+export type AttributionPer = (typeof ATTRIBUTION_PERS)[number]
+
 /** How each attribution unit reads after "per" in every front end (CLI, reports, UI). */
-export const ATTRIBUTION_UNIT: Record<Attribution['per'], string> = {
+export const ATTRIBUTION_UNIT: Record<AttributionPer, string> = {
   insert: 'insert',
   subscription: 'open subscription',
   connection: 'open connection',
@@ -65,7 +75,7 @@ export const ATTRIBUTION_UNIT: Record<Attribution['per'], string> = {
 /** What memory grows with: bytes per unit of workload, by robust regression. */
 export interface Attribution {
   metric: MemoryField | string
-  per: 'insert' | 'subscription' | 'connection' | 'flushed-row' | 'connection-opened'
+  per: AttributionPer
   bytesPerUnit: number
   ci95: [number, number]
   r2: number

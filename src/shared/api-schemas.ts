@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 import type { AnalysisResult, LatencyBucket } from './analysis'
+import { ATTRIBUTION_PERS } from './analysis'
 import type { CompareResult } from './compare'
 import type { RunProgress, RunResult, ScenarioInfo } from './run'
 import { SCENARIO_IDS } from './run'
@@ -307,7 +308,7 @@ export const AnalysisResultSchema: z.ZodType<AnalysisResult> = z.looseObject({
   attribution: z.array(
     z.looseObject({
       metric: z.string(),
-      per: z.enum(['insert', 'subscription', 'connection', 'flushed-row', 'connection-opened']),
+      per: z.enum(ATTRIBUTION_PERS),
       bytesPerUnit: num,
       ci95: pair,
       r2: num,

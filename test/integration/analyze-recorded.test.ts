@@ -161,9 +161,7 @@ describe('analyze on recorded simulator sessions', () => {
       // (a line sure of growth, unsure of its end) left it undecided. Held to RSS's level, as
       // a part of the process is (against-rss.ts), what it kept is within T224's limit.
       const a = await analyze('sim-release-no-leak-heap-within-rss')
-      for (const field of ['rssBytes', 'heapBytes'] as const) {
-        expect(a.metrics[field]).toMatchObject({ verdict: 'stable', reasonCode: 'released' })
-      }
+      expectRssAndHeap(a, 'stable', 'released')
       expect(a.metrics.heapBytes?.reason).toMatch(
         /What it kept, 8\.\d MiB, is within T224's 15% of the process's RSS \(\d+\.\d MiB\)\.$/
       )
@@ -360,9 +358,7 @@ describe('analyze on recorded simulator sessions', () => {
       // two flushes; the load alone reads 5.7 MiB/min, 95 % from 1.9 (too noisy at 99.9 %).
       // After load 43 % came back, and RSS ended 25 % above its baseline: not released.
       const a = await analyze('sim-release-leak-256b-per-insert-rate300')
-      for (const field of ['rssBytes', 'heapBytes'] as const) {
-        expect(a.metrics[field]).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
-      }
+      expectRssAndHeap(a, 'leak', 'not-released')
       // Memory against inserts fits under R² 0.7 here (the warm-up's curve, the flushes): no
       // bytes per insert is offered, and none that is offered may be off by over 20 %.
       expectPerInsertNear(a, 256)
@@ -609,12 +605,7 @@ describe('analyze on recorded simulator sessions', () => {
       for (const name of names) {
         const a = await analyzeBare(name)
         if (stepWithoutPhases.test(name)) {
-          for (const field of ['rssBytes', 'heapBytes'] as const) {
-            expect(a.metrics[field]).toMatchObject({
-              verdict: 'stable',
-              reasonCode: 'levelled-off'
-            })
-          }
+          expectRssAndHeap(a, 'stable', 'levelled-off')
           continue
         }
         const leaks = /-leak-\d+(b|kib)-per-(insert|subscription)|leak-connections/.test(name)
