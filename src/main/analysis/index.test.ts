@@ -114,7 +114,7 @@ describe('analysis/index', () => {
         expect(rss?.slopeCi95[0]).toBeGreaterThan(0)
         expect(rss).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
         expect(rss?.reason).toMatch(
-          /^RSS grew \+.*\/min \(95% CI .*\) over 1m 48s under load, too unsteady to call on its own, and kept all of the .* it gained through 1m 0s after load stopped, ending \+\d+\.\d% above its baseline \(T224 allows 15%\): not released\.$/
+          /^RSS grew \+.*\/min \(95% CI .*\) over 1m 48s under load, too unsteady to call on its own, and kept all of the .* it gained through 1m 0s after load stopped, ending \+\d+\.\d% above the \d+\.\d MiB load started from \(T224 allows 15%\): not released\.$/
         )
       })
 
@@ -178,7 +178,7 @@ describe('analysis/index', () => {
           /^RSS leaks: it grew 3\d\.\d MiB under load, all of it anonymous heap \(\+\d\d\.\d% over the run\); it is not released after load stops\.$/
         )
         expect(rss?.reason).toMatch(
-          /^RSS grew under a load too short to judge on its own \(10 s after warm-up\), and kept all of the 3\d\.\d MiB it gained through 10 s after load stopped, ending \+\d\d\.\d% above its baseline \(T224 allows 15%\): not released\.$/
+          /^RSS grew under a load too short to judge on its own \(10 s after warm-up\), and kept all of the 3\d\.\d MiB it gained through 10 s after load stopped, ending \+\d\d\.\d% above the \d+\.\d MiB load started from \(T224 allows 15%\): not released\.$/
         )
       })
 

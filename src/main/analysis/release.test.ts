@@ -73,6 +73,17 @@ describe('analysis/release', () => {
       expect(analyzeRelease(pts, spans)?.baselineBytes).toBeCloseTo(L, -6)
       void MIN
     })
+
+    it('measures from the level load started at when the baseline phase settled lower', () => {
+      // 10 % above for the first 18 s of the 30 s baseline (the setup's garbage, collected),
+      // then a load that grows 20 % and keeps all of it.
+      const settling: S.Shape = (ms) => (ms < 18_000 ? 1.1 * L : grow(1)(ms))
+      const r = release(settling)
+      expect((r?.baselineBytes ?? 0) / L).toBeCloseTo(1, 2)
+      expect(r && keptMostOf(r)).toBe(true)
+      // Steady, the later half is the phase: the same level.
+      expect((release(grow(1))?.baselineBytes ?? 0) / L).toBeCloseTo(1, 2)
+    })
   })
 
   describe('gaveBackEnough', () => {

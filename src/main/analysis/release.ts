@@ -83,6 +83,7 @@ export function keptMostOf(r: ReleaseResult, limitBaseBytes = r.baselineBytes): 
 export interface ReleaseResult {
   /** When load stopped (end of the last load phase), ms since the epoch. */
   loadEnd: number
+  /** The level load started from (not always the table's baseline: see settledPart). */
   baselineBytes: number
   /** Level at the end of load. */
   peakBytes: number
@@ -101,8 +102,8 @@ export interface ReleaseResult {
 }
 
 /**
- * Baseline: the `baseline` phase's median when there is one, else the first level window
- * before load. Peak: the last level window of load. Final: the last level window of the
+ * Baseline: the median of the `baseline` phase's later half when there is one (settledPart),
+ * else the first level window before load. Peak: the last level window of load. Final: the last level window of the
  * cooldown/idle phases. Null without a load phase or without MIN_LEVEL_SAMPLES samples in
  * those phases after it.
  */
@@ -123,7 +124,7 @@ export function analyzeRelease(
 
   const basePhase = findPhase(spans, 'baseline')
   const basePoints = basePhase
-    ? points.filter((p) => p.t >= basePhase.from && p.t < basePhase.to)
+    ? settledPart(points.filter((p) => p.t >= basePhase.from && p.t < basePhase.to))
     : levelWindow(
         points.filter((p) => p.t < load.from),
         'first'
@@ -150,6 +151,22 @@ export function analyzeRelease(
     releasedPercent,
     halfLifeSec: reached ? (reached.t - load.to) / 1000 : null
   }
+}
+
+/**
+ * The later half of a baseline phase (at least MIN_LEVEL_SAMPLES points): the level load
+ * started from. A server may still be settling early in the phase, collecting what the
+ * profiler's setup left behind: two recorded connection-churn runs fell 8 MiB 6 s into their
+ * 10 s baseline, and the whole phase's median, taken before the fall, hid a 14 MiB leak kept
+ * through 30 s of quiet as 6 % above it. Steady, the half's median is the phase's.
+ */
+function settledPart(points: readonly Point[]): Point[] {
+  if (points.length <= MIN_LEVEL_SAMPLES) return [...points]
+  const first = points[0] as Point
+  const last = points[points.length - 1] as Point
+  const mid = (first.t + last.t) / 2
+  const late = points.filter((p) => p.t >= mid)
+  return late.length >= MIN_LEVEL_SAMPLES ? late : points.slice(-MIN_LEVEL_SAMPLES)
 }
 
 function rollingMedian(points: readonly Point[], width: number): Point[] {

@@ -270,7 +270,7 @@ export function keptAfterLoadReason(field: string, t: TrendResult, r: ReleaseRes
     t.code === 'too-short'
       ? `grew under a load too short to judge on its own (${formatDuration(t.window.to - t.window.from)} after warm-up)`
       : `grew ${slopeOver(t)} under load, too unsteady to call on its own`
-  return `${metricName(field)} ${grew}, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained through ${formatDuration(r.quietMs)} after load stopped, ending ${signedPct(above)} above its baseline (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
+  return `${metricName(field)} ${grew}, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained through ${formatDuration(r.quietMs)} after load stopped, ending ${signedPct(above)} above the ${formatBytes(r.baselineBytes)} load started from (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
 }
 
 /** Appended to a leak's reason when there was a release phase. */
