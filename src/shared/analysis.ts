@@ -38,7 +38,7 @@ export interface MetricAnalysis {
    * 'growing', 'levelled-off', 'fell-back', 'kept-after-fall', 'released', 'not-released',
    * 'too-short', 'noisy', 'shared-pages', 'own-pages-unclear', 'no-flush', 'flush-phase',
    * 'within-rss', 'with-rss', 'with-heap', 'small-beside-rss', 'sparse-beside-heap', 'in-steady-rss',
-   * 'small-growth'.
+   * 'small-growth', 'partly-released'.
    */
   reasonCode?: string
   /** Slope of the late half of the judged window, bytes per minute, when fitted. */

@@ -352,4 +352,49 @@ describe('analysis/against-rss, other questions', () => {
       expect(check([as({}, { samplesUsed: pss.trend.samplesUsed })])).toBe(pss)
     })
   })
+
+  describe('a release held to RSS', () => {
+    // A 20 MiB heap in a 60 MiB process: 30 s baseline, +10 MiB/min for 2 min, 60 s idle
+    // keeping `kept` of the 20 MiB it grew.
+    const T0 = 1_700_000_000_000
+    const spans = phaseSpans(
+      [
+        { t: T0, type: 'phase', phase: 'baseline' },
+        { t: T0 + 30_000, type: 'phase', phase: 'load' },
+        { t: T0 + 150_000, type: 'phase', phase: 'idle' }
+      ],
+      T0 + 210_000
+    )
+    const heapKeeping = (kept: number) =>
+      S.synthesize(
+        (ms) =>
+          20 * MiB +
+          (ms < 30_000
+            ? 0
+            : ms <= 150_000
+              ? (20 * MiB * (ms - 30_000)) / 120_000
+              : 20 * MiB * (kept + (1 - kept) * Math.pow(0.5, (ms - 150_000) / 5000))),
+        { durationMs: 210_000, noise: 0.001, t0: T0 }
+      )
+    const judged = (kept: number) =>
+      analyzeMetric('heapBytes', heapKeeping(kept), spans, [], { marginLevelBytes: 60 * MiB })
+        ?.analysis
+
+    it("is a release when what it kept is within T224's limit of the process, not its own", () => {
+      // 78 % back; the 4.4 MiB kept is 22 % of the heap, 7 % of the process.
+      expect(judged(0.22)).toMatchObject({ verdict: 'stable', reasonCode: 'released' })
+      expect(judged(0.22)?.reason).toMatch(
+        /What it kept, 4\.\d MiB, is within T224's 15% of the process's RSS \(60\.0 MiB\)\.$/
+      )
+    })
+
+    it('is no verdict when half to three quarters came back, and says what it was held to', () => {
+      expect(judged(0.35)).toMatchObject({ verdict: 'inconclusive', reasonCode: 'partly-released' })
+      expect(judged(0.35)?.reason).toMatch(
+        /What it kept, 7\.\d MiB, is within T224's 15% of the process's RSS \(60\.0 MiB\), but /
+      )
+      // Beyond T224's limit of the process too: not released.
+      expect(judged(0.6)).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
+    })
+  })
 })

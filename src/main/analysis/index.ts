@@ -215,7 +215,12 @@ function findings(i: FindingsInput): Finding[] {
     infos.push({
       severity: 'info',
       metric: String(a.metric),
-      text: words.attributionFinding(a, m?.reasonCode === 'released' ? m.releasedPercent : null)
+      text: words.attributionFinding(
+        a,
+        m?.reasonCode === 'released' || m?.reasonCode === 'partly-released'
+          ? m.releasedPercent
+          : null
+      )
     })
   }
   const top = i.snapshotDiff?.rows[0]

@@ -593,6 +593,26 @@ describe('analysis/trend', () => {
       expect(r).toMatchObject({ verdict: 'stable', code: 'flat' })
     })
 
+    it('calls a rise and a fall stable only when most of it, 80 %, came back', () => {
+      // No phases: 30 s flat, +20 % over 2 minutes, then a fall keeping `kept` of the rise
+      // (half-life 5 s) for 90 s. What a memory-release run shows from its samples alone.
+      const riseAndFall =
+        (kept: number): S.Shape =>
+        (ms) =>
+          ms < 30_000
+            ? L
+            : ms <= 150_000
+              ? L * (1 + (0.2 * (ms - 30_000)) / 120_000)
+              : L * (1 + 0.2 * (kept + (1 - kept) * Math.pow(0.5, (ms - 150_000) / 5000)))
+      const judged = (kept: number) =>
+        judgeTrend(S.synthesize(riseAndFall(kept), { durationMs: 240_000, noise: 0.001 }))
+      expect(judged(0.1).verdict).toBe('stable')
+      // 65 % back, 7 % above where it rose from: within T224's 15 %, but a leak could be it.
+      const partly = judged(0.35)
+      expect(partly).toMatchObject({ verdict: 'inconclusive', code: 'kept-after-fall' })
+      expect(trendReason('rssBytes', partly)).toMatch(/gave back only 6\d% of it/)
+    })
+
     it('has nothing to say about no data', () => {
       expect(judgeTrend([])).toMatchObject({ verdict: 'inconclusive', code: 'no-data' })
     })

@@ -259,6 +259,23 @@ export function releasedReason(field: string, r: ReleaseResult, rssLevelBytes?: 
 }
 
 /**
+ * The load growth came back in part, and what stayed is within T224's limit, but not so
+ * little that no leak could hide in it (metric.ts). `rssLevelBytes` as for releasedReason.
+ */
+export function partlyReleasedReason(
+  field: string,
+  r: ReleaseResult,
+  rssLevelBytes?: number
+): string {
+  const kept = Math.max(0, r.finalBytes - r.baselineBytes)
+  const of =
+    rssLevelBytes === undefined
+      ? `of the ${formatBytes(r.baselineBytes)} load started from`
+      : `of the process's RSS (${formatBytes(rssLevelBytes)})`
+  return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load and gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}. What it kept, ${formatBytes(kept)}, is within T224's ${KEPT_MAX_FRACTION * 100}% ${of}, but caches a server keeps after a load and a leak that size look alike here: not surely a leak, nor surely none. A longer load tells them apart: caches stop growing, a leak does not.`
+}
+
+/**
  * A load too unsteady to call that surely grew, or too short for a trend, and kept most of
  * what it gained after load (metric.ts).
  */
