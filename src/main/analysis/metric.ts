@@ -114,11 +114,11 @@ export function analyzeMetric(
   let reason = trendReason(field, trend) + (usedCycle ? flushCycleClause(field, usedCycle) : '')
   const released = release?.releasedPercent ?? null
   // T224's limit on what a load may keep is a share of the level the margins are (a part of
-  // the process held to its RSS, against-rss.ts), as it is for a fall inside the window
-  // (trend.ts). A recorded clean memory-release run gave back 64 % of its heap's growth and
-  // kept 8.3 MiB: 28 % of the heap's 30 MiB baseline, 8 % of the process's RSS (whose own
-  // release, 63 %, was then "not a leak" and is now no verdict: RELEASED_CLEARLY_PERCENT).
-  // The reason names RSS only where its level, not the metric's own baseline, let it pass.
+  // the process held to its RSS, against-rss.ts). A recorded clean memory-release run gave
+  // back 64 % of its heap's growth and kept 8.3 MiB: 28 % of the heap's 30 MiB baseline, 8 %
+  // of the process's RSS (whose own release, 63 %, was then "not a leak" and is now no
+  // verdict: RELEASED_CLEARLY_PERCENT). The reason names RSS only where its level, not the
+  // metric's own baseline, let it pass.
   const heldToRss = (r: ReleaseResult): number | undefined =>
     marginLevelBytes !== undefined && !releasedEnough(r) ? marginLevelBytes : undefined
   const releasedWords = (r: ReleaseResult): string => releasedReason(field, r, heldToRss(r))

@@ -50,8 +50,8 @@ export const SHORT_LOAD_MIN_QUIET_MS = 8_000
 /**
  * Did growth from `baselineBytes` come back, `releasedPercent` of it, to `finalBytes`: most of
  * it, or half and the rest within T224's limit (a share of `limitBaseBytes`: the baseline, or
- * the process's RSS for a part of it, see against-rss.ts)? The rule for a release after load
- * (metric.ts) and for a fall inside a window judged without phases (trend.ts).
+ * the process's RSS for a part of it, see against-rss.ts)? Enough that it was not kept
+ * (keptMostOf is the other side); a release is stable only when clear too (releasedClearly).
  */
 export function gaveBackEnough(
   releasedPercent: number | null,
@@ -126,9 +126,9 @@ export interface ReleaseResult {
 
 /**
  * Baseline: the median of the `baseline` phase's later half when there is one (settledPart),
- * else the first level window before load. Peak: the last level window of load. Final: the last level window of the
- * cooldown/idle phases. Null without a load phase or without MIN_LEVEL_SAMPLES samples in
- * those phases after it.
+ * else the first level window before load. Peak: the last level window of load. Final: the
+ * last level window of the cooldown/idle phases. Null without a load phase or without
+ * MIN_LEVEL_SAMPLES samples in those phases after it.
  */
 export function analyzeRelease(
   points: readonly Point[],
@@ -180,8 +180,9 @@ export function analyzeRelease(
  * The later half of a baseline phase (at least MIN_LEVEL_SAMPLES points): the level load
  * started from. A server may still be settling early in the phase, collecting what the
  * profiler's setup left behind: two recorded connection-churn runs fell 8 MiB 6 s into their
- * 10 s baseline, and the whole phase's median, taken before the fall, hid a 14 MiB leak kept
- * through 30 s of quiet as 6 % above it. Steady, the half's median is the phase's.
+ * 10 s baseline, and the whole phase's median, taken before the fall, read leaks of 13-14 MiB
+ * kept through 30 s of quiet as 6.5 % and 9 % above it. Steady, the half's median is the
+ * phase's.
  */
 function settledPart(points: readonly Point[]): Point[] {
   if (points.length <= MIN_LEVEL_SAMPLES) return [...points]
