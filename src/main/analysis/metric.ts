@@ -121,7 +121,6 @@ export function analyzeMetric(
   // metric's own baseline, let it pass.
   const heldToRss = (r: ReleaseResult): number | undefined =>
     marginLevelBytes !== undefined && !releasedEnough(r) ? marginLevelBytes : undefined
-  const releasedWords = (r: ReleaseResult): string => releasedReason(field, r, heldToRss(r))
   // Half to three quarters given back, the rest within T224's limit, is no verdict: caches a
   // clean server keeps after load and a leak look alike there (release.ts
   // RELEASED_CLEARLY_PERCENT).
@@ -129,7 +128,7 @@ export function analyzeMetric(
     if (releasedClearly(r, marginLevelBytes)) {
       verdict = 'stable'
       reasonCode = 'released'
-      reason = releasedWords(r)
+      reason = releasedReason(field, r, heldToRss(r))
     } else {
       verdict = 'inconclusive'
       reasonCode = 'partly-released'

@@ -250,12 +250,8 @@ export function flushCycleClause(field: string, c: FlushCycle): string {
  * when what a part kept passed only held to it (metric.ts).
  */
 export function releasedReason(field: string, r: ReleaseResult, rssLevelBytes?: number): string {
-  const kept = r.finalBytes - r.baselineBytes
-  const besideRss =
-    rssLevelBytes === undefined
-      ? ''
-      : ` What it kept, ${formatBytes(Math.max(0, kept))}, is within T224's ${KEPT_MAX_FRACTION * 100}% of the process's RSS (${formatBytes(rssLevelBytes)}).`
-  return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load but gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}: not a leak.${besideRss}`
+  const besideRss = rssLevelBytes === undefined ? '' : ` ${keptWithinLimit(r, rssLevelBytes)}.`
+  return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load but ${gaveBack(r)}: not a leak.${besideRss}`
 }
 
 /**
@@ -267,12 +263,20 @@ export function partlyReleasedReason(
   r: ReleaseResult,
   rssLevelBytes?: number
 ): string {
-  const kept = Math.max(0, r.finalBytes - r.baselineBytes)
+  return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load and ${gaveBack(r)}. ${keptWithinLimit(r, rssLevelBytes)}, but caches a server keeps after a load and a leak that size look alike here: not surely a leak, nor surely none. A longer load tells them apart: caches stop growing, a leak does not.`
+}
+
+function gaveBack(r: ReleaseResult): string {
+  return `gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}`
+}
+
+/** "What it kept, 8.7 MiB, is within T224's 15% of …": the process's RSS, or where load started. */
+function keptWithinLimit(r: ReleaseResult, rssLevelBytes?: number): string {
   const of =
     rssLevelBytes === undefined
       ? `of the ${formatBytes(r.baselineBytes)} load started from`
       : `of the process's RSS (${formatBytes(rssLevelBytes)})`
-  return `${metricName(field)} grew ${formatBytes(r.grownBytes)} under load and gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}. What it kept, ${formatBytes(kept)}, is within T224's ${KEPT_MAX_FRACTION * 100}% ${of}, but caches a server keeps after a load and a leak that size look alike here: not surely a leak, nor surely none. A longer load tells them apart: caches stop growing, a leak does not.`
+  return `What it kept, ${formatBytes(Math.max(0, r.finalBytes - r.baselineBytes))}, is within T224's ${KEPT_MAX_FRACTION * 100}% ${of}`
 }
 
 /**
@@ -363,10 +367,13 @@ export function attributionPhrase(a: Attribution): string {
 
 /** `releasedPercent`: how much of the load's growth came back, when the metric was released. */
 export function attributionFinding(a: Attribution, releasedPercent: number | null = null): string {
-  if (releasedPercent === null) {
-    return `${metricName(String(a.metric))} grows with the workload: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}.`
-  }
-  return `${metricName(String(a.metric))} grew with the workload while it ran: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}; ${pct(releasedPercent, 0)} of that growth came back after load stopped.`
+  const grows =
+    releasedPercent === null ? 'grows with the workload' : 'grew with the workload while it ran'
+  const back =
+    releasedPercent === null
+      ? ''
+      : `; ${pct(releasedPercent, 0)} of that growth came back after load stopped`
+  return `${metricName(String(a.metric))} ${grows}: ≈ ${attributionPhrase(a)}${beforeFlushClause(a)}${back}.`
 }
 
 /** The server flushed nothing in the window: per insert counts rows awaiting their flush. */
