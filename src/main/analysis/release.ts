@@ -185,12 +185,9 @@ export function analyzeRelease(
  * phase's.
  */
 function settledPart(points: readonly Point[]): Point[] {
-  if (points.length <= MIN_LEVEL_SAMPLES) return [...points]
-  const first = points[0] as Point
-  const last = points[points.length - 1] as Point
-  const mid = (first.t + last.t) / 2
-  const late = points.filter((p) => p.t >= mid)
-  return late.length >= MIN_LEVEL_SAMPLES ? late : points.slice(-MIN_LEVEL_SAMPLES)
+  const span =
+    points.length > 0 ? (points[points.length - 1] as Point).t - (points[0] as Point).t : 0
+  return levelWindow(points, 'last', span / 2)
 }
 
 function rollingMedian(points: readonly Point[], width: number): Point[] {
