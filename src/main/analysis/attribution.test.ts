@@ -236,6 +236,12 @@ describe('analysis/attribution', () => {
         'flushed-row'
       ])
     })
+
+    it('moves only the flushed rows: the inserts pass no other unit', () => {
+      expect(
+        order([fit('flushed-row', 0.85), fit('connection-opened', 0.8), fit('insert', 0.75)])
+      ).toEqual(['connection-opened', 'insert', 'flushed-row'])
+    })
   })
 
   describe('attributeTroughs', () => {

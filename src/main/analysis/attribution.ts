@@ -8,7 +8,7 @@
  * most of the memory's movement, the slope must be surely positive. Counters that grow
  * together (inserts and flushed rows both grow with time) explain the same thing: only the
  * strongest of a correlated group is kept, so a constant subscription count is never blamed
- * (of inserts and flushed rows, inserts unless the flush clearly fits better: ranked).
+ * (of inserts and flushed rows, the inserts unless the flush clearly fits better: ranked).
  *
  * Start-up costs. A load pays fixed costs as it starts — connections and subscriptions set
  * up, caches filled, the heap grown to its working size — and they level off within tens of
@@ -61,7 +61,7 @@ export const MIN_BINS = 8
 export const COLLINEAR = 0.8
 /**
  * Flushed rows are the inserted rows, written out later in batches, so the two counters climb
- * together and the better R² of the two is a weak tell: on recorded actor-stability runs
+ * together and the better R² of the two is a weak tell: on a recorded actor-stability run
  * (an explicit flush every 30 s) leaking 128 B per insert, memory followed the flushed rows'
  * steps at R² 0.81 and the inserts at 0.74, and was blamed on the flush (164 B per flushed
  * row; 145 B per insert). Rows are blamed on their flush only when its fit leaves at most this
@@ -174,8 +174,9 @@ function countersOf(
 }
 
 /**
- * Best fit first (R²), except that inserts go before flushed rows unless the flushed rows'
- * fit is clearly the better (FLUSHED_ROW_EVIDENCE).
+ * Best fit first (R²), except that flushed rows go just after the inserts unless their fit is
+ * clearly the better (FLUSHED_ROW_EVIDENCE). Only the flushed rows move: no other unit is
+ * passed by the inserts.
  */
 export function ranked<T extends { attribution: Attribution }>(fits: readonly T[]): T[] {
   const out = [...fits].sort((a, b) => b.attribution.r2 - a.attribution.r2)
@@ -183,10 +184,10 @@ export function ranked<T extends { attribution: Attribution }>(fits: readonly T[
   const flushed = out.findIndex((f) => f.attribution.per === 'flushed-row')
   if (flushed < 0 || inserts < flushed) return out
   const unexplained = (f: T): number => 1 - f.attribution.r2
-  const insertFit = out[inserts] as T
-  if (unexplained(out[flushed] as T) > FLUSHED_ROW_EVIDENCE * unexplained(insertFit)) {
-    out.splice(inserts, 1)
-    out.splice(flushed, 0, insertFit)
+  const flushedFit = out[flushed] as T
+  if (unexplained(flushedFit) > FLUSHED_ROW_EVIDENCE * unexplained(out[inserts] as T)) {
+    out.splice(flushed, 1)
+    out.splice(inserts, 0, flushedFit)
   }
   return out
 }
