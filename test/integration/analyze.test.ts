@@ -173,10 +173,16 @@ describe('analyze', () => {
       ],
       [
         'a directory that is not a session',
+        () => join(root, 'empty'),
+        /^error: .*empty is not a session directory: session\.json is missing\n$/
+      ],
+      [
+        'a folder of sessions, as `run all --out` writes',
         () => root,
-        /^error: .* is not a session directory: session\.json is missing\n$/
+        /^error: .* is not a session directory but a folder of \d+ sessions: name one, e\.g\. .*kp-analyze-\w+\/\w+\n$/
       ]
     ])('answers %s with one line and exit 2', async (_what, dir, message) => {
+      await mkdir(join(root, 'empty'), { recursive: true })
       const { code, out, err } = await analyze([dir()])
       expect({ code, out }).toEqual({ code: 2, out: '' })
       expect(err).toMatch(message)

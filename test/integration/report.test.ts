@@ -184,9 +184,20 @@ describe('kalam-profiler report', () => {
     })
 
     it('rejects a folder that is not a session in one line with exit 2', async () => {
-      const r = await report([root, '--format', 'md'])
+      const empty = join(root, 'no-session')
+      mkdirSync(empty, { recursive: true })
+      const r = await report([empty, '--format', 'md'])
       expect(r.code).toBe(2)
-      expect(r.err).toBe(`error: ${root} is not a session directory: session.json is missing\n`)
+      expect(r.err).toBe(`error: ${empty} is not a session directory: session.json is missing\n`)
+      // A folder of sessions (`run all --out`) names one of them to report on instead.
+      const all = await report([root, '--format', 'md'])
+      expect(all.code).toBe(2)
+      expect(all.err).toMatch(
+        new RegExp(
+          `^error: ${root} is not a session directory but a folder of \\d+ sessions: name one, e\\.g\\. ${root}/\\w+\\n$`
+        )
+      )
+      expect(all.out).toBe('')
     })
 
     it('says in one line that PDF needs Chromium when none is installed (exit 2)', async () => {

@@ -425,6 +425,14 @@ describe('compare', () => {
       await expect(loadComparable(join(dir, 'empty'))).rejects.toThrow(
         /neither a session directory .* nor a folder of bench results/
       )
+      // `run all --out` writes a folder of sessions: name one of them.
+      const all = join(dir, 'all')
+      mkdirSync(join(all, 'memory-stability'), { recursive: true })
+      writeFileSync(join(all, 'memory-stability', 'session.json'), '{"startedAt": 1}')
+      await expect(loadComparable(all)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        message: `${all} is not a session directory but a folder of one session: name one, e.g. ${join(all, 'memory-stability')}`
+      })
       expect(() =>
         parseBenchResult({ kind: 'kalam-profiler-bench', startedAt: 1 }, 'z.json')
       ).toThrow(/z\.json is not a readable bench result: quick/)

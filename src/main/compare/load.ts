@@ -10,7 +10,7 @@ import { BENCH_RESULT_KIND, type BenchResult } from '../../shared/bench'
 import type { CompareResult } from '../../shared/compare'
 import { ProfilerError } from '../../shared/errors'
 import type { SessionData } from '../../shared/session'
-import { readSession } from '../session/reader'
+import { folderOfSessions, readSession } from '../session/reader'
 import { compareBench, type CompareOptions } from './bench'
 import { compareSessions } from './sessions'
 
@@ -136,7 +136,8 @@ export async function loadComparable(path: string): Promise<Comparable> {
     if (newest) return { kind: 'bench', path: newest, bench: await readBenchFile(newest) }
     throw new ProfilerError(
       'BAD_INPUT',
-      `${path} is neither a session directory (no session.json) nor a folder of bench results`
+      (await folderOfSessions(path)) ??
+        `${path} is neither a session directory (no session.json) nor a folder of bench results`
     )
   }
   if (basename(path) === 'session.json') {

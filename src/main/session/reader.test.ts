@@ -198,6 +198,28 @@ describe('session', () => {
       })
     })
 
+    it('names a session inside a folder of them, as `run all --out` writes', async () => {
+      const root = tempDir()
+      const started = { 'memory-stability': 1, 'writers-and-listeners': 2 }
+      for (const [name, startedAt] of Object.entries(started)) {
+        const w = new SessionWriter(join(root, name), {
+          scenario: name,
+          target: { pid: 7 },
+          startedAt
+        })
+        w.finish('passed')
+      }
+      // The first scenario the run started, not whichever readdir lists first.
+      await expect(readSession(root)).rejects.toMatchObject({
+        code: 'SESSION_INVALID',
+        message: `${root} is not a session directory but a folder of 2 sessions: name one, e.g. ${join(root, 'memory-stability')}`
+      })
+      rmSync(join(root, 'memory-stability'), { recursive: true })
+      await expect(readSession(root)).rejects.toThrow(
+        `a folder of one session: name one, e.g. ${join(root, 'writers-and-listeners')}`
+      )
+    })
+
     it('reads snapshots, latency and verdicts when present', async () => {
       const dir = tempDir()
       const w = new SessionWriter(dir, { scenario: 'sample', target: { pid: 7 }, startedAt: 0 })

@@ -23,7 +23,7 @@ import type {
 } from '../../shared/session'
 
 export async function readSession(dir: string): Promise<SessionData> {
-  const { meta, startGiven } = parseMeta(await readRequired(dir, 'session.json'), dir)
+  const { meta, startGiven } = parseMeta(await readSessionJson(dir), dir)
   const samplesText = await readNdjsonFile(dir, 'samples.ndjson')
   if (samplesText === null) {
     throw new ProfilerError(
@@ -58,18 +58,36 @@ function firstTime(samples: readonly Sample[]): number {
   return Number.isFinite(min) ? min : 0
 }
 
-async function readRequired(dir: string, file: string): Promise<string> {
+async function readSessionJson(dir: string): Promise<string> {
   try {
-    return await readFile(join(dir, file), 'utf8')
+    return await readFile(join(dir, 'session.json'), 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
+    if (code !== 'ENOENT') {
+      throw new ProfilerError(
+        'SESSION_INVALID',
+        `cannot read ${join(dir, 'session.json')}: ${code ?? String(e)}`
+      )
+    }
     throw new ProfilerError(
       'SESSION_INVALID',
-      code === 'ENOENT'
-        ? `${dir} is not a session directory: ${file} is missing`
-        : `cannot read ${join(dir, file)}: ${code ?? String(e)}`
+      (await folderOfSessions(dir)) ?? `${dir} is not a session directory: session.json is missing`
     )
   }
+}
+
+/**
+ * The one line for a folder that holds sessions instead of being one, null when it holds
+ * none. `run all --out DIR` writes one session per scenario under DIR, and DIR is the path a
+ * user has at hand: name a session in it.
+ */
+export async function folderOfSessions(dir: string): Promise<string | null> {
+  const inside = await listSessionDirs(dir)
+  // Oldest: for `run all`, the first scenario it ran.
+  const first = inside.at(-1)
+  if (first === undefined) return null
+  const count = inside.length === 1 ? 'one session' : `${inside.length} sessions`
+  return `${dir} is not a session directory but a folder of ${count}: name one, e.g. ${first}`
 }
 
 /**
