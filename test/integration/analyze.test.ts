@@ -179,7 +179,7 @@ describe('analyze', () => {
       [
         'a folder of sessions, as `run all --out` writes',
         () => root,
-        /^error: .* is not a session directory but a folder of \d+ sessions: name one, e\.g\. .*kp-analyze-\w+\/\w+\n$/
+        /^error: .* is not a session directory but a folder of \d+ sessions: name one, e\.g\. .*kp-analyze-\w+\/[\w-]+\n$/
       ]
     ])('answers %s with one line and exit 2', async (_what, dir, message) => {
       await mkdir(join(root, 'empty'), { recursive: true })

@@ -194,7 +194,7 @@ describe('kalam-profiler report', () => {
       expect(all.code).toBe(2)
       expect(all.err).toMatch(
         new RegExp(
-          `^error: ${root} is not a session directory but a folder of \\d+ sessions: name one, e\\.g\\. ${root}/\\w+\\n$`
+          `^error: ${root} is not a session directory but a folder of \\d+ sessions: name one, e\\.g\\. ${root}/[\\w-]+\\n$`
         )
       )
       expect(all.out).toBe('')
