@@ -60,6 +60,22 @@ describe('session-store', () => {
       ])
       expect(list[1]).toMatchObject({ criteriaPassed: 1, criteriaFailed: 0, criteriaUnmeasured: 1 })
     })
+
+    it('lists the sessions `run all` records in a folder of its own, named with it', async () => {
+      const all = join(b, '2026-12-07T21-00-00-all')
+      writeSession(join(all, 'memory-stability'), { scenario: 'memory-stability', startedAt: 3 })
+      writeSession(join(all, 'query-latency'), { scenario: 'query-latency', startedAt: 4 })
+      const list = await store.list()
+      expect(list.map((s) => s.name)).toEqual([
+        '2026-12-07T21-00-00-all/query-latency',
+        '2026-12-07T21-00-00-all/memory-stability',
+        'new',
+        'old'
+      ])
+      const view = await store.open(join(all, 'query-latency'))
+      expect(view.summary.name).toBe('2026-12-07T21-00-00-all/query-latency')
+      expect((await store.open(join(b, 'new'))).summary.name).toBe('new')
+    })
   })
 
   describe('open', () => {
@@ -140,6 +156,21 @@ describe('session-store', () => {
         expect(() => store.resolveDir(bad), bad).toThrow(/not in a sessions folder/)
       }
       expect(store.resolveDir(join(a, 'x', '..', 'old'))).toBe(join(a, 'old'))
+    })
+
+    it('takes a session in a `run all` folder, never a folder inside a session', () => {
+      mkdirSync(join(a, 'run-all', 'memory-stability'), { recursive: true })
+      expect(store.resolveDir(join(a, 'run-all', 'memory-stability'))).toBe(
+        join(a, 'run-all', 'memory-stability')
+      )
+      for (const bad of [
+        join(a, 'old', 'snapshots'),
+        join(a, '.hidden', 'memory-stability'),
+        join(a, 'run-all', '.x'),
+        join(a, 'run-all', 'memory-stability', 'snapshots')
+      ]) {
+        expect(() => store.resolveDir(bad), bad).toThrow(/not in a sessions folder/)
+      }
     })
   })
 

@@ -1,11 +1,12 @@
 /**
  * The recorded sessions the app shows: listed from one or more folders (the app's own and
  * the CLI's ./profiler-sessions), opened, deleted. A session is named by its directory, and
- * only a directory directly inside one of those folders is ever read or deleted, whatever
- * path a caller sends.
+ * only a directory directly inside one of those folders, or inside a `run all` folder there,
+ * is ever read or deleted, whatever path a caller sends.
  */
+import { existsSync } from 'node:fs'
 import { rm, stat } from 'node:fs/promises'
-import { basename, dirname, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { SessionSummary, SessionView, SnapshotSummary } from '../../shared/api'
 import { SessionEventSchema } from '../../shared/api-schemas'
 import { latencyHistograms } from '../analysis/latency'
@@ -34,7 +35,7 @@ export class SessionStore {
     const out: SessionSummary[] = []
     for (const dir of dirs) {
       const data = await this.engine.readSession(dir).catch(() => null)
-      if (data) out.push(summarize(data))
+      if (data) out.push({ ...summarize(data), name: this.nameOf(dir) })
     }
     return out.sort((a, b) => b.startedAt - a.startedAt)
   }
@@ -47,7 +48,7 @@ export class SessionStore {
   async open(dir: string): Promise<SessionView> {
     const data = await this.read(dir)
     return {
-      summary: summarize(data),
+      summary: { ...summarize(data), name: this.nameOf(data.dir) },
       meta: data.meta,
       samples: envelopeSamples(data.samples),
       sampleCount: data.samples.length,
@@ -68,16 +69,32 @@ export class SessionStore {
     await rm(path, { recursive: true, force: true })
   }
 
-  /** The absolute directory, or SESSION_INVALID when it is not a session folder of ours. */
+  /**
+   * The absolute directory, or SESSION_INVALID when it is not a session folder of ours:
+   * directly in a sessions folder, or in a folder there that is not itself a session (where
+   * `run all` records its scenarios).
+   */
   resolveDir(dir: string): string {
     const path = resolve(dir)
-    if (!this.roots.includes(dirname(path)) || basename(path).startsWith('.')) {
+    const parent = dirname(path)
+    const inRoot = this.roots.includes(parent)
+    const inGroup =
+      this.roots.includes(dirname(parent)) &&
+      !basename(parent).startsWith('.') &&
+      !existsSync(join(parent, 'session.json'))
+    if (!(inRoot || inGroup) || basename(path).startsWith('.')) {
       throw new ProfilerError(
         'SESSION_INVALID',
         `${dir} is not in a sessions folder (${this.roots.join(', ')})`
       )
     }
     return path
+  }
+
+  /** A session's name in lists: its folder, and the `run all` folder holding it if any. */
+  nameOf(dir: string): string {
+    const parent = dirname(dir)
+    return this.roots.includes(parent) ? basename(dir) : join(basename(parent), basename(dir))
   }
 
   async exists(dir: string): Promise<boolean> {

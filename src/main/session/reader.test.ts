@@ -251,5 +251,24 @@ describe('session', () => {
       expect(await listSessionDirs(root)).toEqual(['b', 'c', 'a'].map((n) => join(root, n)))
       expect(await listSessionDirs(join(root, 'missing'))).toEqual([])
     })
+
+    it('lists the sessions of a `run all` folder among the others, but not inside a session', async () => {
+      const root = tempDir()
+      const write = (dir: string, startedAt: number): void => {
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(join(dir, 'session.json'), JSON.stringify({ startedAt }))
+      }
+      write(join(root, 'one'), 2)
+      write(join(root, 'all', 'memory-stability'), 1)
+      write(join(root, 'all', 'query-latency'), 3)
+      // A session's own subfolders and hidden folders are not searched.
+      write(join(root, 'one', 'nested'), 4)
+      write(join(root, '.trash', 'old'), 5)
+      expect(await listSessionDirs(root)).toEqual([
+        join(root, 'all', 'query-latency'),
+        join(root, 'one'),
+        join(root, 'all', 'memory-stability')
+      ])
+    })
   })
 })

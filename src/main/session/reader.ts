@@ -251,21 +251,42 @@ function writerAlive(meta: SessionMeta): boolean {
   }
 }
 
-/** Session directories under a folder (e.g. ./profiler-sessions), newest first. */
+/**
+ * Session directories under a folder (e.g. ./profiler-sessions), newest first: those directly
+ * in it, and those one level down in a folder that is not itself a session — `run all`
+ * records ./profiler-sessions/<timestamp>-all/<scenario>.
+ */
 export async function listSessionDirs(root: string): Promise<string[]> {
-  const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
   const dirs: { dir: string; startedAt: number }[] = []
-  for (const e of entries) {
-    if (!e.isDirectory()) continue
-    const dir = join(root, e.name)
-    const text = await readFile(join(dir, 'session.json'), 'utf8').catch(() => null)
-    if (text === null) continue
-    try {
-      const m = JSON.parse(text) as { startedAt?: unknown; start?: unknown }
-      dirs.push({ dir, startedAt: timeOf(m.startedAt ?? m.start) ?? 0 })
-    } catch {
+  for (const dir of await subdirs(root)) {
+    const startedAt = await sessionStart(dir)
+    if (startedAt !== null) {
+      dirs.push({ dir, startedAt })
       continue
+    }
+    for (const inner of await subdirs(dir)) {
+      const innerStart = await sessionStart(inner)
+      if (innerStart !== null) dirs.push({ dir: inner, startedAt: innerStart })
     }
   }
   return dirs.sort((a, b) => b.startedAt - a.startedAt).map((d) => d.dir)
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => join(dir, e.name))
+}
+
+/** The start a session.json in `dir` gives (0 without one); null when there is no session. */
+async function sessionStart(dir: string): Promise<number | null> {
+  const text = await readFile(join(dir, 'session.json'), 'utf8').catch(() => null)
+  if (text === null) return null
+  try {
+    const m = JSON.parse(text) as { startedAt?: unknown; start?: unknown }
+    return timeOf(m.startedAt ?? m.start) ?? 0
+  } catch {
+    return null
+  }
 }
