@@ -35,7 +35,7 @@ export class SessionStore {
     const out: SessionSummary[] = []
     for (const dir of dirs) {
       const data = await this.engine.readSession(dir).catch(() => null)
-      if (data) out.push({ ...summarize(data), name: this.nameOf(dir) })
+      if (data) out.push(summarize(data, this.nameOf(data.dir)))
     }
     return out.sort((a, b) => b.startedAt - a.startedAt)
   }
@@ -48,7 +48,7 @@ export class SessionStore {
   async open(dir: string): Promise<SessionView> {
     const data = await this.read(dir)
     return {
-      summary: { ...summarize(data), name: this.nameOf(data.dir) },
+      summary: summarize(data, this.nameOf(data.dir)),
       meta: data.meta,
       samples: envelopeSamples(data.samples),
       sampleCount: data.samples.length,
@@ -105,11 +105,12 @@ export class SessionStore {
   }
 }
 
-export function summarize(data: SessionData): SessionSummary {
+/** `name`: what lists show (SessionStore.nameOf). */
+export function summarize(data: SessionData, name: string): SessionSummary {
   const verdicts: CriterionResult[] = data.verdicts ?? []
   return {
     dir: data.dir,
-    name: basename(data.dir),
+    name,
     scenario: data.meta.scenario,
     status: data.meta.status,
     startedAt: data.meta.startedAt,
