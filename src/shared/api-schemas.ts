@@ -12,7 +12,7 @@ import { ATTRIBUTION_PERS } from './analysis'
 import type { CompareResult } from './compare'
 import type { RunProgress, RunResult, ScenarioInfo } from './run'
 import { SCENARIO_IDS } from './run'
-import type { Sample } from './sample'
+import type { RecordedSample, Sample } from './sample'
 import type { CriterionResult, LatencyFile, SessionEvent, SessionMeta } from './session'
 import { SESSION_STATUSES } from './session'
 import type { MemorySnapshot, SnapshotDiff } from './snapshot'
@@ -40,6 +40,31 @@ export const SampleSchema: z.ZodType<Sample> = z.looseObject({
   tcpConnections: num,
   portConnections: nnum,
   wsConnections: nnum,
+  server: z.looseObject({ polledAt: num }).optional()
+})
+
+const figure = nnum.optional()
+
+/** A sample read back from a session (RecordedSample): only its time and RSS are certain. */
+export const RecordedSampleSchema: z.ZodType<RecordedSample> = z.looseObject({
+  t: num,
+  rssBytes: num,
+  pid: figure,
+  pssBytes: figure,
+  ussBytes: figure,
+  heapBytes: figure,
+  fileMappedBytes: figure,
+  stackBytes: figure,
+  swapBytes: figure,
+  cpuPercent: figure,
+  cpuUserPercent: figure,
+  cpuSystemPercent: figure,
+  threads: figure,
+  fds: figure,
+  tcpConnections: figure,
+  portConnections: figure,
+  socketsAt: figure,
+  wsConnections: figure,
   server: z.looseObject({ polledAt: num }).optional()
 })
 
@@ -73,6 +98,21 @@ const counters = {
   flushedRows: num,
   queries: num
 }
+
+/** The event types SessionEventSchema knows, each with its shape. */
+export const SESSION_EVENT_TYPES = [
+  'phase',
+  'counters',
+  'error',
+  'disconnect',
+  'flush',
+  'crash',
+  'marker',
+  'snapshot',
+  'verdict',
+  'rate',
+  'warning'
+] as const satisfies readonly SessionEvent['type'][]
 
 /** One line of events.ndjson. An event of a type not listed here does not cross the API. */
 export const SessionEventSchema: z.ZodType<SessionEvent> = z.discriminatedUnion('type', [

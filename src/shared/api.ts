@@ -12,6 +12,7 @@ import {
   LatencyFileSchema,
   RunProgressSchema,
   RunResultSchema,
+  RecordedSampleSchema,
   SampleSchema,
   ScenarioIdSchema,
   ScenarioInfoSchema,
@@ -206,7 +207,7 @@ export const SessionViewSchema = z.object({
    * The samples to draw: all of them up to 20,000, past that each span of time's highest and
    * lowest RSS (main/session/envelope.ts). The analysis reads every sample from disk.
    */
-  samples: z.array(SampleSchema),
+  samples: z.array(RecordedSampleSchema),
   /** Samples in the recording (more than `samples` holds when it was thinned). */
   sampleCount: z.number().int().nonnegative(),
   events: z.array(SessionEventSchema),

@@ -58,6 +58,15 @@ export interface Sample {
 }
 
 /**
+ * A sample as read back from a session directory: its time and RSS are certain; any other
+ * figure may be missing or null (samples written by another tool or by hand carry what they
+ * measured, and DESIGN.md asks only for session.json and samples.ndjson).
+ */
+export type RecordedSample = Pick<Sample, 't' | 'rssBytes'> & {
+  [K in Exclude<keyof Sample, 't' | 'rssBytes' | 'server'>]?: Sample[K] | null
+} & { server?: ServerFigures }
+
+/**
  * What KalamDB says about itself (system.stats), attached to samples taken after a poll.
  * Every field is optional: servers of other versions report other subsets.
  */

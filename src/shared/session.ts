@@ -197,4 +197,9 @@ export interface SessionData {
   snapshots: { name: string; file: string; snapshot: unknown }[]
   /** Lines that could not be parsed (a torn last line after a crash is normal). */
   skippedLines: number
+  /**
+   * Parts left out because they lack the shape DESIGN.md gives them, each named for a person
+   * ("latency.json", "session.json's target.url", "2 of the 5 criteria in verdicts.json").
+   */
+  unreadable?: string[]
 }

@@ -163,6 +163,20 @@ describe('analyze', () => {
     expect(out).toContain('1 unreadable line was skipped')
   })
 
+  it('analyses a session with parts not in the format, and names what it left out', async () => {
+    const dir = join(root, 'odd-parts')
+    await writeSyntheticSession(dir, { rss: S.flat(L), durationMs: 60_000, noise: 0.002 })
+    // As another tool, or a hand, writes them: a null criterion made `analyze` fail before.
+    await writeFile(join(dir, 'verdicts.json'), JSON.stringify([null]))
+    await writeFile(join(dir, 'latency.json'), JSON.stringify({ insert: { p95: 4 } }))
+    const { code, out, err } = await analyze([dir])
+    expect(err).toBe('')
+    expect(code).toBe(0)
+    expect(out).toContain(
+      'Left out, not in the session format: latency.json; the criterion in verdicts.json.'
+    )
+  })
+
   describe('bad input', () => {
     it.each([
       ['a missing directory', () => join(root, 'nope'), /^error: no such directory: .*nope\n$/],

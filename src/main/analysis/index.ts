@@ -233,6 +233,9 @@ function findings(i: FindingsInput): Finding[] {
   if (session.skippedLines > 0) {
     infos.push({ severity: 'info', text: words.skippedLinesFinding(session.skippedLines) })
   }
+  if (session.unreadable && session.unreadable.length > 0) {
+    infos.push({ severity: 'info', text: words.unreadablePartsFinding(session.unreadable) })
+  }
   return [...problems, ...warnings, ...infos]
 }
 

@@ -416,6 +416,10 @@ export function skippedLinesFinding(n: number): string {
   return `${n} unreadable line${n === 1 ? ' was' : 's were'} skipped (a torn last line after a crash is normal).`
 }
 
+export function unreadablePartsFinding(parts: readonly string[]): string {
+  return `Left out, not in the session format: ${parts.join('; ')}.`
+}
+
 function stripDot(s: string): string {
   return s.replace(/\.\s*$/, '')
 }

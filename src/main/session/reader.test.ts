@@ -233,6 +233,74 @@ describe('session', () => {
       ])
       expect(s.latency?.unit).toBe('us')
       expect(s.verdicts?.[0]?.name).toBe('x')
+      expect(s.unreadable).toBeUndefined()
+    })
+
+    it('leaves out, by name, what lacks the session format and reads the rest', async () => {
+      const dir = tempDir()
+      const criterion = { name: 'x', threshold: '< 1', measured: 0, unit: 'count', pass: true }
+      writeFileSync(
+        join(dir, 'session.json'),
+        JSON.stringify({
+          scenario: 'sample',
+          target: { pid: 7, url: 5 },
+          startedAt: 5,
+          endedAt: 1e300,
+          machine: 'laptop',
+          profilerVersion: '0.1.0'
+        })
+      )
+      writeFileSync(
+        join(dir, 'samples.ndjson'),
+        [
+          JSON.stringify({ t: 1, rssBytes: 100, heapBytes: 'x', threads: 1e300, fds: 3 }),
+          JSON.stringify({ t: 1e300, rssBytes: 100 }),
+          JSON.stringify({ t: 2, rssBytes: 1e300 }),
+          JSON.stringify({ t: 3, rssBytes: 101, server: 'x' })
+        ].join('\n')
+      )
+      writeFileSync(
+        join(dir, 'events.ndjson'),
+        [
+          JSON.stringify({ t: 1, type: 'counters', inserts: true }),
+          JSON.stringify({ t: 1, type: 'phase', phase: 'load' }),
+          JSON.stringify({ t: 2, type: 'from-a-later-version', x: 1 })
+        ].join('\n')
+      )
+      writeFileSync(join(dir, 'latency.json'), JSON.stringify({ insert: 5 }))
+      writeFileSync(join(dir, 'verdicts.json'), JSON.stringify([null, criterion, { name: 5 }]))
+      const s = await readSession(dir)
+      // A sample keeps its time and RSS; a figure that is no number is not measured.
+      expect(s.samples).toEqual([
+        { t: 1, rssBytes: 100, fds: 3 },
+        { t: 3, rssBytes: 101 }
+      ])
+      expect(s.events.map((e) => e.type)).toEqual(['phase', 'from-a-later-version'])
+      expect(s.skippedLines).toBe(3)
+      expect(s.latency).toBeNull()
+      expect(s.verdicts).toEqual([criterion])
+      expect(s.meta.endedAt).toBeNull()
+      expect(s.meta.target).toEqual({ pid: 7 })
+      expect(s.meta.profilerVersion).toBe('0.1.0')
+      expect(s.unreadable).toEqual([
+        "session.json's target.url",
+        "session.json's machine",
+        'latency.json',
+        '2 of the 3 criteria in verdicts.json'
+      ])
+    })
+
+    it('names a verdicts.json that is not a list of criteria, and a torn latency.json', async () => {
+      const dir = tempDir()
+      writeFileSync(join(dir, 'session.json'), JSON.stringify({ scenario: 'sample', start: 1 }))
+      writeFileSync(join(dir, 'samples.ndjson'), sampleLine(1))
+      writeFileSync(join(dir, 'verdicts.json'), JSON.stringify({ name: 'x' }))
+      // Torn by a crash while it was written.
+      writeFileSync(join(dir, 'latency.json'), '{"schemaVersion":1,"unit":"us","oper')
+      const s = await readSession(dir)
+      expect(s.verdicts).toBeNull()
+      expect(s.latency).toBeNull()
+      expect(s.unreadable).toEqual(['latency.json', 'verdicts.json'])
     })
   })
 

@@ -14,16 +14,18 @@ import { join } from 'node:path'
 import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { ProfilerError } from '../../shared/errors'
 import type { Sample } from '../../shared/sample'
-import type {
-  CriterionResult,
-  LatencyFile,
-  SessionData,
-  SessionEvent,
-  SessionMeta
-} from '../../shared/session'
+import type { SessionData, SessionEvent, SessionMeta } from '../../shared/session'
+import {
+  dropMistypedMetaFields,
+  isEvent,
+  isLatencyFile,
+  isSample,
+  isTime,
+  readableCriteria
+} from './shapes'
 
 export async function readSession(dir: string): Promise<SessionData> {
-  const { meta, startGiven } = parseMeta(await readSessionJson(dir), dir)
+  const { meta, startGiven, dropped } = parseMeta(await readSessionJson(dir), dir)
   const samplesText = await readNdjsonFile(dir, 'samples.ndjson')
   if (samplesText === null) {
     throw new ProfilerError(
@@ -36,8 +38,20 @@ export async function readSession(dir: string): Promise<SessionData> {
   // Events are optional: unreadable ones are as good as none (the analysis works without).
   const eventsText = await readNdjsonFile(dir, 'events.ndjson').catch(() => null)
   const events = parseNdjson<SessionEvent>(eventsText ?? '', isEvent)
-  const latency = parseJsonOptional<LatencyFile>(await readOptional(dir, 'latency.json'))
-  const verdicts = parseJsonOptional<CriterionResult[]>(await readOptional(dir, 'verdicts.json'))
+  const unreadable = dropped.map((field) => `session.json's ${field}`)
+  // Absent is fine; present and not JSON of the right shape (torn by a crash, another
+  // tool's) is named.
+  const latencyText = await readOptional(dir, 'latency.json')
+  const latencyFile = parseJsonOptional<unknown>(latencyText)
+  const latency = isLatencyFile(latencyFile) ? latencyFile : null
+  if (latencyText.trim() !== '' && latency === null) unreadable.push('latency.json')
+  const verdictsText = await readOptional(dir, 'verdicts.json')
+  const verdictsFile = parseJsonOptional<unknown>(verdictsText)
+  const criteria = readableCriteria(verdictsFile)
+  if (verdictsText.trim() !== '' && !Array.isArray(verdictsFile)) unreadable.push('verdicts.json')
+  if (criteria.dropped > 0) {
+    unreadable.push(droppedCriteria(criteria.dropped, criteria.items.length))
+  }
   const snapshots = await readSnapshots(dir)
   if (meta.status === 'running' && !writerAlive(meta)) meta.status = 'interrupted'
   return {
@@ -46,10 +60,19 @@ export async function readSession(dir: string): Promise<SessionData> {
     samples: samples.items,
     events: events.items,
     latency,
-    verdicts: Array.isArray(verdicts) ? verdicts : null,
+    verdicts: Array.isArray(verdictsFile) ? criteria.items : null,
     snapshots,
-    skippedLines: samples.skipped + events.skipped
+    skippedLines: samples.skipped + events.skipped,
+    ...(unreadable.length > 0 ? { unreadable } : {})
   }
+}
+
+/** "2 of the 5 criteria in verdicts.json", "all 3 …", "the criterion …". */
+function droppedCriteria(dropped: number, kept: number): string {
+  if (kept > 0) return `${dropped} of the ${dropped + kept} criteria in verdicts.json`
+  return dropped === 1
+    ? 'the criterion in verdicts.json'
+    : `all ${dropped} criteria in verdicts.json`
 }
 
 /** The earliest sample's time: the start of a session.json that gives none (0 without samples). */
@@ -135,7 +158,10 @@ async function readOptional(dir: string, file: string): Promise<string> {
  * (readSession sets it: `startGiven` false). Only a missing scenario, or a start that is
  * there but is no time, is an error, which names the field.
  */
-function parseMeta(text: string, dir: string): { meta: SessionMeta; startGiven: boolean } {
+function parseMeta(
+  text: string,
+  dir: string
+): { meta: SessionMeta; startGiven: boolean; dropped: string[] } {
   const file = join(dir, 'session.json')
   let raw: unknown
   try {
@@ -175,16 +201,17 @@ function parseMeta(text: string, dir: string): { meta: SessionMeta; startGiven: 
     endedAt: timeOf(m.endedAt) ?? null,
     status: typeof m.status === 'string' ? m.status : 'interrupted'
   }
-  return { meta, startGiven: startedAt !== null }
+  const dropped = dropMistypedMetaFields(meta)
+  return { meta, startGiven: startedAt !== null, dropped }
 }
 
 /** Ms since the epoch from a number or an ISO date; null when absent, undefined when not a time. */
 function timeOf(v: unknown): number | null | undefined {
   if (v === undefined || v === null) return null
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined
+  if (typeof v === 'number') return isTime(v) ? v : undefined
   if (typeof v === 'string' && v.trim() !== '') {
     const t = Date.parse(v)
-    return Number.isFinite(t) ? t : undefined
+    return isTime(t) ? t : undefined
   }
   return undefined
 }
@@ -207,16 +234,6 @@ export function parseNdjson<T>(
     }
   }
   return { items, skipped }
-}
-
-function isSample(v: unknown): boolean {
-  const s = v as Partial<Sample> | null
-  return !!s && typeof s.t === 'number' && typeof s.rssBytes === 'number'
-}
-
-function isEvent(v: unknown): boolean {
-  const e = v as { t?: unknown; type?: unknown } | null
-  return !!e && typeof e.t === 'number' && typeof e.type === 'string'
 }
 
 function parseJsonOptional<T>(text: string): T | null {

@@ -9,7 +9,7 @@ import {
   type MetricAnalysis
 } from '../../../../shared/analysis'
 import type { SessionView } from '../../../../shared/api'
-import type { MemoryField, Sample } from '../../../../shared/sample'
+import type { MemoryField, RecordedSample } from '../../../../shared/sample'
 import type { LatencyFile } from '../../../../shared/session'
 import type { HistogramSpec } from '../../charts/histogram'
 import type { ChartSpec, Point } from '../../charts/spec'
@@ -61,7 +61,7 @@ export function headline(a: AnalysisResult): string {
  * the median point of the window (where a robust fit passes) with the reported slope.
  */
 export function trendLine(
-  samples: readonly Sample[],
+  samples: readonly RecordedSample[],
   field: MemoryField,
   m: MetricAnalysis,
   t0: number

@@ -11,7 +11,7 @@ import { Empty, ErrorMessage } from '../../components/states'
 import { formatBytes, formatDuration, formatPercent } from '../../format'
 import { useSnapshot, useStore } from '../../state/StoreContext'
 import { useLiveCharts } from './Live.hooks'
-import { chartSummary, type LiveChartId } from './Live.utils'
+import { bytesOrDash, chartSummary, type LiveChartId } from './Live.utils'
 
 const INTERVALS = [100, 250, 500, 1000, 2000, 5000]
 const EMPTY: Record<LiveChartId, string> = {
@@ -116,23 +116,25 @@ export function Live(): React.JSX.Element {
           </div>
           <div>
             <dt>heap</dt>
-            <dd>{formatBytes(latest.heapBytes)}</dd>
+            <dd>{bytesOrDash(latest.heapBytes)}</dd>
           </div>
           <div>
             <dt>file-mapped</dt>
-            <dd>{formatBytes(latest.fileMappedBytes)}</dd>
+            <dd>{bytesOrDash(latest.fileMappedBytes)}</dd>
           </div>
           <div>
             <dt>CPU</dt>
-            <dd>{latest.cpuPercent === null ? '—' : formatPercent(latest.cpuPercent)}</dd>
+            <dd>
+              {typeof latest.cpuPercent === 'number' ? formatPercent(latest.cpuPercent) : '—'}
+            </dd>
           </div>
           <div>
             <dt>threads</dt>
-            <dd>{latest.threads} threads</dd>
+            <dd>{typeof latest.threads === 'number' ? `${latest.threads} threads` : '—'}</dd>
           </div>
           <div>
             <dt>open files</dt>
-            <dd>{latest.fds} fds</dd>
+            <dd>{typeof latest.fds === 'number' ? `${latest.fds} fds` : '—'}</dd>
           </div>
         </dl>
       )}

@@ -52,6 +52,21 @@ describe('Live.utils', () => {
       expect(set.series.wsPort).toHaveLength(1)
       expect(set.series.rss.map((p) => p.x)).toEqual([0, 1])
     })
+
+    it('draws what a recorded sample has: RSS alone when it lacks the layers', () => {
+      const set = new SeriesSet()
+      // Samples from another tool carry their time and RSS, perhaps no more.
+      set.addSamples([
+        { t: T0, rssBytes: 40 },
+        { t: T0 + 1000, rssBytes: 41, heapBytes: 10, fileMappedBytes: null, cpuUserPercent: 3 }
+      ])
+      expect(set.series.rss.map((p) => p.y)).toEqual([40, 41])
+      expect(set.series.heap).toEqual([])
+      expect(set.series.stack).toEqual([])
+      expect(set.series.cpuUser).toEqual([{ x: 1, y: 3 }])
+      expect(set.series.wsPort).toEqual([])
+      expect(chartSummary('memory', set)).toBe('RSS 41 B, heap 10 B, file-mapped —, stack —')
+    })
   })
 
   describe('SeriesSet trimming', () => {

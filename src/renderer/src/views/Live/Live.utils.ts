@@ -4,7 +4,7 @@
  * share, so an update costs the new points, not a copy of the hour before.
  */
 import type { RunProgress } from '../../../../shared/run'
-import type { Sample } from '../../../../shared/sample'
+import type { RecordedSample } from '../../../../shared/sample'
 import type { SessionEvent, WorkloadCounters } from '../../../../shared/session'
 import type { Marker } from '../../charts/markers'
 import type { ChartSpec, Point } from '../../charts/spec'
@@ -47,7 +47,8 @@ export class SeriesSet {
   lastEventT = -Infinity
   series: Record<SeriesId, Point[]> = emptySeries()
   markers: Marker[] = []
-  latest: Sample | null = null
+  /** The newest sample: live ones carry every figure, a recorded one may lack some. */
+  latest: RecordedSample | null = null
   counters: (WorkloadCounters & { t: number }) | null = null
   latencyOp: string | null = null
   /** Bumped on every change: charts redraw when it moves. */
@@ -72,23 +73,29 @@ export class SeriesSet {
   }
 
   /** Appends samples newer than the last one (a history reload and the stream may overlap). */
-  addSamples(samples: readonly Sample[]): number {
+  addSamples(samples: readonly RecordedSample[]): number {
     const s = this.series
     let added = 0
+    const push = (id: SeriesId, x: number, y: number | null | undefined): void => {
+      if (typeof y === 'number') s[id].push({ x, y })
+    }
     for (const sample of samples) {
       if (sample.t <= this.lastSampleT) continue
       this.lastSampleT = sample.t
       const x = this.x(sample.t)
-      const heap = sample.heapBytes
-      const file = heap + sample.fileMappedBytes
-      s.heap.push({ x, y: heap, v: heap })
-      s.file.push({ x, y: file, v: sample.fileMappedBytes })
-      s.stack.push({ x, y: file + sample.stackBytes, v: sample.stackBytes })
+      // Stacked: drawn only where the sample has all three parts (a recorded one may not).
+      const { heapBytes: heap, fileMappedBytes: fileMapped, stackBytes: stack } = sample
+      if (typeof heap === 'number' && typeof fileMapped === 'number' && typeof stack === 'number') {
+        const file = heap + fileMapped
+        s.heap.push({ x, y: heap, v: heap })
+        s.file.push({ x, y: file, v: fileMapped })
+        s.stack.push({ x, y: file + stack, v: stack })
+      }
       s.rss.push({ x, y: sample.rssBytes })
-      if (sample.cpuUserPercent !== null) s.cpuUser.push({ x, y: sample.cpuUserPercent })
-      if (sample.cpuSystemPercent !== null) s.cpuSystem.push({ x, y: sample.cpuSystemPercent })
-      if (sample.portConnections !== null) s.wsPort.push({ x, y: sample.portConnections })
-      if (sample.wsConnections !== null) s.wsServer.push({ x, y: sample.wsConnections })
+      push('cpuUser', x, sample.cpuUserPercent)
+      push('cpuSystem', x, sample.cpuSystemPercent)
+      push('wsPort', x, sample.portConnections)
+      push('wsServer', x, sample.wsConnections)
       this.latest = sample
       added++
     }
@@ -325,6 +332,11 @@ export function liveCharts(set: SeriesSet): Record<LiveChartId, ChartSpec> {
 
 const last = (points: Point[]): number | null => points.at(-1)?.y ?? null
 
+/** A figure a recorded sample may lack: "—" when it does. */
+export function bytesOrDash(v: number | null | undefined): string {
+  return typeof v === 'number' ? formatBytes(v) : '—'
+}
+
 /** The latest values of a chart in words, units included (text alternative of the canvas). */
 export function chartSummary(id: LiveChartId, set: SeriesSet): string {
   const s = set.series
@@ -332,7 +344,7 @@ export function chartSummary(id: LiveChartId, set: SeriesSet): string {
   switch (id) {
     case 'memory':
       return sample
-        ? `RSS ${formatBytes(sample.rssBytes)}, heap ${formatBytes(sample.heapBytes)}, file-mapped ${formatBytes(sample.fileMappedBytes)}, stack ${formatBytes(sample.stackBytes)}`
+        ? `RSS ${formatBytes(sample.rssBytes)}, heap ${bytesOrDash(sample.heapBytes)}, file-mapped ${bytesOrDash(sample.fileMappedBytes)}, stack ${bytesOrDash(sample.stackBytes)}`
         : 'no samples yet'
     case 'cpu': {
       const u = last(s.cpuUser)

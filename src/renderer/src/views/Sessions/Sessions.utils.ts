@@ -12,7 +12,9 @@ export function overlaySpec(a: SessionView, b: SessionView): ChartSpec {
   }
   const heap = (v: SessionView): Point[] => {
     const t0 = v.samples[0]?.t ?? v.meta.startedAt
-    return v.samples.map((s) => ({ x: (s.t - t0) / 1000, y: s.heapBytes }))
+    return v.samples.flatMap((s) =>
+      typeof s.heapBytes === 'number' ? [{ x: (s.t - t0) / 1000, y: s.heapBytes }] : []
+    )
   }
   return {
     id: 'compare-memory',
