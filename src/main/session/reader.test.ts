@@ -283,6 +283,7 @@ describe('session', () => {
       expect(s.meta.target).toEqual({ pid: 7 })
       expect(s.meta.profilerVersion).toBe('0.1.0')
       expect(s.unreadable).toEqual([
+        "session.json's endedAt",
         "session.json's target.url",
         "session.json's machine",
         'latency.json',

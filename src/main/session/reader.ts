@@ -201,7 +201,11 @@ function parseMeta(
     endedAt: timeOf(m.endedAt) ?? null,
     status: typeof m.status === 'string' ? m.status : 'interrupted'
   }
-  const dropped = dropMistypedMetaFields(meta)
+  const dropped = [
+    ...(timeOf(m.endedAt) === undefined ? ['endedAt'] : []),
+    ...(m.status !== undefined && typeof m.status !== 'string' ? ['status'] : []),
+    ...dropMistypedMetaFields(meta)
+  ]
   return { meta, startGiven: startedAt !== null, dropped }
 }
 

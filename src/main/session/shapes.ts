@@ -43,8 +43,7 @@ const SAMPLE_FIGURES = [
 ] as const satisfies readonly (keyof Sample)[]
 
 /**
- * A sample needs its time and RSS (the issue's minimum: samples from another tool may carry
- * no more). A figure that is not a number or null is removed, in place, as not measured: the
+ * A sample needs its time and RSS: samples from another tool may carry no more. A figure that is not a number or null is removed, in place, as not measured: the
  * analysis skips what a sample lacks, and the app draws what it has (RecordedSampleSchema).
  */
 export function isSample(v: unknown): boolean {
