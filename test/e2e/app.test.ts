@@ -5,7 +5,7 @@
  * go to test-artifacts/e2e/.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import react from '@vitejs/plugin-react'
@@ -216,4 +216,35 @@ describe.runIf(haveChromium)('app end to end (Chromium, web bridge, simulator)',
     await shot(page, '8-sessions')
     expect(pageErrors).toEqual([])
   }, 240_000)
+
+  it('opens a session another tool wrote: RSS alone, a criterion that is none', async () => {
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const dir = join(tmp, 'sessions', 'other-tool')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(
+      join(dir, 'session.json'),
+      JSON.stringify({ scenario: 'sample', pid: 7, start: 1.7e12 })
+    )
+    const samples = Array.from({ length: 120 }, (_, i) =>
+      JSON.stringify({ t: 1.7e12 + i * 1000, rssBytes: 200 * 1024 * 1024 + (i % 7) * 4096 })
+    )
+    writeFileSync(join(dir, 'samples.ndjson'), samples.join('\n'))
+    writeFileSync(join(dir, 'verdicts.json'), JSON.stringify([null]))
+
+    await page.goto(url)
+    await page.getByRole('link', { name: 'Sessions' }).click()
+    await page.getByRole('button', { name: 'Refresh sessions' }).click()
+    await page.getByRole('button', { name: 'Open other-tool' }).click()
+    await page.getByRole('heading', { name: 'Investigation', level: 2 }).waitFor()
+    const answer = page.getByLabel('Analysis')
+    await answer.waitFor({ timeout: 30_000 })
+    await expect
+      .poll(() => answer.textContent())
+      .toMatch(/Left out, not in the session format: the criterion in verdicts\.json/)
+    // RSS drawn on its own: the sample has no heap, file-mapped or stack to stack.
+    await expect.poll(() => points(page, 'growth')).toBeGreaterThan(0)
+    await shot(page, '9-other-tool')
+    expect(pageErrors).toEqual([])
+  }, 60_000)
 })
