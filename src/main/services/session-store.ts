@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs'
 import { rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { SessionSummary, SessionView, SnapshotSummary } from '../../shared/api'
-import { SessionEventSchema } from '../../shared/api-schemas'
 import { latencyHistograms } from '../analysis/latency'
 import { envelopeSamples } from '../session/envelope'
+import { isKnownEventType } from '../session/shapes'
 import { ProfilerError } from '../../shared/errors'
-import type { CriterionResult, SessionData, SessionEvent } from '../../shared/session'
+import type { CriterionResult, SessionData } from '../../shared/session'
 import type { Engine } from './engine'
 
 export class SessionStore {
@@ -52,7 +52,9 @@ export class SessionStore {
       meta: data.meta,
       samples: envelopeSamples(data.samples),
       sampleCount: data.samples.length,
-      events: data.events.filter(isKnownEvent),
+      // The reader checked each event of a known type against its shape: one of a type this
+      // version does not know does not cross the API.
+      events: data.events.filter(isKnownEventType),
       latency: data.latency,
       // Decoded here: the renderer gets bars, never HdrHistogram bytes to decode.
       latencyHistograms: latencyHistograms(data.latency),
@@ -124,10 +126,6 @@ export function summarize(data: SessionData, name: string): SessionSummary {
     criteriaFailed: verdicts.filter((v) => v.pass === false).length,
     criteriaUnmeasured: verdicts.filter((v) => v.pass === null).length
   }
-}
-
-function isKnownEvent(e: SessionEvent): boolean {
-  return SessionEventSchema.safeParse(e).success
 }
 
 /** Snapshot ids of a session: `<dir>#<name>` (see SnapshotSummary). */

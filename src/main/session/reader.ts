@@ -192,17 +192,18 @@ function parseMeta(
       `${file}: ${startField} is not a time (ms since the epoch, or an ISO date)`
     )
   }
+  const endedAt = timeOf(m.endedAt)
   const meta: SessionMeta = {
     ...m,
     schemaVersion: 1,
     scenario: m.scenario,
     target: { ...target, pid },
     startedAt: startedAt ?? 0,
-    endedAt: timeOf(m.endedAt) ?? null,
+    endedAt: endedAt ?? null,
     status: typeof m.status === 'string' ? m.status : 'interrupted'
   }
   const dropped = [
-    ...(timeOf(m.endedAt) === undefined ? ['endedAt'] : []),
+    ...(endedAt === undefined ? ['endedAt'] : []),
     ...(m.status !== undefined && typeof m.status !== 'string' ? ['status'] : []),
     ...dropMistypedMetaFields(meta)
   ]

@@ -94,6 +94,11 @@ function isFigureOrNone(v: unknown): boolean {
 
 const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(SESSION_EVENT_TYPES)
 
+/** A type SessionEventSchema knows: an event the reader kept of such a type has its shape. */
+export function isKnownEventType(e: { type: string }): boolean {
+  return KNOWN_EVENT_TYPES.has(e.type)
+}
+
 /**
  * An event of a known type must have that type's shape (a `counters` event whose counts are
  * not numbers put `true` where the analysis promises a count); one of a type this version
@@ -102,7 +107,7 @@ const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(SESSION_EVENT_TYPES)
 export function isEvent(v: unknown): boolean {
   const e = v as { t?: unknown; type?: unknown } | null
   if (!e || !isTime(e.t) || typeof e.type !== 'string') return false
-  return !KNOWN_EVENT_TYPES.has(e.type) || SessionEventSchema.safeParse(e).success
+  return !isKnownEventType(e as { type: string }) || SessionEventSchema.safeParse(e).success
 }
 
 /** The criteria of verdicts.json that are criteria, and how many entries were not. */
