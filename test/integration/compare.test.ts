@@ -6,7 +6,7 @@
  * on a fresh server, as two builds would be — are judged equal within noise. Plus the
  * one-line refusals: sessions of different scenarios, a session with a bench result.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -146,6 +146,13 @@ describe('compare (simulator builds)', () => {
       const page = readFileSync(join(dir, 'cmp.html'), 'utf8')
       expect(page).toMatch(/^<!doctype html>/)
       expect(page).toContain('<svg class="forest"')
+    })
+
+    it("prints the report for --out '-' instead of writing a file named '-'", async () => {
+      const md = await cli(['compare', base, slow, '--format', 'md', '--out', '-'])
+      expect(md.code, md.err).toBe(0)
+      expect(md.out.split('\n')[0]).toBe('# KalamDB Profiler compare: REGRESSION')
+      expect(existsSync(join(dir, '-'))).toBe(false)
     })
   })
 

@@ -5,7 +5,15 @@
  * checked the way a consumer would read them. PDF is printed by headless Chromium when one is
  * installed (CI installs Debian's) and its pages counted.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -148,6 +156,15 @@ describe('kalam-profiler report', () => {
     expect(readFileSync(out, 'utf8')).toContain('FAILED')
   })
 
+  it("prints to stdout for --out '-' and leaves no file named '-'", async () => {
+    const stdout = await report([dirs.failed, '--format', 'md'])
+    const dash = await report([dirs.failed, '--format', 'md', '--out', '-'])
+    expect(dash.code).toBe(0)
+    expect(dash.err).toBe('')
+    expect(dash.out).toBe(stdout.out)
+    expect(existsSync(join(root, '-'))).toBe(false)
+  })
+
   describe('redaction', () => {
     it.each(TEXT_FORMATS)(
       'leaves no password, token or Authorization header in %s from a session recorded with them',
@@ -198,6 +215,14 @@ describe('kalam-profiler report', () => {
         )
       )
       expect(all.out).toBe('')
+    })
+
+    it("refuses a PDF to stdout (--out '-') in one line with exit 2", async () => {
+      const r = await report([dirs.passed, '--format', 'pdf', '--out', '-'])
+      expect(r.code).toBe(2)
+      expect(r.err).toBe('error: --out -: a PDF is binary, give a file (e.g. --out report.pdf)\n')
+      expect(r.out).toBe('')
+      expect(existsSync(join(root, '-'))).toBe(false)
     })
 
     it('says in one line that PDF needs Chromium when none is installed (exit 2)', async () => {

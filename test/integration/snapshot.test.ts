@@ -140,6 +140,17 @@ describe('snapshot (integration)', () => {
     })
   })
 
+  it("prints the snapshot as JSON alone for --out '-'", async () => {
+    const cwd = process.cwd()
+    const { code, out, err } = await cli(['snapshot', '--pid', String(process.pid), '--out', '-'])
+    expect(code).toBe(0)
+    expect(err).toBe('')
+    const snap = JSON.parse(out) as MemorySnapshot
+    expect(snap.pid).toBe(process.pid)
+    expect(snap.totals.rssBytes).toBeGreaterThan(0)
+    expect(existsSync(join(cwd, '-'))).toBe(false)
+  })
+
   describe('bad input', () => {
     it.each([
       [['snapshot', '--pid', '4194303'], /^error: no process with pid 4194303\n/],

@@ -53,6 +53,13 @@ function asFlag(ms: number): string {
   return `${ms}ms`
 }
 
+/** `--out -` is stdout, as for most Unix tools; without this check '-' became a file named '-'. */
+export const STDOUT_PATH = '-'
+
+export function isStdout(out: string | undefined): boolean {
+  return out === STDOUT_PATH
+}
+
 export const pid = intInRange(1, 4_194_304, 'pid')
 export const port = intInRange(0, 65_535, 'port')
 

@@ -18,7 +18,7 @@ import {
 import { defineCommand } from '../command'
 import type { CliContext } from '../context'
 import { ExitCode } from '../exit-codes'
-import { numberInRange } from '../parse-options'
+import { isStdout, numberInRange } from '../parse-options'
 
 type Format = 'text' | 'md' | 'html' | 'json'
 const FORMATS: Format[] = ['text', 'md', 'html', 'json']
@@ -80,7 +80,8 @@ export default defineCommand<CompareCliOptions>({
     },
     {
       flags: '--out <file>',
-      description: 'write the report to a file (format from --format or the extension)'
+      description:
+        "write the report to a file, '-' for stdout (format from --format or the extension)"
     },
     {
       flags: '--noise <percent>',
@@ -149,7 +150,7 @@ async function compareCommand(
     default:
       body = renderCompareText(result)
   }
-  if (opts.out) {
+  if (opts.out && !isStdout(opts.out)) {
     const file = abs(opts.out)
     await writeFile(file, body)
     ctx.stdout.write(`${VERDICT_LABEL[result.verdict]} — ${result.summary}\nwrote ${file}\n`)

@@ -11,7 +11,9 @@ import {
   type ReportFormat
 } from '../../report'
 import { readSession } from '../../session/reader'
+import { ProfilerError } from '../../../shared/errors'
 import { defineCommand } from '../command'
+import { isStdout } from '../parse-options'
 
 interface ReportCommandOptions {
   format: ReportFormat
@@ -43,7 +45,8 @@ export default defineCommand<ReportCommandOptions>({
     },
     {
       flags: '-o, --out <file>',
-      description: 'write the report to this file (default: stdout; pdf: <session-dir>/report.pdf)'
+      description:
+        "write the report to this file, '-' for stdout (default: stdout; pdf: <session-dir>/report.pdf)"
     },
     {
       flags: '--chromium <path>',
@@ -51,6 +54,12 @@ export default defineCommand<ReportCommandOptions>({
     }
   ],
   async run(args, opts, ctx) {
+    if (opts.format === 'pdf' && isStdout(opts.out)) {
+      throw new ProfilerError(
+        'BAD_INPUT',
+        '--out -: a PDF is binary, give a file (e.g. --out report.pdf)'
+      )
+    }
     const dir = resolve(ctx.cwd, args[0] as string)
     const session = await readSession(dir)
     const analysis = analyzeSession(session)
@@ -60,7 +69,7 @@ export default defineCommand<ReportCommandOptions>({
       signal: ctx.signal,
       ...(opts.chromium ? { chromiumPath: resolve(ctx.cwd, opts.chromium) } : {})
     }
-    if (opts.out === undefined && opts.format !== 'pdf') {
+    if ((opts.out === undefined || isStdout(opts.out)) && opts.format !== 'pdf') {
       ctx.stdout.write(renderTextReport(session, analysis, opts.format, options))
       return 0
     }

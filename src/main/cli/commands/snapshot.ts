@@ -4,7 +4,7 @@ import { ProfilerError } from '../../../shared/errors'
 import { MAPPING_KINDS, type MappingGroup, type MemorySnapshot } from '../../../shared/snapshot'
 import { takeSnapshot } from '../../sampler/snapshot'
 import { defineCommand } from '../command'
-import { intInRange, pid } from '../parse-options'
+import { intInRange, isStdout, pid } from '../parse-options'
 
 interface SnapshotOptions {
   pid?: number
@@ -40,7 +40,10 @@ export default defineCommand<SnapshotOptions>({
       parse: intInRange(1, 100_000, 'count'),
       default: 15
     },
-    { flags: '--out <file>', description: 'also write the snapshot as JSON to this file' },
+    {
+      flags: '--out <file>',
+      description: "also write the snapshot as JSON to this file ('-': print only the JSON)"
+    },
     { flags: '--label <text>', description: 'a label stored in the snapshot' }
   ],
   async run(_args, opts, ctx) {
@@ -59,6 +62,10 @@ export default defineCommand<SnapshotOptions>({
       ...(dataDir === undefined ? {} : { dataDir }),
       ...(opts.label === undefined ? {} : { label: opts.label })
     })
+    if (isStdout(opts.out)) {
+      ctx.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`)
+      return 0
+    }
     if (opts.out !== undefined) {
       const file = resolve(ctx.cwd, opts.out)
       await writeFile(file, `${JSON.stringify(snapshot, null, 2)}\n`).catch((e: unknown) => {
