@@ -9,6 +9,7 @@ import { BREAK_RATIO, LOOSE_BREAK_RATIO } from './breaks'
 import {
   judgeTrend,
   LEAK_MIN_GROWTH_FRACTION,
+  leakMinGrowthFraction,
   LEAK_MIN_RATE_PER_MIN,
   MIN_TREND_DURATION_MS,
   orderChance,
@@ -393,6 +394,28 @@ describe('analysis/trend', () => {
         S.synthesize(S.linearLeak(L, 0.3), { durationMs: 15 * MIN, noise: 0.0005 })
       )
       expect(twice.verdict).toBe('leak')
+    })
+
+    it('asks a window under 90 s for more growth, as √(90 s / window)', () => {
+      expect(leakMinGrowthFraction(90_000)).toBe(LEAK_MIN_GROWTH_FRACTION)
+      expect(leakMinGrowthFraction(200_000)).toBe(LEAK_MIN_GROWTH_FRACTION)
+      expect(leakMinGrowthFraction(22_500)).toBeCloseTo(2 * LEAK_MIN_GROWTH_FRACTION, 12)
+      // 5 %/min over a 36 s window: surely growing, 3 % in all, under the 3.2 % asked there
+      // (a leak when 2 % was asked of every window under 4 minutes).
+      const settling = judgeTrend(
+        S.synthesize(S.linearLeak(L, 5), { durationMs: 40_000, noise: 0.001 })
+      )
+      expect(settling).toMatchObject({ verdict: 'inconclusive', code: 'small-growth' })
+      expect(settling.slopeCi95[0]).toBeGreaterThan(settling.leakMarginBytesPerMin)
+      expect(settling.smallGrowth?.minGrowthFraction).toBeCloseTo(0.0316, 4)
+      expect(trendReason('rssBytes', settling)).toMatch(
+        /^RSS grew \+.* over 36 s, [0-9.]+ MiB in all: under the 3\.2% of its level \([0-9.]+ MiB\) a leak must grow/
+      )
+      // Twice the rate grows 6 % there: a leak.
+      const leak = judgeTrend(
+        S.synthesize(S.linearLeak(L, 10), { durationMs: 40_000, noise: 0.001 })
+      )
+      expect(leak.verdict).toBe('leak')
     })
 
     it('holds a leak in a window under 4 minutes to 2 % growth over it, and says so', () => {

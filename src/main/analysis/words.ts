@@ -49,6 +49,11 @@ export function pct(p: number, digits = 1): string {
   return `${p.toFixed(digits)}%`
 }
 
+/** The growth a short window's leak must reach, as a share of the level (trend.ts): "2%", "3.8%". */
+function growthShare(fraction = LEAK_MIN_GROWTH_FRACTION): string {
+  return `${Number((100 * fraction).toFixed(1))}%`
+}
+
 function signedPct(p: number): string {
   return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`
 }
@@ -86,7 +91,7 @@ export function trendReason(field: string, t: TrendResult): string {
     'few-cycles': () => `${m} is a sawtooth with too few cycles in ${span} to judge its troughs.`,
     'kept-after-fall': () => keptAfterFallReason(m, t),
     'small-growth': () =>
-      `${m} grew ${slopeOver(t)}, ${formatBytes(t.smallGrowth?.grewBytes ?? 0)} in all: under the ${LEAK_MIN_GROWTH_FRACTION * 100}% of its level (${formatBytes(t.smallGrowth?.minGrowthBytes ?? 0)}) a leak must grow in its window, which a server still settling after its warm-up can grow too. Load longer to tell.`
+      `${m} grew ${slopeOver(t)}, ${formatBytes(t.smallGrowth?.grewBytes ?? 0)} in all: under the ${growthShare(t.smallGrowth?.minGrowthFraction)} of its level (${formatBytes(t.smallGrowth?.minGrowthBytes ?? 0)}) a leak must grow in its window, which a server still settling after its warm-up can grow too. Load longer to tell.`
   }
   return reasons[t.code]()
 }
@@ -135,7 +140,7 @@ export function smallBesideRssReason(
 ): string {
   const small = againstRss.smallGrowth
   const under = small
-    ? `${formatBytes(small.grewBytes)} in all, under the ${formatBytes(small.minGrowthBytes)} (${LEAK_MIN_GROWTH_FRACTION * 100}%) a leak must grow in its window against the process's RSS (${formatBytes(rssLevelBytes)})`
+    ? `${formatBytes(small.grewBytes)} in all, under the ${formatBytes(small.minGrowthBytes)} (${growthShare(small.minGrowthFraction)}) a leak must grow in its window against the process's RSS (${formatBytes(rssLevelBytes)})`
     : `under the leak margin of the process's RSS (${formatBytes(rssLevelBytes)}: ${rate(againstRss.leakMarginBytesPerMin)})`
   return `${metricName(field)} grew ${slopeOver(own)}: a leak against its own ${formatBytes(own.levelBytes)}, but ${under}, which does not leak.`
 }
