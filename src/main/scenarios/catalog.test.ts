@@ -52,7 +52,11 @@ describe('scenarios/catalog', () => {
       expect(byId['ws-connection-leak']).toMatchObject({
         subscribers: 50,
         closeCount: 25,
-        settleMs: 30_000
+        settleMs: 30_000,
+        // Ours, not the seed's: 200 connections opened and closed, so that a leak per closed
+        // connection outgrows what a clean server grows in the window (trend.ts).
+        churnCycles: 20,
+        churnConnections: 10
       })
       expect(byId['memory-release']).toMatchObject({
         durationMs: 120_000,
@@ -80,6 +84,14 @@ describe('scenarios/catalog', () => {
         }
         expect(ScenarioInfoSchema.safeParse(s).success, s.id).toBe(true)
       }
+    })
+
+    it('plans T223 with its churn by default, and without it in a quick run', () => {
+      const plan = (quick: boolean): number =>
+        DEFINITIONS['ws-connection-leak'].plannedMs(resolveParameters('ws-connection-leak', quick))
+      // 10 s baseline, 50 opens, 1 s held, 20 cycles of 10 opens, 0.5 s held, 0.2 s apart, 30 s.
+      expect(plan(false)).toBe(10_000 + 5_000 + 1_000 + 20 * (1_000 + 500 + 200) + 30_000)
+      expect(plan(true)).toBe(2_000 + 5_000 + 1_000 + 3_000)
     })
 
     it('keeps every quick run well under a minute of planned time', () => {
