@@ -335,6 +335,20 @@ describe('analyze on recorded simulator sessions', () => {
       expectNoLeak(a)
     })
 
+    it('sim-t223-200-subscribers-no-leak: a sparse PSS does not lead a heap that doubts its end', async () => {
+      // ws-connection-leak --subscribers 200 --close-count 100 at its defaults (20 churn
+      // cycles), clean: RSS and heap grew 4 MiB/min over 46 s, their end unclear; PSS, read
+      // on 10 samples, was "still growing at the end" and a leak.
+      const a = await analyze('sim-t223-200-subscribers-no-leak')
+      expectRssAndHeap(a, 'inconclusive', 'unclear-end')
+      expect(a.metrics.pssBytes).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'sparse-beside-heap'
+      })
+      expect(a.connections).toMatchObject({ expected: 100, serverReported: 100, stale: false })
+      expectNoLeak(a)
+    })
+
     it('sim-release-no-leak: the load growth comes back after it', async () => {
       const a = await analyze('sim-release-no-leak')
       expect(a.metrics.rssBytes?.verdict).toBe('stable')

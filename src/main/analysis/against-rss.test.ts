@@ -341,6 +341,37 @@ describe('analysis/against-rss, other questions', () => {
       expect(verdictBeside(heapAs('inconclusive', { sawtooth: saw }), seen)).toBe('growing')
     })
 
+    it('makes a PSS leak on a line undecided beside a heap that doubts its end', () => {
+      // A clean ws-connection-leak run (200 subscriptions, 20 churn cycles): PSS leaked on 10
+      // readings over 42 s; the heap, on 47, grew but could not tell whether it went on.
+      const leaking: MetricReport = {
+        ...pss,
+        analysis: { ...pss.analysis, verdict: 'leak' as const, reasonCode: 'growing' },
+        trend: { ...pss.trend, sawtooth: null }
+      }
+      const heapAs = (reasonCode: string, over: Partial<MetricReport['trend']> = {}) => ({
+        ...heap,
+        analysis: { ...heap.analysis, verdict: 'inconclusive' as const, reasonCode },
+        trend: { ...heap.trend, sawtooth: null, ...over }
+      })
+      const beside = (h: MetricReport): MetricReport =>
+        checkAgainstRss(leaking, points, spans, [], [h])
+      const undecided = beside(heapAs('unclear-end'))
+      expect(undecided.analysis).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'sparse-beside-heap'
+      })
+      expect(undecided.analysis.reason).toMatch(
+        /^PSS grew \+.* on a line through \d+ readings, but the heap, whose pages it mostly counts, was read at every sample and neither clearly grows on nor clearly levels off at the end of its window: PSS's few readings are no surer of that end\.$/
+      )
+      // Not beside a heap undecided for its noise, nor one read no more often than PSS.
+      expect(beside(heapAs('noisy')).analysis.reasonCode).toBe('growing')
+      expect(
+        beside(heapAs('unclear-end', { samplesUsed: leaking.trend.samplesUsed })).analysis
+          .reasonCode
+      ).toBe('growing')
+    })
+
     it('stays stable when the heap is stable, grows under the leak margin, or is read no more often', () => {
       const as = (analysis: Partial<MetricReport['analysis']>, trend = {}): MetricReport => ({
         ...heap,

@@ -165,6 +165,11 @@ export function sparseLeakBesideHeapReason(
   return `${metricName(field)} grew ${slopeOver(t)} on a line through ${t.samplesUsed} readings, but the heap, whose pages it mostly counts, was read at every sample and is a sawtooth that, judged by its troughs, ${heap}: PSS's readings are too few to see the cycle, and their line alone is no leak.`
 }
 
+/** A sparse PSS's leak on a line, where the heap, read at every sample, doubted its end (against-rss.ts). */
+export function sparseLeakBesideUnclearHeapReason(field: string, t: TrendResult): string {
+  return `${metricName(field)} grew ${slopeOver(t)} on a line through ${t.samplesUsed} readings, but the heap, whose pages it mostly counts, was read at every sample and neither clearly grows on nor clearly levels off at the end of its window: PSS's few readings are no surer of that end.`
+}
+
 /** A metric too unsteady to call whose data agree with the leak of the metric it follows (against-rss.ts). */
 export function followsLeakReason(
   field: string,
