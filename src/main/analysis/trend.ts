@@ -136,7 +136,7 @@ export const LEAK_MIN_GROWTH_FRACTION = 0.02
 /**
  * …and a window shorter than this asks more, as (this / window) to SHORT_GROWTH_POWER: what
  * a server grows while it settles into a load comes in its first tens of seconds, not spread
- * over the load, and a warm-up of a tenth of a short window takes out little of it. Six clean
+ * over the load, and a warm-up of a tenth of a short window takes out little of it. Ten clean
  * ws-connection-leak runs under 20 churn cycles (33 s judged) grew 1.4-2.9 % and kept it
  * through their cooldown: two were leaks at 2 %. Windows of 90 s or more, 2-minute loads
  * included, keep 2 %.
@@ -146,7 +146,7 @@ export const SHORT_GROWTH_REFERENCE_MS = 90_000
  * A fixed amount of settling would ask a power of 1 (5.5 % at 33 s: the 16 KiB-per-subscription
  * leak below cleared it by 3 %); √ asked 3.3 % there, 15 % above the most a clean churn run
  * grew. 0.75 sits between: 4.2 % at 33 s, 1.5 times what the clean runs grew at most, where
- * the leaks recorded at that window grew 5.6 % (16 KiB per subscription) or more. A leak of
+ * the leaks recorded at that window grew 4.4 % (8 KiB per subscription) or more. A leak of
  * 4 KiB per subscription (3.2 %, its 1 MiB within what the clean runs grew) is undecided.
  */
 export const SHORT_GROWTH_POWER = 0.75

@@ -5,7 +5,7 @@
  * --churn-cycles, 20 by default) opens and closes extra connections in cycles: they must all
  * be gone too, so per-connection state the server keeps after a close adds up where it is
  * counted and in memory. Without it a leak of 64 KiB per connection, 1.6 MiB over the seed's
- * 25 closes, was lost in the server's own growth; 200 churned connections find 16 KiB.
+ * 25 closes, was lost in the server's own growth; 200 churned connections find 8 KiB.
  */
 import { ProfilerError } from '../../../shared/errors'
 import type { CriterionResult } from '../../../shared/session'
