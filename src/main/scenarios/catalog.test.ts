@@ -72,7 +72,10 @@ describe('scenarios/catalog', () => {
       expect(byId['actor-stability']).toMatchObject({ maxQueue: 1000 })
       expect(byId['graceful-degradation']).toMatchObject({
         startRatePerSec: 100,
-        stepIntervalMs: 30_000
+        stepIntervalMs: 30_000,
+        // Ours around the seed's ramp: a baseline, and a flush and a quiet after it.
+        baselineMs: 10_000,
+        cooldownMs: 100_000
       })
     })
 
@@ -92,6 +95,19 @@ describe('scenarios/catalog', () => {
       // 10 s baseline, 50 opens, 1 s held, 20 cycles of 10 opens, 0.5 s held, 0.2 s apart, 30 s.
       expect(plan(false)).toBe(10_000 + 5_000 + 1_000 + 20 * (1_000 + 500 + 200) + 30_000)
       expect(plan(true)).toBe(2_000 + 5_000 + 1_000 + 3_000)
+    })
+
+    it('plans T228 with its baseline, ramp and cooldown, and no cooldown at 0', () => {
+      const plan = (quick: boolean, over: Record<string, number> = {}): number =>
+        DEFINITIONS['graceful-degradation'].plannedMs({
+          ...resolveParameters('graceful-degradation', quick),
+          ...over
+        })
+      // 100 to 3,000 rows/s by 100: 30 steps of 30 s; the cooldown waits 1 s, then flushes.
+      expect(plan(false)).toBe(10_000 + 30 * 30_000 + 1_000 + 100_000)
+      // 100 to 700 by 200: 4 steps of 3 s.
+      expect(plan(true)).toBe(2_000 + 4 * 3_000 + 1_000 + 3_000)
+      expect(plan(false, { cooldownMs: 0 })).toBe(10_000 + 30 * 30_000)
     })
 
     it('keeps every quick run well under a minute of planned time', () => {

@@ -232,7 +232,7 @@ const CATALOG: ScenarioInfo[] = [
     seed: 'T228',
     title: 'Graceful degradation',
     checks:
-      'Ramps inserts from 100/s up by a step every 30 s until the server answers with errors or the p99 latency crosses a bound. KalamDB signals overload with 429 RATE_LIMIT_EXCEEDED (there is no load-shedding 503 for SQL): 429 and 503 count as graceful answers. The writers all run as the login user, so the per-user query limit (rate_limit.max_queries_per_sec) is the first overload answer on a server with default limits.',
+      'Ramps inserts from 100/s up by a step every 30 s until the server answers with errors or the p99 latency crosses a bound. KalamDB signals overload with 429 RATE_LIMIT_EXCEEDED (there is no load-shedding 503 for SQL): 429 and 503 count as graceful answers. The writers all run as the login user, so the per-user query limit (rate_limit.max_queries_per_sec) is the first overload answer on a server with default limits. Ours around the ramp: a 10 s baseline before it, and after it one flush and 100 s of quiet with every connection closed (KalamDB trims idle memory at its first 30 s check after 60 s without activity), so memory the ramp left behind shows apart from rows waiting in memtables and caches.',
     criteria: [
       'Target did not crash',
       'Unexpected WebSocket disconnects and connection failures == 0',
@@ -242,13 +242,22 @@ const CATALOG: ScenarioInfo[] = [
       writers(20, 10),
       subscribers(2, 2),
       batch(),
+      baseline(10 * S, 2 * S),
       p('startRatePerSec', 'Starting rate (rows/s)', 'rate', 100, 100, { min: 1, max: 1_000_000 }),
       p('stepRatePerSec', 'Rate step', 'rate', 100, 200, { min: 1, max: 1_000_000 }),
       p('stepIntervalMs', 'Step every', 'duration', 30 * S, 3 * S, { min: 1 * S, max: 60 * MIN }),
       p('maxRatePerSec', 'Highest rate tried', 'rate', 3000, 700, { min: 1, max: 1_000_000 }),
       p('latencyBoundMs', 'Stop when p99 latency of a step exceeds (ms)', 'ms', 2000, 2000, {
         min: 1
-      })
+      }),
+      p(
+        'cooldownMs',
+        'Quiet after the ramp, after one flush (0s: no flush, no quiet)',
+        'duration',
+        100 * S,
+        3 * S,
+        { min: 0, max: 60 * MIN }
+      )
     ]
   }
 ]

@@ -46,6 +46,8 @@ export interface ScenarioContext {
   churn(options: ChurnPartOptions): Churn
   prober(intervalMs: number): Prober
   flusher(intervalMs: number, onFlush?: (f: FlushRecord) => void): Flusher
+  /** One flush of the run's table, waited for and recorded; null when the run stopped. */
+  flushNow(): Promise<FlushRecord | null>
   /** Runs a ramp over a writer pool; the result lands in record.ramp. */
   ramp(
     pool: WriterPool,

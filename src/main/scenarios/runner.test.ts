@@ -300,7 +300,7 @@ describe('scenarios/runner', () => {
     })
 
     it('counts 429s as graceful overload in T228 and passes', async () => {
-      const { result, session } = await run(
+      const { result, session, server } = await run(
         { rateLimitEvery: 7 },
         {
           scenario: 'graceful-degradation',
@@ -308,7 +308,9 @@ describe('scenarios/runner', () => {
             subscribers: 1,
             stepIntervalMs: 1000,
             maxRatePerSec: 300,
-            stepRatePerSec: 100
+            stepRatePerSec: 100,
+            baselineMs: 1000,
+            cooldownMs: 1000
           }
         }
       )
@@ -317,6 +319,56 @@ describe('scenarios/runner', () => {
       expect(counters).toMatchObject({ rateLimited: expect.any(Number) })
       expect((counters as { rateLimited: number }).rateLimited).toBeGreaterThan(0)
       expect(session.meta['ramp']).toMatchObject({ stop: 'rate-limited' })
+      // After the ramp: one flush of its rows, then a quiet cooldown (release.ts judges it).
+      const phases = session.events.filter(
+        (e): e is Extract<SessionEvent, { type: 'phase' }> => e.type === 'phase'
+      )
+      expect(phases.map((e) => e.phase)).toEqual([
+        'setup',
+        'baseline',
+        'load',
+        'cooldown',
+        'teardown'
+      ])
+      const cooldown = phases[3]!
+      const teardown = phases[4]!
+      const flushes = session.events.filter((e) => e.type === 'flush')
+      expect(server.flushes).toBe(1)
+      expect(flushes).toEqual([
+        expect.objectContaining({
+          status: 'completed',
+          rows: (counters as { inserts: number }).inserts
+        })
+      ])
+      expect(flushes[0]!.t).toBeGreaterThanOrEqual(cooldown.t)
+      // Its quiet lasts the cooldown after the flush.
+      expect(teardown.t - flushes[0]!.t).toBeGreaterThanOrEqual(1000)
+      expect(session.snapshots.map((x) => x.name).sort()).toEqual([
+        'baseline-end',
+        'end',
+        'load-end'
+      ])
+    })
+
+    it('runs T228 as the seed does with --cooldown 0s: no flush, no quiet', async () => {
+      const { result, session, server } = await run(
+        {},
+        {
+          scenario: 'graceful-degradation',
+          overrides: {
+            subscribers: 1,
+            stepIntervalMs: 1000,
+            maxRatePerSec: 200,
+            stepRatePerSec: 100,
+            baselineMs: 1000,
+            cooldownMs: 0
+          }
+        }
+      )
+      expect(result.status).toBe('passed')
+      expect(server.flushes).toBe(0)
+      expect(session.events.some((e) => e.type === 'flush')).toBe(false)
+      expect(session.events.some((e) => e.type === 'phase' && e.phase === 'cooldown')).toBe(false)
     })
 
     it('keeps the table and says so with keep', async () => {

@@ -435,6 +435,7 @@ export class ScenarioRun {
       churn: (o) => parts.churn(o),
       prober: (intervalMs) => parts.prober(intervalMs),
       flusher: (intervalMs, onFlush) => parts.flusher(intervalMs, onFlush),
+      flushNow: () => parts.flushNow(),
       ramp: (pool, o) => parts.ramp(pool, o),
       quiesce: async () => {
         await parts.stopAll()

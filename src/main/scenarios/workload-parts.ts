@@ -9,7 +9,8 @@ import type { SessionEvent } from '../../shared/session'
 import type { KalamClient } from '../target/types'
 import { runChurn, type ChurnResult } from '../workload/churn'
 import { linkedAbort } from '../workload/clock'
-import { startFlusher, type Flusher, type FlushRecord } from '../workload/flusher'
+import { DEFAULT_FLUSH_TIMEOUT_MS } from '../target/flush'
+import { flushOnce, startFlusher, type Flusher, type FlushRecord } from '../workload/flusher'
 import { startProber, type Prober } from '../workload/prober'
 import { createRamp, type RampOptions, type RampResult } from '../workload/ramp'
 import { probeSql } from '../workload/schema'
@@ -171,6 +172,27 @@ export class WorkloadParts {
     })
     this.parts.push(f)
     return f
+  }
+
+  /**
+   * One flush now, waited for and recorded like the flusher's, of the rows inserted since the
+   * last completed flush. Null when the run stopped while it waited.
+   */
+  async flushNow(): Promise<FlushRecord | null> {
+    this.guard()
+    const { sink } = this.o
+    const r = await flushOnce(
+      {
+        client: this.o.admin(),
+        table: this.o.table,
+        sink,
+        timeoutMs: DEFAULT_FLUSH_TIMEOUT_MS,
+        signal: this.o.signal
+      },
+      sink.counters.inserts - sink.counters.flushedRows
+    )
+    if (r) this.o.record.flushes.push(r)
+    return r
   }
 
   async ramp(
