@@ -372,6 +372,40 @@ describe('analysis/against-rss, other questions', () => {
       ).toBe('growing')
     })
 
+    it('makes a sparse PSS release undecided beside a heap that gave back less', () => {
+      // A recorded graceful-degradation run leaking 1 KiB per insert: PSS's three baseline
+      // readings reached back before a fall and read 97 % given back; the heap, 61 %.
+      const released: MetricReport = {
+        ...pss,
+        analysis: {
+          ...pss.analysis,
+          verdict: 'stable' as const,
+          reasonCode: 'released',
+          releasedPercent: 97
+        }
+      }
+      const heapGave = (releasedPercent: number | null, over = {}): MetricReport => ({
+        ...heap,
+        analysis: { ...heap.analysis, verdict: 'inconclusive' as const, releasedPercent },
+        trend: { ...heap.trend, ...over }
+      })
+      const beside = (h: MetricReport): MetricReport =>
+        checkAgainstRss(released, points, spans, [], [h])
+      const undecided = beside(heapGave(61))
+      expect(undecided.analysis).toMatchObject({
+        verdict: 'inconclusive',
+        reasonCode: 'sparse-beside-heap'
+      })
+      expect(undecided.analysis.reason).toMatch(
+        /^PSS gave 97% of its growth back after load stopped on its few readings, but the heap, whose pages it mostly counts, read \d+ times, gave back 61%: too few readings to call it released alone\.$/
+      )
+      // Not beside a heap that gave back three quarters or more, one with no release, or one
+      // read no more often than PSS.
+      expect(beside(heapGave(75))).toBe(released)
+      expect(beside(heapGave(null))).toBe(released)
+      expect(beside(heapGave(61, { samplesUsed: pss.trend.samplesUsed }))).toBe(released)
+    })
+
     it('stays stable when the heap is stable, grows under the leak margin, or is read no more often', () => {
       const as = (analysis: Partial<MetricReport['analysis']>, trend = {}): MetricReport => ({
         ...heap,

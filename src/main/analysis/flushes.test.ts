@@ -3,6 +3,7 @@ import type { Sample } from '../../shared/sample'
 import type { SessionEvent } from '../../shared/session'
 import {
   countersEvents,
+  phase,
   syntheticSamples,
   syntheticSession,
   T0,
@@ -73,6 +74,83 @@ describe('analysis/flushes', () => {
     })
   })
 
+  describe('a load flushed only after it ends (T228, through analyzeSession)', () => {
+    const MiB = 1024 * 1024
+    // 30 s baseline, a 60 s load growing `grownMiB` with memtables only filling, then a flush
+    // and 40 s of quiet that keep `keptMiB` of it. Polls stop with the load (the quiet polls
+    // nothing), as a run's cooldown does.
+    const ramp = (base: number, grownMiB: number, keptMiB: number): S.Shape => {
+      return (ms) =>
+        ms < 30_000
+          ? base
+          : ms <= 90_000
+            ? base + (grownMiB * MiB * (ms - 30_000)) / 60_000
+            : base + keptMiB * MiB
+    }
+    const memtablesInLoad = (ms: number, s: Sample): Sample => {
+      if (ms < 30_000 || ms > 90_000) return s
+      const polledAt = Math.floor(ms / 3000) * 3000
+      return { ...s, server: { polledAt: T0 + polledAt, memtableBytes: 20 * (polledAt - 27_000) } }
+    }
+    const flush: SessionEvent = {
+      t: T0 + 91_500,
+      type: 'flush',
+      table: 'kp.rows',
+      jobId: 'FL-0123456789ab',
+      status: 'completed',
+      durationMs: 80,
+      rows: 6000
+    }
+    const session = (rss: S.Shape, heap: S.Shape, events: SessionEvent[] = [flush]) =>
+      analyzeSession(
+        syntheticSession({
+          rss,
+          heap,
+          durationMs: 130_000,
+          noise: 0.001,
+          sample: memtablesInLoad,
+          events: [
+            phase(0, 'baseline'),
+            phase(30_000, 'load'),
+            phase(90_000, 'cooldown'),
+            ...events
+          ]
+        })
+      )
+
+    it('keeps a leak whose growth stayed through the quiet, beyond T224 limit', () => {
+      const a = session(ramp(80 * MiB, 20, 16), ramp(30 * MiB, 20, 16))
+      expect(a.metrics.rssBytes).toMatchObject({ verdict: 'leak', reasonCode: 'not-released' })
+      expect(a.metrics.rssBytes?.reason).toMatch(
+        /The flush after load wrote out the rows it held, and memory stayed \+20\.\d% above the 80\.0 MiB load started from \(T224 allows 15%\)\.$/
+      )
+    })
+
+    it('calls none when the quiet kept less than T224 allows, its heap held to RSS', () => {
+      // RSS keeps 8 of 130 MiB (6 %); the heap the same 8 MiB, 27 % of its own 30 MiB.
+      const a = session(ramp(130 * MiB, 13, 8), ramp(30 * MiB, 13, 8))
+      for (const field of ['rssBytes', 'heapBytes'] as const) {
+        expect(a.metrics[field], field).toMatchObject({
+          verdict: 'inconclusive',
+          reasonCode: 'no-flush'
+        })
+      }
+      expect(a.metrics.rssBytes?.reason).toMatch(
+        /under a load the server flushed no rows in \(its memtables only grew, .* to .*\)\. After the flush that followed it gave 3\d% of it back\. What it kept, 8\.\d MiB, is within T224's 15% of the 130\.0 MiB load started from: rows held until a flush, caches and a leak that size look alike here\./
+      )
+      expect(a.metrics.heapBytes?.reason).toMatch(/within T224's 15% of the process's RSS/)
+      expect(a.findings.some((f) => f.severity === 'problem')).toBe(false)
+    })
+
+    it('says to run until a flush when the flush after the load failed', () => {
+      const a = session(ramp(80 * MiB, 20, 16), ramp(30 * MiB, 20, 16), [
+        { ...flush, status: 'failed', rows: null }
+      ])
+      expect(a.metrics.rssBytes).toMatchObject({ verdict: 'inconclusive', reasonCode: 'no-flush' })
+      expect(a.metrics.rssBytes?.reason).toMatch(/Run until a flush happens/)
+    })
+  })
+
   describe('attribution before a flush (through analyzeSession)', () => {
     // 2 %/min of 200 MiB over 5 minutes at 100 inserts/s: ~700 B per insert.
     const attributed = (sample: SyntheticSession['sample'], events: SessionEvent[] = []) =>
@@ -97,6 +175,21 @@ describe('analysis/flushes', () => {
       )
     })
 
+    it('still says so when the only flush came after the load (T228 flushes after its ramp)', () => {
+      const flush: SessionEvent = {
+        t: T0 + 242_000,
+        type: 'flush',
+        table: 'kp.rows',
+        jobId: 'FL-0123456789ab',
+        status: 'completed',
+        durationMs: 800,
+        rows: 24_000
+      }
+      const a = attributed(withMemtables(0), [phase(0, 'load'), phase(240_000, 'cooldown'), flush])
+      expect(a.length).toBeGreaterThan(0)
+      for (const x of a) expect(x.beforeFlush).toBe(true)
+    })
+
     it('says nothing of it after a flush, or when the server does not report memtables', () => {
       for (const a of [attributed(withMemtables(50)), attributed(undefined)]) {
         expect(a.length).toBeGreaterThan(0)
@@ -116,6 +209,11 @@ describe('analysis/flushes', () => {
       // Polls every 3 s over a minute, each repeated on three samples: 21 polls, 7 after 40 s.
       expect(memtablesOnlyGrew(samples, T0)).toEqual({ fromBytes: 0, toBytes: 600_000, polls: 21 })
       expect(memtablesOnlyGrew(samples, T0 + 40_000)?.polls).toBe(7)
+      expect(memtablesOnlyGrew(samples, T0, T0 + 30_000)).toEqual({
+        fromBytes: 0,
+        toBytes: 300_000,
+        polls: 11
+      })
     })
 
     it('says nothing on too few polls, on memtables that did not grow, or after a flush', () => {
@@ -128,6 +226,8 @@ describe('analysis/flushes', () => {
         sample: withMemtables(30)
       })
       expect(memtablesOnlyGrew(flushed, T0)).toBeNull()
+      // Until `to`, before the flush at 30 s, they only grew.
+      expect(memtablesOnlyGrew(flushed, T0, T0 + 29_000)?.toBytes).toBe(270_000)
     })
   })
 

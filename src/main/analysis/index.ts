@@ -67,8 +67,14 @@ export function analyzeSession(session: SessionData): AnalysisResult {
       field === 'pssBytes'
         ? checkPssAgainstOwnPages(r, pointsOf(samples, 'ussBytes'), spans, memtables, reports)
         : r
+    // A part's leak RSS does not show is held to RSS's level, as against-rss.ts re-judges it.
+    const rss = reports.find((x) => x.field === 'rssBytes')
+    const rssLevel =
+      rss && rss.analysis.verdict !== 'leak' && rss.trend.levelBytes > r.trend.levelBytes
+        ? rss.trend.levelBytes
+        : undefined
     const flushed = checkLeakAgainstFlushPhase(
-      checkLeakAgainstFlushes(own, samples, events),
+      checkLeakAgainstFlushes(own, samples, events, rssLevel),
       points,
       memtables
     )
@@ -80,9 +86,10 @@ export function analyzeSession(session: SessionData): AnalysisResult {
 
   // Each field is attributed on what its trend was judged on: less the flush cycle, if taken
   // out. Without a flush in the load (its warm-up too: more polls, and a flush there would
-  // show), rows still held in memtables count per insert too.
+  // show), rows still held in memtables count per insert too; a flush after it (T228's) came
+  // after the line was drawn.
   const window = attributionWindow(load)
-  const unflushed = unflushedSince(samples, events, load?.from ?? first?.t ?? 0) !== null
+  const unflushed = unflushedSince(samples, events, load?.from ?? first?.t ?? 0, load?.to) !== null
   const attribution = ATTRIBUTED_FIELDS.flatMap((field) => {
     const report = reports.find((r) => r.field === field)
     const cycle = report?.flushCycle

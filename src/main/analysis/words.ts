@@ -155,6 +155,15 @@ export function sparseBesideHeapReason(
   return `${metricName(field)} held steady on only ${t.samplesUsed} readings, at ${slopeOver(t)}, but the heap, whose pages it mostly counts, was read at every sample and ${heap}: too few readings to call it stable alone.`
 }
 
+/** A sparse PSS's release that the heap, read at every sample, does not show (against-rss.ts). */
+export function sparseReleaseBesideHeapReason(
+  report: { field: string; analysis: { releasedPercent: number | null } },
+  heapReleasedPercent: number,
+  heapReadings: number
+): string {
+  return `${metricName(report.field)} gave ${pct(report.analysis.releasedPercent ?? 0, 0)} of its growth back after load stopped on its few readings, but the heap, whose pages it mostly counts, read ${heapReadings} times, gave back ${pct(heapReleasedPercent, 0)}: too few readings to call it released alone.`
+}
+
 /** A sparse PSS's leak on a line, where the heap saw the sawtooth and no leak (against-rss.ts). */
 export function sparseLeakBesideHeapReason(
   field: string,
@@ -219,6 +228,26 @@ export function noFlushReason(
   memtables: { fromBytes: number; toBytes: number }
 ): string {
   return `${metricName(field)} grew ${rate(slopeBytesPerMin)}, but the server flushed no rows meanwhile (its memtables only grew, ${formatBytes(memtables.fromBytes)} to ${formatBytes(memtables.toBytes)}): memory that rows hold until a flush cannot be told from a leak. Run until a flush happens (by default every 10,000 rows per table, or 5 minutes).`
+}
+
+/**
+ * A leak on a line with no flush in it, then a flush after load and a quiet that gave back
+ * less than half but kept what T224 allows (flushes.ts checkLeakAgainstFlushes).
+ */
+export function flushedAfterLoadReason(
+  field: string,
+  slopeBytesPerMin: number,
+  memtables: { fromBytes: number; toBytes: number },
+  r: ReleaseResult,
+  rssLevelBytes?: number
+): string {
+  return `${metricName(field)} grew ${rate(slopeBytesPerMin)} under a load the server flushed no rows in (its memtables only grew, ${formatBytes(memtables.fromBytes)} to ${formatBytes(memtables.toBytes)}). After the flush that followed it gave ${pct(r.releasedPercent ?? 0, 0)} of it back${halfLife(r)}. ${keptWithinLimit(r, rssLevelBytes)}: rows held until a flush, caches and a leak that size look alike here. A longer load, with flushes in it, tells them apart.`
+}
+
+/** Appended to a leak's reason when a flush after the load wrote its rows out (T228). */
+export function keptAfterFlushClause(r: ReleaseResult): string {
+  const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
+  return ` The flush after load wrote out the rows it held, and memory stayed ${signedPct(above)} above the ${formatBytes(r.baselineBytes)} load started from (T224 allows ${KEPT_MAX_FRACTION * 100}%).`
 }
 
 /** A line's leak that the memtables' flush cycle explains (flushes.ts checkLeakAgainstFlushPhase). */
