@@ -308,7 +308,7 @@ describe('analyze on recorded simulator sessions', () => {
     })
 
     it('sim-t228-no-leak: a ramp with no flush in it, flushed after, keeps what caches do', async () => {
-      // graceful-degradation at its defaults on a simulator with its default rate limits: the
+      // graceful-degradation --cooldown 30s on a simulator with its default rate limits: the
       // ramp ends at 200 rows/s after 6,084 rows, none flushed, then one flush and 30 s of
       // quiet. RSS gave back 57 % and kept 6 MiB, within T224's 15 %; the heap kept as much.
       const a = await analyze('sim-t228-no-leak')
