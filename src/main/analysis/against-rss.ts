@@ -162,7 +162,9 @@ const SPARSE_SHARE = 2
  * graceful-degradation run leaking 1 KiB per insert fell 7 MiB 6 s into its baseline; PSS's
  * three readings put the start before the fall and read 97 % given back, where the heap, read
  * every second, gave back 61 %. So a sparse PSS or USS *released* beside a heap that did not
- * give back clearly (RELEASED_CLEARLY_PERCENT) is undecided.
+ * give back clearly (RELEASED_CLEARLY_PERCENT) is undecided. The cost in the evaluation: at
+ * seeds 41-100, two loads releasing 80 % whose RSS and heap read partly released lose their
+ * PSS's stable (none at seeds 1-40).
  */
 function checkSparseAgainstHeap(
   report: MetricReport,
