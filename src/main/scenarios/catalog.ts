@@ -122,7 +122,7 @@ const CATALOG: ScenarioInfo[] = [
     criteria: [
       'WebSocket sessions the server reports == the number we hold',
       'Active subscriptions the server reports == the number we hold',
-      'RSS growth < 10% from the baseline'
+      'RSS growth < 10% from the baseline (its later half: where the load started)'
     ],
     parameters: [
       p('subscribers', 'Subscriptions opened', 'count', 50, 50, { min: 1, max: 5000 }),

@@ -33,11 +33,15 @@ export function notMeasured(
 /**
  * RSS growth from the baseline phase (all of it) to the last quarter of `finalPhase`; when
  * both are the same phase, from its first level window (analysis `levelWindow`) instead.
+ * `settled`: from the baseline phase's later half, the level load started from, as the
+ * analysis reads it (release.ts settledPart): a server may still be collecting what the
+ * profiler's setup left behind early in the phase.
  */
 export function rssGrowth(
   record: RunRecord,
   finalPhase: string,
-  baselinePhase = 'baseline'
+  baselinePhase = 'baseline',
+  { settled = false }: { settled?: boolean } = {}
 ): GrowthMeasure | null {
   const base = phase(record, baselinePhase)
   const fin = phase(record, finalPhase)
@@ -46,8 +50,11 @@ export function rssGrowth(
   const f = span(fin)
   // The last quarter of the final phase (at least the last 3 samples): a level, not a point.
   const finalFrom = f.to - Math.max(1000, (f.to - f.from) / 4)
+  const later = { from: b.from + (b.to - b.from) / 2, to: b.to }
+  const laterHasSamples = record.samples.some((x) => x.t >= later.from && x.t <= later.to)
   // The same phase as baseline and final: its first level window against its last quarter.
-  const baseline = baselinePhase === finalPhase ? { from: b.from } : b
+  const baseline =
+    baselinePhase === finalPhase ? { from: b.from } : settled && laterHasSamples ? later : b
   return growthOf(record.samples, 'rssBytes', {
     baseline,
     final: { from: finalFrom, to: f.to }
