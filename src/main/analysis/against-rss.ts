@@ -199,7 +199,12 @@ function checkSparseAgainstHeap(
     heapReleased < RELEASED_CLEARLY_PERCENT
   if (!leakOnALine && !steadyAlone && !releasedAlone) return report
   const reason = releasedAlone
-    ? sparseReleaseBesideHeapReason(report, heapReleased, heap.trend.samplesUsed)
+    ? sparseReleaseBesideHeapReason(
+        report.field,
+        report.analysis.releasedPercent ?? 0,
+        heapReleased,
+        heap.trend.samplesUsed
+      )
     : !leakOnALine
       ? sparseBesideHeapReason(report.field, report.trend, heap.analysis.verdict)
       : heapSawFlushes

@@ -157,11 +157,12 @@ export function sparseBesideHeapReason(
 
 /** A sparse PSS's release that the heap, read at every sample, does not show (against-rss.ts). */
 export function sparseReleaseBesideHeapReason(
-  report: { field: string; analysis: { releasedPercent: number | null } },
+  field: string,
+  releasedPercent: number,
   heapReleasedPercent: number,
   heapReadings: number
 ): string {
-  return `${metricName(report.field)} gave ${pct(report.analysis.releasedPercent ?? 0, 0)} of its growth back after load stopped on its few readings, but the heap, whose pages it mostly counts, read ${heapReadings} times, gave back ${pct(heapReleasedPercent, 0)}: too few readings to call it released alone.`
+  return `${metricName(field)} gave ${pct(releasedPercent, 0)} of its growth back after load stopped on its few readings, but the heap, whose pages it mostly counts, read ${heapReadings} times, gave back ${pct(heapReleasedPercent, 0)}: too few readings to call it released alone.`
 }
 
 /** A sparse PSS's leak on a line, where the heap saw the sawtooth and no leak (against-rss.ts). */
@@ -246,8 +247,7 @@ export function flushedAfterLoadReason(
 
 /** Appended to a leak's reason when a flush after the load wrote its rows out (T228). */
 export function keptAfterFlushClause(r: ReleaseResult): string {
-  const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
-  return ` The flush after load wrote out the rows it held, and memory stayed ${signedPct(above)} above the ${formatBytes(r.baselineBytes)} load started from (T224 allows ${KEPT_MAX_FRACTION * 100}%).`
+  return ` The flush after load wrote out the rows it held, and memory stayed ${abovePastLimit(r)}.`
 }
 
 /** A line's leak that the memtables' flush cycle explains (flushes.ts checkLeakAgainstFlushPhase). */
@@ -309,6 +309,12 @@ function gaveBack(r: ReleaseResult): string {
   return `gave ${pct(r.releasedPercent ?? 0, 0)} of it back after load stopped${halfLife(r)}`
 }
 
+/** "+22.3% above the 78.1 MiB load started from (T224 allows 15%)": where a load's release ended. */
+function abovePastLimit(r: ReleaseResult): string {
+  const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
+  return `${signedPct(above)} above the ${formatBytes(r.baselineBytes)} load started from (T224 allows ${KEPT_MAX_FRACTION * 100}%)`
+}
+
 /** "What it kept, 8.7 MiB, is within T224's 15% of …": the process's RSS, or where load started. */
 function keptWithinLimit(r: ReleaseResult, rssLevelBytes?: number): string {
   const of =
@@ -325,12 +331,11 @@ function keptWithinLimit(r: ReleaseResult, rssLevelBytes?: number): string {
 export function keptAfterLoadReason(field: string, t: TrendResult, r: ReleaseResult): string {
   const released = r.releasedPercent ?? 0
   const kept = released <= 0 ? 'all' : pct(100 - released, 0)
-  const above = ((r.finalBytes - r.baselineBytes) / r.baselineBytes) * 100
   const grew =
     t.code === 'too-short'
       ? `grew under a load too short to judge on its own (${formatDuration(t.window.to - t.window.from)} after warm-up)`
       : `grew ${slopeOver(t)} under load, too unsteady to call on its own`
-  return `${metricName(field)} ${grew}, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained through ${formatDuration(r.quietMs)} after load stopped, ending ${signedPct(above)} above the ${formatBytes(r.baselineBytes)} load started from (T224 allows ${KEPT_MAX_FRACTION * 100}%): not released.`
+  return `${metricName(field)} ${grew}, and kept ${kept} of the ${formatBytes(r.grownBytes)} it gained through ${formatDuration(r.quietMs)} after load stopped, ending ${abovePastLimit(r)}: not released.`
 }
 
 /** Appended to a leak's reason when there was a release phase. */

@@ -50,15 +50,22 @@ export function rssGrowth(
   const f = span(fin)
   // The last quarter of the final phase (at least the last 3 samples): a level, not a point.
   const finalFrom = f.to - Math.max(1000, (f.to - f.from) / 4)
-  const later = { from: b.from + (b.to - b.from) / 2, to: b.to }
-  const laterHasSamples = record.samples.some((x) => x.t >= later.from && x.t <= later.to)
   // The same phase as baseline and final: its first level window against its last quarter.
   const baseline =
-    baselinePhase === finalPhase ? { from: b.from } : settled && laterHasSamples ? later : b
+    baselinePhase === finalPhase ? { from: b.from } : settled ? settledPart(record, b) : b
   return growthOf(record.samples, 'rssBytes', {
     baseline,
     final: { from: finalFrom, to: f.to }
   })
+}
+
+/** The later half of a phase, or all of it when that half holds no sample. */
+function settledPart(
+  record: RunRecord,
+  b: { from: number; to: number }
+): { from: number; to: number } {
+  const later = { from: b.from + (b.to - b.from) / 2, to: b.to }
+  return record.samples.some((x) => x.t >= later.from && x.t <= later.to) ? later : b
 }
 
 export function growthCriterion(
